@@ -1,0 +1,60 @@
+import { findUnknownFields, isBuiltinKind } from './strict-fields';
+
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+type Validator = (data: unknown) => void;
+const validators = new Map<string, Validator | null>();
+
+/** Loads the kubernetes-models class of a built-in type (OpenAPI schema of Kubernetes 1.33 and older). */
+function validatorFor(apiVersion: string, kind: string): Validator | null {
+  const key = `${apiVersion}/${kind}`;
+  if (!validators.has(key)) {
+    const modelPath = `kubernetes-models/${apiVersion.includes('/') ? apiVersion : `v1`}/${kind}`;
+    let validator: Validator | null = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(modelPath) as Record<string, { new (data: unknown): { validate(): void } }>;
+      const Model = mod[kind];
+      if (Model) validator = (data) => new Model(data).validate();
+    } catch {
+      validator = null;
+    }
+    validators.set(key, validator);
+  }
+  return validators.get(key) ?? null;
+}
+
+/**
+ * Validates one object: OpenAPI schema (kubernetes-models) plus the strict unknown-field check.
+ * Returns the problems as `path: message` strings; empty when the object is valid.
+ */
+export function validateObject(object: KubeObject): string[] {
+  const problems: string[] = [];
+  if (!object.metadata?.name) problems.push('metadata.name: required');
+  const validator = validatorFor(object.apiVersion, object.kind);
+  if (!validator || !isBuiltinKind(object.apiVersion, object.kind)) {
+    problems.push(`${object.apiVersion} ${object.kind}: no schema is known for this type; add its schema before emitting it`);
+    return problems;
+  }
+  try {
+    validator(object);
+  } catch (e) {
+    problems.push(...describeModelError(e));
+  }
+  problems.push(...findUnknownFields(object));
+  return problems;
+}
+
+function describeModelError(e: unknown): string[] {
+  const errors = (e as { errors?: { instancePath?: string; message?: string; params?: unknown }[] }).errors;
+  if (!Array.isArray(errors)) return [String((e as Error).message ?? e)];
+  return errors.map((err) => {
+    const path = (err.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    return `${path || '(object)'}: ${err.message ?? 'invalid'}${err.params ? ` ${JSON.stringify(err.params)}` : ''}`;
+  });
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+/** A DNS-1123 label: the shape of every package, team and environment name. */
+export const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
+
+/** Kubernetes port names are IANA service names: at most 15 characters. */
+const portName = z.string().regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name of at most 15 lower case characters');
+const portNumber = z.int().min(1024, 'must be an unprivileged port (1024..65535)').max(65535);
+const httpPath = z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be an absolute HTTP path such as /health/ready');
+
+export const SIZES = ['small', 'medium', 'large'] as const;
+export type Size = (typeof SIZES)[number];
+
+export const AutoscalingSchema = z.strictObject({
+  /** Lowest replica count. */
+  min: z.int().min(1),
+  /** Highest replica count. */
+  max: z.int().min(1).max(100),
+  /** Target average CPU utilisation, in percent of the request. @default 70 */
+  cpuPercent: z.int().min(10).max(100).default(70),
+});
+
+const settingKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, "_")');
+
+/** What a package may tune, in its base definition and per environment. */
+const tunables = {
+  /** Fixed replica count. @default - the environment's `replicas.default` */
+  replicas: z.int().min(1).max(100).optional(),
+  /** Horizontal autoscaling, or `false` to turn it off in one environment. @default - no autoscaling */
+  autoscaling: z.union([AutoscalingSchema, z.literal(false)]).optional(),
+  /** Size class: the environment's size profile turns it into requests and limits. @default 'small' */
+  size: z.enum(SIZES).optional(),
+  /** Non-secret settings, written to the package's ConfigMap. @default {} */
+  settings: z.record(settingKey, z.string()).optional(),
+  /** Graceful shutdown. @default { preStopSeconds: 5, terminationGracePeriodSeconds: 30 } */
+  shutdown: z
+    .strictObject({
+      preStopSeconds: z.int().min(0).max(120).optional(),
+      terminationGracePeriodSeconds: z.int().min(1).max(600).optional(),
+    })
+    .optional(),
+};
+
+/** Per-environment overrides: the same tunables, each optional, merged per key over the base. */
+export const OverrideSchema = z.strictObject({
+  ...tunables,
+  autoscaling: z.union([AutoscalingSchema.partial(), z.literal(false)]).optional(),
+});
+export type Override = z.output<typeof OverrideSchema>;
+
+const common = {
+  /** Package name: also the name of its objects on the cluster. Must equal the package folder name. */
+  name: dnsLabel,
+  /** Owning team, as in CODEOWNERS. */
+  team: dnsLabel,
+  /** One line saying what the package is. */
+  description: z.string().min(1).optional(),
+  image: z.strictObject({
+    /** Repository below the environment's registry, for example `b2connect/catalog`. */
+    repository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, 'must be an image repository such as b2connect/catalog'),
+    /** Tag. @default - the package's version from its package.json */
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
+      .refine((t) => t !== 'latest', 'must not be "latest": pin a version')
+      .optional(),
+  }),
+  /** Other packages this one talks to, by package name. @default [] */
+  dependsOn: z.array(dnsLabel).default([]),
+  ...tunables,
+  /** Per-environment overrides, keyed by environment name. @default {} */
+  overrides: z.record(dnsLabel, OverrideSchema).default({}),
+};
+
+export const WebServiceSpecSchema = z
+  .strictObject({
+    ...common,
+    /** Role in the platform. @default 'domain-service' */
+    component: z.enum(['api-gateway', 'domain-service']).default('domain-service'),
+    /** Named container ports; `http` is required, `metrics` is scraped when present. */
+    ports: z.record(portName, portNumber).refine((p) => 'http' in p, 'must declare an "http" port'),
+    health: z.strictObject({
+      /** Readiness endpoint: ready to take traffic. */
+      readiness: httpPath,
+      /** Liveness endpoint: the process is not wedged. Must differ from readiness. */
+      liveness: httpPath,
+      /** Startup endpoint. @default - the readiness endpoint */
+      startup: httpPath.optional(),
+      /** Named port the probes use. @default 'http' */
+      port: portName.default('http'),
+    }),
+  })
+  .superRefine((spec, ctx) => {
+    if (!(spec.health.port in spec.ports)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['health', 'port'],
+        message: `probe port "${spec.health.port}" is not a declared port (declared: ${Object.keys(spec.ports).join(', ')})`,
+      });
+    }
+    if (spec.health.readiness === spec.health.liveness) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['health', 'liveness'],
+        message: 'must differ from health.readiness: a liveness probe that fails on a busy dependency restarts healthy pods',
+      });
+    }
+    checkCommon(spec, ctx);
+  });
+
+export const FrontendSpecSchema = z
+  .strictObject({
+    ...common,
+    /** Serve index.html for unknown paths (single-page application routing). @default true */
+    spa: z.boolean().default(true),
+  })
+  .superRefine(checkCommon);
+
+function checkCommon(
+  spec: { name: string; dependsOn: string[]; autoscaling?: z.output<typeof AutoscalingSchema> | false; overrides: Record<string, Override> },
+  ctx: z.RefinementCtx,
+): void {
+  spec.dependsOn.forEach((dep, i) => {
+    if (dep === spec.name) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: 'a package cannot depend on itself' });
+    if (spec.dependsOn.indexOf(dep) !== i) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: `"${dep}" is listed twice` });
+  });
+  if (spec.autoscaling && spec.autoscaling.min > spec.autoscaling.max) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['autoscaling', 'min'],
+      message: `min ${spec.autoscaling.min} is above max ${spec.autoscaling.max}`,
+    });
+  }
+}
+
+export type WebServiceSpecInput = z.input<typeof WebServiceSpecSchema>;
+export type WebServiceSpec = z.output<typeof WebServiceSpecSchema>;
+export type FrontendSpecInput = z.input<typeof FrontendSpecSchema>;
+export type FrontendSpec = z.output<typeof FrontendSpecSchema>;
+
+/** What a package's `deploy.ts` exports by default. Validated by the loader, which knows the file. */
+export type DeployableDefinition =
+  | { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput }
+  | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
+
+/**
+ * Declares an HTTP service (the API gateway or a domain service).
+ *
+ * ```ts
+ * export default defineWebService({
+ *   name: 'catalog', team: 'commerce', image: { repository: 'b2connect/catalog' },
+ *   ports: { http: 8080, metrics: 9090 },
+ *   health: { readiness: '/health/ready', liveness: '/health/live' },
+ * });
+ * ```
+ */
+export function defineWebService(spec: WebServiceSpecInput): DeployableDefinition {
+  return { kind: 'web-service', spec };
+}
+
+/** Declares a static frontend served by an unprivileged nginx. */
+export function defineFrontend(spec: FrontendSpecInput): DeployableDefinition {
+  return { kind: 'frontend', spec };
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
+
+/** Size profiles map a package's size (small, medium, large) to requests and limits. */
+export const SIZE_PROFILES = ['constrained', 'standard', 'production'] as const;
+export type SizeProfile = (typeof SIZE_PROFILES)[number];
+
+/** ASP.NET Core log levels, as the services read them from `Logging__LogLevel__Default`. */
+export const LOG_LEVELS = ['Trace', 'Debug', 'Information', 'Warning', 'Error', 'Critical'] as const;
+
+/**
+ * An environment file (`environments/<name>.yaml`): cluster-wide globals only, no logic.
+ */
+export const EnvironmentSchema = z
+  .strictObject({
+    name: dnsLabel.describe('Environment name; must equal the file name.'),
+    namespace: dnsLabel.describe('Namespace every application package is deployed into.'),
+    domain: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, 'must be a DNS domain such as b2connect.com')
+      .describe('Public DNS domain of the environment.'),
+    runtimeEnvironment: z
+      .enum(['Development', 'Staging', 'Production'])
+      .describe('Value of ASPNETCORE_ENVIRONMENT for the services.'),
+    images: z
+      .strictObject({
+        registry: z
+          .string()
+          .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, 'must be a registry host with an optional path')
+          .describe('Registry every image is pulled from, for example registry.b2connect.com.'),
+        pullPolicy: z.enum(['IfNotPresent', 'Always']).default('IfNotPresent').describe('imagePullPolicy of every container.'),
+      })
+      .describe('Where images come from.'),
+    sizeProfile: z.enum(SIZE_PROFILES).describe('Resource profile: constrained (dev), standard, production.'),
+    replicas: z
+      .strictObject({
+        default: z.int().min(1).max(20).describe('Replicas of a package that sets none.'),
+        max: z.int().min(1).max(100).optional().describe('Upper bound on any package replicas; unset means no bound.'),
+        autoscaling: z.boolean().describe('Whether HorizontalPodAutoscalers are emitted in this environment.'),
+      })
+      .describe('Replica policy.'),
+    capabilities: z
+      .strictObject({
+        prometheusOperator: z.boolean().default(false).describe('prometheus-operator CRDs (ServiceMonitor) are installed.'),
+        certManager: z.boolean().default(false).describe('cert-manager is installed.'),
+        externalSecrets: z.boolean().default(false).describe('External Secrets Operator is installed.'),
+        argoRollouts: z.boolean().default(false).describe('Argo Rollouts is installed.'),
+        serviceMesh: z.enum(['none', 'istio', 'linkerd']).default('none').describe('Service mesh present in the cluster.'),
+      })
+      .describe('Cluster capabilities present in this environment.'),
+    logging: z
+      .strictObject({
+        level: z.enum(LOG_LEVELS).describe('Default log level of the services.'),
+        format: z.enum(['json', 'text']).describe('Console log format: json (structured) or text.'),
+      })
+      .describe('Logging settings passed to every service.'),
+    featureFlags: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a PascalCase or camelCase name'), z.boolean())
+      .default({})
+      .describe('Feature toggles passed to every service as FeatureManagement__<Name>.'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.replicas.max !== undefined && env.replicas.default > env.replicas.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicas', 'default'],
+        message: `default ${env.replicas.default} is above max ${env.replicas.max}`,
+      });
+    }
+  });
+
+export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
+export type Environment = z.output<typeof EnvironmentSchema>;
+
+/** Parses and validates an environment from already-loaded data. */
+export function parseEnvironment(data: unknown, file: string): Environment {
+  const result = EnvironmentSchema.safeParse(data);
+  if (!result.success) throw ConfigError.fromZod(file, result.error);
+  const expected = basename(file, extname(file));
+  if (result.data.name !== expected) {
+    throw new ConfigError(file, [{ path: 'name', message: `"${result.data.name}" must equal the file name "${expected}"` }]);
+  }
+  return result.data;
+}
+
+/** Reads `environments/<name>.yaml`; YAML syntax errors and schema errors both name the file. */
+export function loadEnvironment(file: string): Environment {
+  return parseEnvironment(parseYamlFile(file), file);
+}
+
+export function parseYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read file: ${(e as Error).message}` }]);
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({ path: '', message: `invalid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}` })),
+    );
+  }
+  return doc.toJS();
+}

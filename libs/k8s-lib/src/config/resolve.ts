@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors';
+import type { AutoscalingSchema, Override, Size } from './definition';
+import type { Environment } from './environment';
+import { mergeLayers } from './merge';
+
+export type Autoscaling = z.output<typeof AutoscalingSchema>;
+
+/** The tunables of a package in one environment, after every layer is applied. */
+export interface EffectiveTunables {
+  /** Fixed replica count; undefined when an HPA owns it. */
+  readonly replicas?: number;
+  readonly autoscaling?: Autoscaling;
+  readonly size: Size;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly shutdown: { readonly preStopSeconds: number; readonly terminationGracePeriodSeconds: number };
+}
+
+/** Blueprint defaults: the lowest layer. */
+export const TUNABLE_DEFAULTS = {
+  size: 'small',
+  settings: {},
+  shutdown: { preStopSeconds: 5, terminationGracePeriodSeconds: 30 },
+} as const;
+
+/**
+ * Effective config = blueprint defaults <- environment globals <- package base <- package override for the environment.
+ * Throws a ConfigError naming the package file and the field when the result is impossible.
+ */
+export function resolveTunables(
+  spec: Override & { readonly overrides: Readonly<Record<string, Override>> },
+  env: Environment,
+  file: string,
+): EffectiveTunables {
+  const override = spec.overrides[env.name] ?? {};
+  const base: Override = {
+    replicas: spec.replicas,
+    autoscaling: spec.autoscaling,
+    size: spec.size,
+    settings: spec.settings,
+    shutdown: spec.shutdown,
+  };
+  const merged = mergeLayers<Override & { size: Size; settings: Record<string, string>; shutdown: EffectiveTunables['shutdown'] }>(
+    TUNABLE_DEFAULTS,
+    base,
+    override,
+  );
+  const where = (field: string, touched: boolean) => (touched ? `overrides.${env.name}.${field}` : field);
+  const issues: ConfigIssue[] = [];
+
+  let autoscaling: Autoscaling | undefined;
+  if (merged.autoscaling && env.replicas.autoscaling) {
+    const a = merged.autoscaling as Partial<Autoscaling>;
+    const path = where('autoscaling', override.autoscaling !== undefined);
+    if (a.min === undefined || a.max === undefined) {
+      issues.push({ path, message: `needs both min and max in environment ${env.name}` });
+    } else {
+      const cap = env.replicas.max ?? Number.POSITIVE_INFINITY;
+      autoscaling = { min: Math.min(a.min, cap), max: Math.min(a.max, cap), cpuPercent: a.cpuPercent ?? 70 };
+      if (a.min > a.max) issues.push({ path: `${path}.min`, message: `min ${a.min} is above max ${a.max} in environment ${env.name}` });
+    }
+    if (merged.replicas !== undefined) {
+      issues.push({
+        path: where('replicas', override.replicas !== undefined),
+        message: `replicas ${merged.replicas} and autoscaling are exclusive in environment ${env.name}: the HPA owns the replica count; remove replicas or set autoscaling: false`,
+      });
+    }
+  }
+  const { preStopSeconds, terminationGracePeriodSeconds } = merged.shutdown;
+  if (terminationGracePeriodSeconds <= preStopSeconds) {
+    issues.push({
+      path: where('shutdown.terminationGracePeriodSeconds', override.shutdown !== undefined),
+      message: `${terminationGracePeriodSeconds}s must be longer than preStopSeconds (${preStopSeconds}s), or the app gets no time to drain`,
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(file, issues);
+
+  const replicas = autoscaling ? undefined : Math.min(merged.replicas ?? env.replicas.default, env.replicas.max ?? Number.POSITIVE_INFINITY);
+  return { replicas, autoscaling, size: merged.size, settings: merged.settings, shutdown: merged.shutdown };
+}

@@ -1,0 +1,13 @@
+import { defineWebService } from '@b2connect/k8s-lib';
+
+export default defineWebService({
+  name: 'catalog',
+  team: 'catalog',
+  description: 'Products, categories and prices.',
+  image: { repository: 'b2connect/catalog' },
+  ports: { http: 8080, metrics: 9090 },
+  health: { readiness: '/health/ready', liveness: '/health/live' },
+  dependsOn: [],
+  autoscaling: { min: 2, max: 6 },
+  settings: { Catalog__PageSize: '50' },
+});

@@ -1,0 +1,13 @@
+import { defineWebService } from '@b2connect/k8s-lib';
+
+export default defineWebService({
+  name: 'identity',
+  team: 'identity',
+  description: 'Users, sign-in and token issuance.',
+  image: { repository: 'b2connect/identity' },
+  ports: { http: 8080, metrics: 9090 },
+  health: { readiness: '/health/ready', liveness: '/health/live' },
+  dependsOn: [],
+  autoscaling: { min: 2, max: 6 },
+  settings: { Jwt__Issuer: 'https://identity.b2connect.com', Jwt__AccessTokenMinutes: '15' },
+});
