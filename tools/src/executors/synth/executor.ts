@@ -1,0 +1,81 @@
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { buildBundles, ConfigErrors, discoverEnvironmentNames } from '@b2connect/k8s-lib';
+
+export interface SynthExecutorOptions {
+  /** Environment name, or `*` for every environment. */
+  readonly environment?: string;
+  /** Package (folder) name; absent for the environments project, which writes the indexes. */
+  readonly package?: string;
+}
+
+interface TaskResult {
+  success: boolean;
+  terminalOutput: string;
+  startTime?: number;
+  endTime?: number;
+}
+
+interface SynthTask {
+  readonly id: string;
+  readonly options: SynthExecutorOptions;
+}
+
+/**
+ * Runs synth tasks in this process: one load of the synthesizer for all of them. Tasks that ask for
+ * the same environments are built together and written all-or-nothing.
+ */
+export async function runSynthTasks(root: string, tasks: readonly SynthTask[], log: (line: string) => void = console.log): Promise<Record<string, TaskResult>> {
+  const results: Record<string, TaskResult> = {};
+  const groups = new Map<string, SynthTask[]>();
+  for (const task of tasks) {
+    const key = task.options.environment ?? '*';
+    groups.set(key, [...(groups.get(key) ?? []), task]);
+  }
+  for (const [environment, group] of groups) {
+    const startTime = Date.now();
+    const environments = environment === '*' ? discoverEnvironmentNames(root) : [environment];
+    const packages = group.flatMap((t) => (t.options.package ? [t.options.package] : []));
+    const index = group.some((t) => !t.options.package);
+    const lines = new Map<string, string[]>(group.map((t) => [t.options.package ?? '', []]));
+    try {
+      await buildBundles(root, {
+        environments,
+        packages,
+        index,
+        onPackage: (env, pkg, objects) => lines.get(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
+      });
+      if (index) lines.get('')?.push(...environments.map((env) => `  ${env}/kustomization.yaml`));
+      for (const task of group) {
+        const output = [`wrote dist/environments (${environments.join(', ')})`, ...(lines.get(task.options.package ?? '') ?? [])].join('\n');
+        log(output);
+        results[task.id] = { success: true, terminalOutput: output, startTime, endTime: Date.now() };
+      }
+    } catch (e) {
+      const message =
+        e instanceof ConfigErrors
+          ? `synth failed; nothing was written (${e.errors.length} file${e.errors.length > 1 ? 's' : ''} with problems):\n${e.message}`
+          : `synth failed; nothing was written:\n${(e as Error).stack ?? String(e)}`;
+      console.error(message);
+      for (const task of group) results[task.id] = { success: false, terminalOutput: message, startTime, endTime: Date.now() };
+    }
+  }
+  return results;
+}
+
+/** Single-task entry point (`nx run <project>:synth` without batching). */
+export default async function synthExecutor(options: SynthExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const id = `${context.projectName}:${context.targetName}`;
+  const results = await runSynthTasks(context.root, [{ id, options }]);
+  return { success: results[id]!.success };
+}
+
+/** Batch entry point: Nx hands over every synth task of the run at once. */
+export async function batchSynth(
+  taskGraph: TaskGraph,
+  inputs: Record<string, SynthExecutorOptions>,
+  _overrides: SynthExecutorOptions,
+  context: ExecutorContext,
+): Promise<Record<string, TaskResult>> {
+  const tasks = Object.keys(taskGraph.tasks).map((id) => ({ id, options: inputs[id] ?? {} }));
+  return runSynthTasks(context.root, tasks);
+}
