@@ -15,6 +15,8 @@ export interface BuildOptions {
   readonly packages?: readonly string[];
   /** Also write each environment's index (kustomization.yaml listing every package). @default true */
   readonly index?: boolean;
+  /** Folder the environment bundles go to. @default - `<root>/dist/environments` */
+  readonly outDir?: string;
   /** Loads `deploy.ts` files. @default require */
   readonly load?: ModuleLoader;
   /** Called once per package and environment written, for progress output. */
@@ -36,6 +38,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   const ws = await loadWorkspace(root, options.load);
   const envNames = options.environments ?? [...ws.environments.keys()];
   const pkgNames = options.packages ?? [...ws.packages.keys()];
+  const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const errors: ConfigError[] = [];
   for (const envName of envNames) {
     if (!ws.environments.has(envName)) {
@@ -57,7 +60,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
         errors.push(new ConfigError(pkg.file, issues));
         continue;
       }
-      writes.push({ dir: join(root, BUNDLE_ROOT, envName, pkgName), files: renderPackage(objects, pkg.file) });
+      writes.push({ dir: join(outDir, envName, pkgName), files: renderPackage(objects, pkg.file) });
     }
     bundles.set(envName, synth.objects);
   }
@@ -66,7 +69,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   writeBundles(writes);
   for (const [envName, pkgs] of bundles) for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   if (options.index ?? true) {
-    for (const envName of envNames) writeFilesAtomically(join(root, BUNDLE_ROOT, envName), renderEnvironmentIndex([...ws.packages.keys()]));
+    for (const envName of envNames) writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...ws.packages.keys()]));
   }
   return { workspace: ws, bundles };
 }

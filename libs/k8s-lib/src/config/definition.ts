@@ -19,7 +19,7 @@ export const AutoscalingSchema = z.strictObject({
   /** Highest replica count. */
   max: z.int().min(1).max(100),
   /** Target average CPU utilisation, in percent of the request. @default 70 */
-  cpuPercent: z.int().min(10).max(100).default(70),
+  cpuPercent: z.int().min(10).max(100).optional(),
 });
 
 const settingKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, "_")');

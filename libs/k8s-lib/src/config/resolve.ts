@@ -1,10 +1,18 @@
-import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
-import type { AutoscalingSchema, Override, Size } from './definition';
+import type { Override, Size } from './definition';
 import type { Environment } from './environment';
 import { mergeLayers } from './merge';
 
-export type Autoscaling = z.output<typeof AutoscalingSchema>;
+/** Horizontal autoscaling with every field resolved. */
+export interface Autoscaling {
+  readonly min: number;
+  readonly max: number;
+  /** Target average CPU utilisation, in percent of the request. */
+  readonly cpuPercent: number;
+}
+
+/** Default HPA CPU target, as in the platform document. */
+export const DEFAULT_CPU_PERCENT = 70;
 
 /** The tunables of a package in one environment, after every layer is applied. */
 export interface EffectiveTunables {
@@ -56,7 +64,7 @@ export function resolveTunables(
       issues.push({ path, message: `needs both min and max in environment ${env.name}` });
     } else {
       const cap = env.replicas.max ?? Number.POSITIVE_INFINITY;
-      autoscaling = { min: Math.min(a.min, cap), max: Math.min(a.max, cap), cpuPercent: a.cpuPercent ?? 70 };
+      autoscaling = { min: Math.min(a.min, cap), max: Math.min(a.max, cap), cpuPercent: a.cpuPercent ?? DEFAULT_CPU_PERCENT };
       if (a.min > a.max) issues.push({ path: `${path}.min`, message: `min ${a.min} is above max ${a.max} in environment ${env.name}` });
     }
     if (merged.replicas !== undefined) {

@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { stringify } from 'yaml';
+import type { Construct } from 'constructs';
+import type { EnvironmentInput } from '../src/config/environment';
+import type { DeployableDefinition, WebServiceSpecInput } from '../src/config/definition';
+import type { KubeObject } from '../src/bundle/validate';
+
+/** Synthesizes whatever `build` adds to a fresh chart. */
+export function synth(build: (scope: Construct) => void): KubeObject[] {
+  const app = new App({ outdir: '/nonexistent' });
+  const chart = new Chart(app, 'Test', { disableResourceNameHashes: true });
+  build(chart);
+  return chart.toJson() as KubeObject[];
+}
+
+/** Finds exactly one object by kind and name. */
+export function find(objects: readonly KubeObject[], kind: string, name: string): any {
+  const hits = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (hits.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${hits.length} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return hits[0];
+}
+
+export function environment(name: string, over: Partial<EnvironmentInput> = {}): EnvironmentInput {
+  return {
+    name,
+    namespace: 'b2connect',
+    domain: `${name}.b2connect.com`,
+    runtimeEnvironment: name === 'prod' ? 'Production' : 'Development',
+    images: { registry: 'registry.example.com' },
+    sizeProfile: name === 'prod' ? 'production' : 'constrained',
+    replicas: name === 'prod' ? { default: 3, autoscaling: true } : { default: 1, max: 1, autoscaling: false },
+    capabilities: {},
+    logging: { level: name === 'prod' ? 'Information' : 'Debug', format: name === 'prod' ? 'json' : 'text' },
+    ...over,
+  };
+}
+
+export function webService(name: string, over: Partial<WebServiceSpecInput> = {}): DeployableDefinition {
+  return {
+    kind: 'web-service',
+    spec: {
+      name,
+      team: 'team-a',
+      image: { repository: `b2connect/${name}` },
+      ports: { http: 8080, metrics: 9090 },
+      health: { readiness: '/health/ready', liveness: '/health/live' },
+      ...over,
+    },
+  };
+}
+
+export interface FixtureSpec {
+  /** File content per environment name; an object is written as YAML, a string as is. */
+  readonly environments?: Record<string, EnvironmentInput | string>;
+  /** Definition per package folder (services/<name>); a string is written as the deploy.ts source. */
+  readonly packages?: Record<string, DeployableDefinition | string>;
+}
+
+/**
+ * Writes a throwaway workspace: environments/*.yaml and services/<name>/{package.json,deploy.ts}.
+ * deploy.ts files hold plain data (no imports), so any loader can read them.
+ */
+export function makeWorkspace(spec: FixtureSpec): string {
+  const root = mkdtempSync(join(tmpdir(), 'b2c-ws-'));
+  writeWorkspace(root, spec);
+  return root;
+}
+
+export function writeWorkspace(root: string, spec: FixtureSpec): void {
+  mkdirSync(join(root, 'environments'), { recursive: true });
+  const envs = spec.environments ?? { dev: environment('dev'), prod: environment('prod') };
+  for (const [name, content] of Object.entries(envs)) {
+    writeFileSync(join(root, 'environments', `${name}.yaml`), typeof content === 'string' ? content : stringify(content));
+  }
+  for (const [name, def] of Object.entries(spec.packages ?? {})) {
+    const dir = join(root, 'services', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@b2connect/${name}`, version: '1.2.3' }));
+    writeFileSync(join(dir, 'deploy.ts'), typeof def === 'string' ? def : `export default ${JSON.stringify(def, null, 2)};\n`);
+  }
+}
+
+/** Loader for tests: vitest's own import, so TypeScript definitions load as they do under Nx. */
+export const importLoader = (file: string): Promise<unknown> => import(/* @vite-ignore */ file);
