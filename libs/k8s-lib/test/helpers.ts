@@ -84,4 +84,5 @@ export function writeWorkspace(root: string, spec: FixtureSpec): void {
 }
 
 /** Loader for tests: vitest's own import, so TypeScript definitions load as they do under Nx. */
-export const importLoader = (file: string): Promise<unknown> => import(/* @vite-ignore */ file);
+let generation = 0;
+export const importLoader = (file: string): Promise<unknown> => import(/* @vite-ignore */ `${file}?generation=${++generation}`);

@@ -23,22 +23,21 @@ export interface BuildOptions {
   readonly onPackage?: (env: string, pkg: string, objects: number) => void;
 }
 
-export interface BuildResult {
+export interface SynthesisResult {
   readonly workspace: Workspace;
-  /** Per environment, per package: the objects written. */
+  /** Per environment, per package: the validated objects, in bundle order. */
   readonly bundles: ReadonlyMap<string, ReadonlyMap<string, readonly KubeObject[]>>;
 }
 
 /**
- * The main job, steps 1-4 of the design: load and validate environments and packages, synthesize,
- * validate every object, then write every bundle folder atomically. Nothing is written unless
- * everything is valid; every problem of every file is reported at once as ConfigErrors.
+ * Steps 1-3 of the design and the validation of step 4, without writing: load and validate
+ * environments and packages, synthesize, validate every object. Every problem of every file is
+ * reported at once as ConfigErrors.
  */
-export async function buildBundles(root: string, options: BuildOptions = {}): Promise<BuildResult> {
+export async function synthesize(root: string, options: Pick<BuildOptions, 'environments' | 'packages' | 'load'> = {}): Promise<SynthesisResult> {
   const ws = await loadWorkspace(root, options.load);
   const envNames = options.environments ?? [...ws.environments.keys()];
   const pkgNames = options.packages ?? [...ws.packages.keys()];
-  const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const errors: ConfigError[] = [];
   for (const envName of envNames) {
     if (!ws.environments.has(envName)) {
@@ -47,29 +46,37 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
 
-  const writes: BundleWrite[] = [];
   const bundles = new Map<string, Map<string, KubeObject[]>>();
   for (const envName of envNames) {
-    const env = ws.environments.get(envName)!;
-    const synth = synthesizeEnvironment(ws, env, pkgNames);
+    const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, pkgNames);
     errors.push(...synth.errors);
     for (const [pkgName, objects] of synth.objects) {
-      const pkg = ws.packages.get(pkgName)!;
       const issues = objects.flatMap((o) => validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })));
-      if (issues.length > 0) {
-        errors.push(new ConfigError(pkg.file, issues));
-        continue;
-      }
-      writes.push({ dir: join(outDir, envName, pkgName), files: renderPackage(objects, pkg.file) });
+      if (issues.length > 0) errors.push(new ConfigError(ws.packages.get(pkgName)!.file, issues));
     }
     bundles.set(envName, synth.objects);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
-
-  writeBundles(writes);
-  for (const [envName, pkgs] of bundles) for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
-  if (options.index ?? true) {
-    for (const envName of envNames) writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...ws.packages.keys()]));
-  }
   return { workspace: ws, bundles };
+}
+
+/**
+ * The main job, steps 1-4 of the design: synthesize and validate (see `synthesize`), then write every
+ * bundle folder atomically. Nothing is written unless everything is valid.
+ */
+export async function buildBundles(root: string, options: BuildOptions = {}): Promise<SynthesisResult> {
+  const result = await synthesize(root, options);
+  const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
+  const writes: BundleWrite[] = [];
+  for (const [envName, pkgs] of result.bundles) {
+    for (const [pkgName, objects] of pkgs) {
+      writes.push({ dir: join(outDir, envName, pkgName), files: renderPackage(objects, result.workspace.packages.get(pkgName)!.file) });
+    }
+  }
+  writeBundles(writes);
+  for (const [envName, pkgs] of result.bundles) for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
+  if (options.index ?? true) {
+    for (const envName of result.bundles.keys()) writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...result.workspace.packages.keys()]));
+  }
+  return result;
 }

@@ -102,11 +102,14 @@ export function parseYamlFile(file: string): unknown {
   } catch (e) {
     throw new ConfigError(file, [{ path: '', message: `cannot read file: ${(e as Error).message}` }]);
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => ({ path: '', message: `invalid YAML at line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}` })),
+      doc.errors.map((e) => ({
+        path: '',
+        message: `invalid YAML at line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split(' at line ')[0]}`,
+      })),
     );
   }
   return doc.toJS();

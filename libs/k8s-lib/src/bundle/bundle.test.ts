@@ -1,0 +1,171 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ConfigErrors } from '../errors';
+import { buildBundles } from './bundle';
+import { writeBundles } from './writer';
+import { environment, importLoader, makeWorkspace, webService, writeWorkspace, type FixtureSpec } from '../../test/helpers';
+
+const healthy: FixtureSpec = {
+  packages: {
+    gateway: webService('gateway', { component: 'api-gateway', dependsOn: ['orders'], autoscaling: { min: 2, max: 10 } }),
+    orders: webService('orders'),
+  },
+};
+
+async function failure(root: string): Promise<ConfigErrors> {
+  try {
+    await buildBundles(root, { load: importLoader });
+  } catch (e) {
+    if (e instanceof ConfigErrors) return e;
+    throw e;
+  }
+  throw new Error('expected the build to fail');
+}
+
+/** Every file under dir with its content, for byte comparisons. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(d, entry.name), `${prefix}${entry.name}/`);
+      else out[`${prefix}${entry.name}`] = readFileSync(join(d, entry.name), 'utf8');
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+describe('buildBundles', () => {
+  it('writes every package of every environment plus each environment index', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader });
+    for (const env of ['dev', 'prod']) {
+      const index = parse(readFileSync(join(root, 'dist/environments', env, 'kustomization.yaml'), 'utf8'));
+      expect(index.resources).toEqual(['gateway', 'orders']);
+      const pkg = parse(readFileSync(join(root, 'dist/environments', env, 'gateway/kustomization.yaml'), 'utf8'));
+      for (const file of pkg.resources) expect(existsSync(join(root, 'dist/environments', env, 'gateway', file))).toBe(true);
+    }
+    const hpa = parse(readFileSync(join(root, 'dist/environments/prod/gateway/horizontalpodautoscaler-gateway.yaml'), 'utf8'));
+    expect(hpa.metadata.namespace).toBe('b2connect');
+    expect(existsSync(join(root, 'dist/environments/dev/gateway/horizontalpodautoscaler-gateway.yaml'))).toBe(false);
+  });
+
+  it('gives byte-identical bundles on a second run', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader });
+    const first = snapshotTree(join(root, 'dist'));
+    await buildBundles(root, { load: importLoader });
+    expect(snapshotTree(join(root, 'dist'))).toEqual(first);
+  });
+
+  it('passes environment globals and dependency URLs to the ConfigMap', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader });
+    const cm = parse(readFileSync(join(root, 'dist/environments/dev/gateway/configmap-gateway-config.yaml'), 'utf8'));
+    expect(cm.data).toMatchObject({
+      ASPNETCORE_ENVIRONMENT: 'Development',
+      HealthCheck__Enabled: 'true',
+      Logging__LogLevel__Default: 'Debug',
+      Services__Orders: 'http://orders.b2connect.svc:80',
+    });
+  });
+
+  it('builds only the packages and environments asked for', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader, packages: ['orders'], environments: ['prod'], index: false });
+    expect(readdirSync(join(root, 'dist/environments'))).toEqual(['prod']);
+    expect(readdirSync(join(root, 'dist/environments/prod'))).toEqual(['orders']);
+  });
+
+  it('removes objects that left a package on rebuild', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader });
+    expect(existsSync(join(root, 'dist/environments/prod/gateway/horizontalpodautoscaler-gateway.yaml'))).toBe(true);
+    writeWorkspace(root, { packages: { gateway: webService('gateway', { dependsOn: ['orders'], replicas: 2 }) } });
+    await buildBundles(root, { load: importLoader });
+    expect(existsSync(join(root, 'dist/environments/prod/gateway/horizontalpodautoscaler-gateway.yaml'))).toBe(false);
+  });
+
+  describe('on bad input: one clear error naming file and field, and nothing written', () => {
+    async function expectRejected(spec: FixtureSpec, message: string | RegExp): Promise<void> {
+      const root = makeWorkspace(healthy);
+      await buildBundles(root, { load: importLoader });
+      const before = snapshotTree(join(root, 'dist'));
+      writeWorkspace(root, spec);
+      const err = await failure(root);
+      expect(err.message).toMatch(message);
+      expect(snapshotTree(join(root, 'dist'))).toEqual(before);
+    }
+
+    it('fails when an environment file is malformed YAML', async () => {
+      await expectRejected({ environments: { prod: 'name: prod\nreplicas: {default: 3\n' }, packages: {} }, /^environments\/prod\.yaml: invalid YAML at line \d+/m);
+    });
+
+    it('fails when an environment file has an unknown field', async () => {
+      await expectRejected({ environments: { dev: { ...environment('dev'), regsitry: 'x' } as never }, packages: {} }, /^environments\/dev\.yaml: regsitry: unknown field$/m);
+    });
+
+    it('fails when a package definition has an unknown field', async () => {
+      await expectRejected({ packages: { orders: webService('orders', { replica: 2 } as never) } }, /^services\/orders\/deploy\.ts: replica: unknown field$/m);
+    });
+
+    it('fails when dependsOn names a package that does not exist', async () => {
+      await expectRejected(
+        { packages: { gateway: webService('gateway', { dependsOn: ['orders', 'payments'] }) } },
+        /^services\/gateway\/deploy\.ts: dependsOn\.1: "payments" is not a package of this workspace \(known: gateway, orders\)$/m,
+      );
+    });
+
+    it('fails when a probe uses a port that does not exist', async () => {
+      await expectRejected(
+        { packages: { orders: webService('orders', { health: { readiness: '/ready', liveness: '/live', port: 'admin' } }) } },
+        /^services\/orders\/deploy\.ts: health\.port: probe port "admin" is not a declared port \(declared: http, metrics\)$/m,
+      );
+    });
+
+    it('fails when HPA min is above max', async () => {
+      await expectRejected({ packages: { orders: webService('orders', { autoscaling: { min: 5, max: 3 } }) } }, /^services\/orders\/deploy\.ts: autoscaling\.min: min 5 is above max 3$/m);
+    });
+
+    it('fails when an override names an environment that does not exist', async () => {
+      await expectRejected({ packages: { orders: webService('orders', { overrides: { prd: { replicas: 2 } } }) } }, /^services\/orders\/deploy\.ts: overrides\.prd: "prd" is not an environment \(known: dev, prod\)$/m);
+    });
+
+    it('fails when a package setting collides with a platform setting', async () => {
+      await expectRejected({ packages: { orders: webService('orders', { settings: { ASPNETCORE_ENVIRONMENT: 'Production' } }) } }, /^services\/orders\/deploy\.ts: settings\.ASPNETCORE_ENVIRONMENT: is set by the platform/m);
+    });
+
+    it('fails when the definition file cannot be loaded', async () => {
+      await expectRejected({ packages: { orders: 'export default {;' } }, /^services\/orders\/deploy\.ts: cannot load/m);
+    });
+
+    it('reports the problems of several files at once', async () => {
+      const root = makeWorkspace({
+        environments: { dev: { ...environment('dev'), sizeProfile: 'tiny' as never }, prod: environment('prod') },
+        packages: { orders: webService('orders', { dependsOn: ['nope'] }), gateway: webService('gateway', { name: 'gw' }) },
+      });
+      const err = await failure(root);
+      expect(err.errors.map((e) => e.file).sort()).toEqual(['environments/dev.yaml', 'services/gateway/deploy.ts', 'services/orders/deploy.ts']);
+      expect(existsSync(join(root, 'dist'))).toBe(false);
+    });
+  });
+
+  it('leaves the previous bundle intact when writing fails midway', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader });
+    const before = snapshotTree(join(root, 'dist'));
+    // The second folder cannot be created (its parent is a file): the first must not be swapped in either.
+    const blocker = join(root, 'blocker');
+    writeFileSync(blocker, '');
+    const files = new Map([['kustomization.yaml', 'changed\n']]);
+    expect(() =>
+      writeBundles([
+        { dir: join(root, 'dist/environments/prod/orders'), files },
+        { dir: join(blocker, 'sub', 'pkg'), files },
+      ]),
+    ).toThrow(/ENOTDIR|EEXIST/);
+    expect(snapshotTree(join(root, 'dist'))).toEqual(before);
+  });
+});

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { buildBundles, synthesize, type KubeObject, type SynthesisResult } from '@b2connect/k8s-lib';
+
+/** The real workspace: every environment and every application package, as the main job builds them. */
+const root = resolve(__dirname, '../..');
+const kubectl = join(root, '.tools/bin/kubectl');
+const load = (file: string) => import(/* @vite-ignore */ file);
+const APPLICATION_PACKAGES = ['admin-portal', 'api-gateway', 'catalog', 'identity', 'notifications', 'orders', 'search', 'storefront'];
+
+let result: SynthesisResult;
+beforeAll(async () => {
+  result = await synthesize(root, { load });
+}, 60_000);
+
+const objects = (env: string): KubeObject[] => [...result.bundles.get(env)!.values()].flat();
+const ofKind = (env: string, kind: string): any[] => objects(env).filter((o) => o.kind === kind);
+const one = (env: string, kind: string, name: string): any => {
+  const hits = objects(env).filter((o) => o.kind === kind && o.metadata.name === name);
+  expect(hits, `${env} ${kind}/${name}`).toHaveLength(1);
+  return hits[0];
+};
+
+describe('the workspace bundles', () => {
+  it('cover the three environments and every application package', () => {
+    expect([...result.bundles.keys()].sort()).toEqual(['dev', 'prod', 'staging']);
+    for (const env of result.bundles.values()) expect([...env.keys()].sort()).toEqual(expect.arrayContaining(APPLICATION_PACKAGES));
+  });
+
+  it('dev is resource-constrained: one replica, no HPA, no PDB, debug logging', () => {
+    expect(ofKind('dev', 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(ofKind('dev', 'PodDisruptionBudget')).toEqual([]);
+    for (const d of ofKind('dev', 'Deployment')) expect(d.spec.replicas, d.metadata.name).toBe(1);
+    for (const cm of ofKind('dev', 'ConfigMap').filter((c) => c.data?.ASPNETCORE_ENVIRONMENT)) {
+      expect(cm.data).toMatchObject({ ASPNETCORE_ENVIRONMENT: 'Development', Logging__LogLevel__Default: 'Debug' });
+    }
+  });
+
+  it('staging is production-like but smaller', () => {
+    expect(one('staging', 'HorizontalPodAutoscaler', 'api-gateway').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
+    const cpu = (env: string) => one(env, 'Deployment', 'catalog').spec.template.spec.containers[0].resources.requests.cpu;
+    expect(parseInt(cpu('staging'))).toBeLessThan(parseInt(cpu('prod')));
+  });
+
+  it('prod runs the api-gateway HPA of the platform document: 2..10 at 70% CPU', () => {
+    const hpa = one('prod', 'HorizontalPodAutoscaler', 'api-gateway');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 70 } } }] });
+    expect(one('prod', 'Deployment', 'api-gateway').spec).not.toHaveProperty('replicas');
+  });
+
+  it('prod is highly available: every workload has a PDB and spreads across nodes and zones', () => {
+    for (const d of ofKind('prod', 'Deployment')) {
+      one('prod', 'PodDisruptionBudget', d.metadata.name);
+      expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    }
+  });
+
+  it('every container in every environment is restricted and pinned to the registry', () => {
+    for (const env of result.bundles.keys()) {
+      for (const d of ofKind(env, 'Deployment')) {
+        for (const c of d.spec.template.spec.containers) {
+          expect(c.image).toMatch(/^registry\.b2connect\.com\/b2connect\/[a-z-]+:\d+\.\d+\.\d+$/);
+          expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+        }
+      }
+    }
+  });
+
+  it('names every object explicitly, without hash suffixes, in the environment namespace', () => {
+    for (const env of result.bundles.keys()) {
+      for (const o of objects(env)) {
+        expect(o.metadata.name).toMatch(/^(admin-portal|api-gateway|catalog|identity|notifications|orders|search|storefront)(-config|-files)?$/);
+        expect(o.metadata.namespace).toBe('b2connect');
+      }
+    }
+  });
+});
+
+describe('the written bundles', () => {
+  let outA: string;
+  beforeAll(async () => {
+    outA = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
+    await buildBundles(root, { load, outDir: outA });
+  }, 60_000);
+
+  it('are byte-identical across runs', async () => {
+    const outB = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
+    await buildBundles(root, { load, outDir: outB });
+    const read = (dir: string) =>
+      Object.fromEntries(
+        readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]),
+      );
+    expect(read(outB)).toEqual(read(outA));
+  });
+
+  it('render with `kubectl kustomize` for every environment, object for object', () => {
+    expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
+    for (const env of ['dev', 'staging', 'prod']) {
+      const out = execFileSync(kubectl, ['kustomize', join(outA, env)], { encoding: 'utf8' });
+      const rendered = parseAllDocuments(out).map((d) => d.toJS() as KubeObject);
+      expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(objects(env).map((o) => `${o.kind}/${o.metadata.name}`).sort());
+    }
+  });
+});
