@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createNodesFromFiles, type CreateNodesV2, type TargetConfiguration } from '@nx/devkit';
 
@@ -18,10 +18,9 @@ const SYNTH_INPUTS = [
 
 function environmentNames(workspaceRoot: string): string[] {
   try {
-    return require('node:fs')
-      .readdirSync(join(workspaceRoot, 'environments'))
-      .filter((f: string) => f.endsWith('.yaml'))
-      .map((f: string) => f.slice(0, -5))
+    return readdirSync(join(workspaceRoot, 'environments'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length))
       .sort();
   } catch {
     return [];

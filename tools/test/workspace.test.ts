@@ -48,14 +48,21 @@ describe('the workspace bundles', () => {
 
   it('prod runs the api-gateway HPA of the platform document: 2..10 at 70% CPU', () => {
     const hpa = one('prod', 'HorizontalPodAutoscaler', 'api-gateway');
-    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10, metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 70 } } }] });
+    expect(hpa.spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 70 } } }],
+    });
     expect(one('prod', 'Deployment', 'api-gateway').spec).not.toHaveProperty('replicas');
   });
 
   it('prod is highly available: every workload has a PDB and spreads across nodes and zones', () => {
     for (const d of ofKind('prod', 'Deployment')) {
       one('prod', 'PodDisruptionBudget', d.metadata.name);
-      expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+      expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual([
+        'kubernetes.io/hostname',
+        'topology.kubernetes.io/zone',
+      ]);
     }
   });
 
@@ -64,7 +71,12 @@ describe('the workspace bundles', () => {
       for (const d of ofKind(env, 'Deployment')) {
         for (const c of d.spec.template.spec.containers) {
           expect(c.image).toMatch(/^registry\.b2connect\.com\/b2connect\/[a-z-]+:\d+\.\d+\.\d+$/);
-          expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+          expect(c.securityContext).toMatchObject({
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            readOnlyRootFilesystem: true,
+          });
         }
       }
     }
@@ -73,7 +85,9 @@ describe('the workspace bundles', () => {
   it('names every object explicitly, without hash suffixes, in the environment namespace', () => {
     for (const env of result.bundles.keys()) {
       for (const o of objects(env)) {
-        expect(o.metadata.name).toMatch(/^(admin-portal|api-gateway|catalog|identity|notifications|orders|search|storefront)(-config|-files)?$/);
+        expect(o.metadata.name).toMatch(
+          /^(admin-portal|api-gateway|catalog|identity|notifications|orders|search|storefront)(-config|-files)?$/,
+        );
         expect(o.metadata.namespace).toBe('b2connect');
       }
     }
@@ -104,7 +118,11 @@ describe('the written bundles', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       const out = execFileSync(kubectl, ['kustomize', join(outA, env)], { encoding: 'utf8' });
       const rendered = parseAllDocuments(out).map((d) => d.toJS() as KubeObject);
-      expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(objects(env).map((o) => `${o.kind}/${o.metadata.name}`).sort());
+      expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+        objects(env)
+          .map((o) => `${o.kind}/${o.metadata.name}`)
+          .sort(),
+      );
     }
   });
 });

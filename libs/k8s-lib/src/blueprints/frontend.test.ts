@@ -4,16 +4,34 @@ import { validateObject } from '../bundle/validate';
 import { Frontend, nginxServerBlock } from './frontend';
 
 const build = (spa?: boolean) =>
-  synth((scope) => new Frontend(scope, 'Storefront', { name: 'storefront', team: 'web', image: 'registry.example.com/b2connect/storefront:2.0.0', replicas: 2, spa }));
+  synth(
+    (scope) =>
+      new Frontend(scope, 'Storefront', {
+        name: 'storefront',
+        team: 'web',
+        image: 'registry.example.com/b2connect/storefront:2.0.0',
+        replicas: 2,
+        spa,
+      }),
+  );
 
 describe('Frontend', () => {
   it('runs an unprivileged nginx: non-root user 101 on port 8080 with a read-only root and writable /tmp', () => {
     const spec = find(build(), 'Deployment', 'storefront').spec.template.spec;
     const c = spec.containers[0];
-    expect(c.securityContext).toMatchObject({ runAsUser: 101, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      runAsUser: 101,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.ports).toEqual([{ containerPort: 8080, name: 'http' }]);
     expect(c.volumeMounts).toEqual(
-      expect.arrayContaining([{ mountPath: '/tmp', name: 'writable-tmp' }, { mountPath: '/etc/nginx/conf.d', name: 'config-files', readOnly: true }]),
+      expect.arrayContaining([
+        { mountPath: '/tmp', name: 'writable-tmp' },
+        { mountPath: '/etc/nginx/conf.d', name: 'config-files', readOnly: true },
+      ]),
     );
   });
 

@@ -6,7 +6,10 @@ export const NGINX_PORT = 8080;
 /** User id of the nginx-unprivileged image. */
 export const NGINX_USER = 101;
 
-export interface FrontendProps extends Omit<WebServiceProps, 'ports' | 'health' | 'configFiles' | 'runAsUser' | 'writablePaths' | 'component'> {
+export interface FrontendProps extends Omit<
+  WebServiceProps,
+  'ports' | 'health' | 'configFiles' | 'runAsUser' | 'writablePaths' | 'component'
+> {
   /** Serve index.html for unknown paths (single-page application routing). @default true */
   readonly spa?: boolean;
 }

@@ -16,12 +16,11 @@ const podSpec = (objects: ReturnType<typeof build>) => find(objects, 'Deployment
 
 describe('WebService', () => {
   it('emits exactly the objects of a single-replica service', () => {
-    expect(build().map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
-      'ConfigMap/catalog-config',
-      'Deployment/catalog',
-      'Service/catalog',
-      'ServiceAccount/catalog',
-    ]);
+    expect(
+      build()
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual(['ConfigMap/catalog-config', 'Deployment/catalog', 'Service/catalog', 'ServiceAccount/catalog']);
   });
 
   it('rolls out 25% / 25% with the declared replicas', () => {
@@ -74,7 +73,10 @@ describe('WebService', () => {
   });
 
   it('sets requests and limits, pulls IfNotPresent and loads settings from its ConfigMap', () => {
-    const objects = build({ config: { B: '2', A: '1' }, resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } } });
+    const objects = build({
+      config: { B: '2', A: '1' },
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    });
     const c = podSpec(objects).containers[0];
     expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1024Mi' } });
     expect(c.imagePullPolicy).toBe('IfNotPresent');
@@ -83,7 +85,8 @@ describe('WebService', () => {
   });
 
   it('restarts pods when the settings change (config hash on the pod template)', () => {
-    const hashOf = (config: Record<string, string>) => find(build({ config }), 'Deployment', 'catalog').spec.template.metadata.annotations['b2connect.io/config-hash'];
+    const hashOf = (config: Record<string, string>) =>
+      find(build({ config }), 'Deployment', 'catalog').spec.template.metadata.annotations['b2connect.io/config-hash'];
     expect(hashOf({ A: '1' })).toBe(hashOf({ A: '1' }));
     expect(hashOf({ A: '1' })).not.toBe(hashOf({ A: '2' }));
   });
@@ -151,7 +154,9 @@ describe('WebService', () => {
   });
 
   it('fails when a probe uses a port that does not exist', () => {
-    expect(() => build({ health: { ...base.health!, port: 'admin' } })).toThrow('WebService catalog: health.port "admin" is not one of the declared ports (http, metrics)');
+    expect(() => build({ health: { ...base.health!, port: 'admin' } })).toThrow(
+      'WebService catalog: health.port "admin" is not one of the declared ports (http, metrics)',
+    );
   });
 
   it('fails when HPA min is above max', () => {
@@ -159,7 +164,9 @@ describe('WebService', () => {
   });
 
   it('fails when replicas and autoscaling are both given', () => {
-    expect(() => build({ replicas: 2, autoscaling: { min: 2, max: 4, cpuPercent: 70 } })).toThrow(/replicas \(2\) and autoscaling are exclusive/);
+    expect(() => build({ replicas: 2, autoscaling: { min: 2, max: 4, cpuPercent: 70 } })).toThrow(
+      /replicas \(2\) and autoscaling are exclusive/,
+    );
   });
 
   it('fails when the image is not pinned', () => {
@@ -168,7 +175,9 @@ describe('WebService', () => {
   });
 
   it('fails when the grace period does not outlast the preStop delay', () => {
-    expect(() => build({ preStopSeconds: 30, terminationGracePeriodSeconds: 20 })).toThrow(/terminationGracePeriodSeconds 20 must be longer than preStopSeconds 30/);
+    expect(() => build({ preStopSeconds: 30, terminationGracePeriodSeconds: 20 })).toThrow(
+      /terminationGracePeriodSeconds 20 must be longer than preStopSeconds 30/,
+    );
   });
 
   it('matches its golden rendering (one small snapshot; the assertions above are the contract)', () => {

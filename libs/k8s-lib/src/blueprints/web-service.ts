@@ -79,7 +79,9 @@ export class WebService extends Construct {
     super(scope, id);
     const tag = props.image.includes(':') ? props.image.slice(props.image.lastIndexOf(':') + 1) : undefined;
     if (!tag || tag === 'latest' || tag.includes('/')) {
-      throw new Error(`WebService ${props.name}: image "${props.image}" must carry a pinned tag (not "latest"), for example ${props.image.split(':')[0]}:1.0.0`);
+      throw new Error(
+        `WebService ${props.name}: image "${props.image}" must carry a pinned tag (not "latest"), for example ${props.image.split(':')[0]}:1.0.0`,
+      );
     }
     this.name = props.name;
     this.ports = props.ports ?? { http: 8080 };
@@ -89,16 +91,23 @@ export class WebService extends Construct {
       startup: props.health?.startup ?? props.health?.readiness ?? '/health/ready',
       port: props.health?.port ?? 'http',
     };
-    if (!('http' in this.ports)) throw new Error(`WebService ${props.name}: ports must include "http"; got ${Object.keys(this.ports).join(', ')}`);
+    if (!('http' in this.ports))
+      throw new Error(`WebService ${props.name}: ports must include "http"; got ${Object.keys(this.ports).join(', ')}`);
     const probePort = this.ports[this.health.port];
     if (probePort === undefined) {
-      throw new Error(`WebService ${props.name}: health.port "${this.health.port}" is not one of the declared ports (${Object.keys(this.ports).join(', ')})`);
+      throw new Error(
+        `WebService ${props.name}: health.port "${this.health.port}" is not one of the declared ports (${Object.keys(this.ports).join(', ')})`,
+      );
     }
     if (props.autoscaling && props.replicas !== undefined) {
-      throw new Error(`WebService ${props.name}: replicas (${props.replicas}) and autoscaling are exclusive: the HPA owns the replica count; remove replicas`);
+      throw new Error(
+        `WebService ${props.name}: replicas (${props.replicas}) and autoscaling are exclusive: the HPA owns the replica count; remove replicas`,
+      );
     }
     if (props.autoscaling && props.autoscaling.min > props.autoscaling.max) {
-      throw new Error(`WebService ${props.name}: autoscaling.min ${props.autoscaling.min} is above autoscaling.max ${props.autoscaling.max}`);
+      throw new Error(
+        `WebService ${props.name}: autoscaling.min ${props.autoscaling.min} is above autoscaling.max ${props.autoscaling.max}`,
+      );
     }
     this.autoscaling = props.autoscaling;
     this.replicas = props.autoscaling ? undefined : (props.replicas ?? 1);
@@ -133,7 +142,11 @@ export class WebService extends Construct {
       volume: kplus.Volume.fromEmptyDir(this, `Writable${i}`, volumeName(path), { sizeLimit: Size.mebibytes(64) }),
     }));
     if (filesMap && props.configFiles) {
-      volumeMounts.push({ path: props.configFiles.mountPath, readOnly: true, volume: kplus.Volume.fromConfigMap(this, 'FilesVolume', filesMap, { name: 'config-files' }) });
+      volumeMounts.push({
+        path: props.configFiles.mountPath,
+        readOnly: true,
+        volume: kplus.Volume.fromConfigMap(this, 'FilesVolume', filesMap, { name: 'config-files' }),
+      });
     }
 
     const probe = (path: string, timing: (typeof PROBE_TIMINGS)[keyof typeof PROBE_TIMINGS]) =>
@@ -154,7 +167,13 @@ export class WebService extends Construct {
       replicas: this.replicas,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user, group: user, fsGroup: user, fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH },
+      securityContext: {
+        ensureNonRoot: true,
+        user,
+        group: user,
+        fsGroup: user,
+        fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+      },
       strategy: kplus.DeploymentStrategy.rollingUpdate({
         maxSurge: kplus.PercentOrAbsolute.percent(25),
         maxUnavailable: kplus.PercentOrAbsolute.percent(25),
@@ -168,8 +187,14 @@ export class WebService extends Construct {
           ports: Object.entries(this.ports).map(([name, number]) => ({ name, number })),
           envFrom: [kplus.Env.fromConfigMap(this.configMap)],
           resources: {
-            cpu: { request: kplus.Cpu.millis(millicores(resources.requests.cpu)), limit: kplus.Cpu.millis(millicores(resources.limits.cpu)) },
-            memory: { request: Size.mebibytes(mebibytes(resources.requests.memory)), limit: Size.mebibytes(mebibytes(resources.limits.memory)) },
+            cpu: {
+              request: kplus.Cpu.millis(millicores(resources.requests.cpu)),
+              limit: kplus.Cpu.millis(millicores(resources.limits.cpu)),
+            },
+            memory: {
+              request: Size.mebibytes(mebibytes(resources.requests.memory)),
+              limit: Size.mebibytes(mebibytes(resources.limits.memory)),
+            },
           },
           readiness: probe(this.health.readiness, PROBE_TIMINGS.readiness),
           liveness: probe(this.health.liveness, PROBE_TIMINGS.liveness),
@@ -241,7 +266,13 @@ export class WebService extends Construct {
 }
 
 function spread(topologyKey: string, whenUnsatisfiable: string, selector: Record<string, string>) {
-  return { maxSkew: 1, topologyKey, whenUnsatisfiable, labelSelector: { matchLabels: { ...selector } }, matchLabelKeys: ['pod-template-hash'] };
+  return {
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: { ...selector } },
+    matchLabelKeys: ['pod-template-hash'],
+  };
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
@@ -253,7 +284,11 @@ function hash(value: unknown): string {
 }
 
 function volumeName(path: string): string {
-  const name = path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/-+$/, '');
+  const name = path
+    .replace(/^\/+/, '')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .toLowerCase()
+    .replace(/-+$/, '');
   return name ? `writable-${name}`.slice(0, 63) : 'writable-root';
 }
 

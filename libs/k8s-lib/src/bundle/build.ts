@@ -81,7 +81,20 @@ export function buildPackage(chart: Chart, pkg: LoadedPackage, env: Environment)
 }
 
 /** Kind order inside a package bundle: what others reference comes first. */
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Secret', 'Service', 'Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];
+const KIND_ORDER = [
+  'Namespace',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'Deployment',
+  'StatefulSet',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+];
 
 export function compareObjects(a: KubeObject, b: KubeObject): number {
   const rank = (k: string) => (KIND_ORDER.includes(k) ? KIND_ORDER.indexOf(k) : KIND_ORDER.length);

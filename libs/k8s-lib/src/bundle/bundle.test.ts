@@ -100,15 +100,24 @@ describe('buildBundles', () => {
     }
 
     it('fails when an environment file is malformed YAML', async () => {
-      await expectRejected({ environments: { prod: 'name: prod\nreplicas: {default: 3\n' }, packages: {} }, /^environments\/prod\.yaml: invalid YAML at line \d+/m);
+      await expectRejected(
+        { environments: { prod: 'name: prod\nreplicas: {default: 3\n' }, packages: {} },
+        /^environments\/prod\.yaml: invalid YAML at line \d+/m,
+      );
     });
 
     it('fails when an environment file has an unknown field', async () => {
-      await expectRejected({ environments: { dev: { ...environment('dev'), regsitry: 'x' } as never }, packages: {} }, /^environments\/dev\.yaml: regsitry: unknown field$/m);
+      await expectRejected(
+        { environments: { dev: { ...environment('dev'), regsitry: 'x' } as never }, packages: {} },
+        /^environments\/dev\.yaml: regsitry: unknown field$/m,
+      );
     });
 
     it('fails when a package definition has an unknown field', async () => {
-      await expectRejected({ packages: { orders: webService('orders', { replica: 2 } as never) } }, /^services\/orders\/deploy\.ts: replica: unknown field$/m);
+      await expectRejected(
+        { packages: { orders: webService('orders', { replica: 2 } as never) } },
+        /^services\/orders\/deploy\.ts: replica: unknown field$/m,
+      );
     });
 
     it('fails when dependsOn names a package that does not exist', async () => {
@@ -126,15 +135,24 @@ describe('buildBundles', () => {
     });
 
     it('fails when HPA min is above max', async () => {
-      await expectRejected({ packages: { orders: webService('orders', { autoscaling: { min: 5, max: 3 } }) } }, /^services\/orders\/deploy\.ts: autoscaling\.min: min 5 is above max 3$/m);
+      await expectRejected(
+        { packages: { orders: webService('orders', { autoscaling: { min: 5, max: 3 } }) } },
+        /^services\/orders\/deploy\.ts: autoscaling\.min: min 5 is above max 3$/m,
+      );
     });
 
     it('fails when an override names an environment that does not exist', async () => {
-      await expectRejected({ packages: { orders: webService('orders', { overrides: { prd: { replicas: 2 } } }) } }, /^services\/orders\/deploy\.ts: overrides\.prd: "prd" is not an environment \(known: dev, prod\)$/m);
+      await expectRejected(
+        { packages: { orders: webService('orders', { overrides: { prd: { replicas: 2 } } }) } },
+        /^services\/orders\/deploy\.ts: overrides\.prd: "prd" is not an environment \(known: dev, prod\)$/m,
+      );
     });
 
     it('fails when a package setting collides with a platform setting', async () => {
-      await expectRejected({ packages: { orders: webService('orders', { settings: { ASPNETCORE_ENVIRONMENT: 'Production' } }) } }, /^services\/orders\/deploy\.ts: settings\.ASPNETCORE_ENVIRONMENT: is set by the platform/m);
+      await expectRejected(
+        { packages: { orders: webService('orders', { settings: { ASPNETCORE_ENVIRONMENT: 'Production' } }) } },
+        /^services\/orders\/deploy\.ts: settings\.ASPNETCORE_ENVIRONMENT: is set by the platform/m,
+      );
     });
 
     it('fails when the definition file cannot be loaded', async () => {
@@ -147,7 +165,11 @@ describe('buildBundles', () => {
         packages: { orders: webService('orders', { dependsOn: ['nope'] }), gateway: webService('gateway', { name: 'gw' }) },
       });
       const err = await failure(root);
-      expect(err.errors.map((e) => e.file).sort()).toEqual(['environments/dev.yaml', 'services/gateway/deploy.ts', 'services/orders/deploy.ts']);
+      expect(err.errors.map((e) => e.file).sort()).toEqual([
+        'environments/dev.yaml',
+        'services/gateway/deploy.ts',
+        'services/orders/deploy.ts',
+      ]);
       expect(existsSync(join(root, 'dist'))).toBe(false);
     });
   });

@@ -34,14 +34,21 @@ export interface SynthesisResult {
  * environments and packages, synthesize, validate every object. Every problem of every file is
  * reported at once as ConfigErrors.
  */
-export async function synthesize(root: string, options: Pick<BuildOptions, 'environments' | 'packages' | 'load'> = {}): Promise<SynthesisResult> {
+export async function synthesize(
+  root: string,
+  options: Pick<BuildOptions, 'environments' | 'packages' | 'load'> = {},
+): Promise<SynthesisResult> {
   const ws = await loadWorkspace(root, options.load);
   const envNames = options.environments ?? [...ws.environments.keys()];
   const pkgNames = options.packages ?? [...ws.packages.keys()];
   const errors: ConfigError[] = [];
   for (const envName of envNames) {
     if (!ws.environments.has(envName)) {
-      errors.push(new ConfigError(`environments/${envName}.yaml`, [{ path: '', message: `no such environment (known: ${[...ws.environments.keys()].join(', ')})` }]));
+      errors.push(
+        new ConfigError(`environments/${envName}.yaml`, [
+          { path: '', message: `no such environment (known: ${[...ws.environments.keys()].join(', ')})` },
+        ]),
+      );
     }
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
@@ -51,7 +58,9 @@ export async function synthesize(root: string, options: Pick<BuildOptions, 'envi
     const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, pkgNames);
     errors.push(...synth.errors);
     for (const [pkgName, objects] of synth.objects) {
-      const issues = objects.flatMap((o) => validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })));
+      const issues = objects.flatMap((o) =>
+        validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })),
+      );
       if (issues.length > 0) errors.push(new ConfigError(ws.packages.get(pkgName)!.file, issues));
     }
     bundles.set(envName, synth.objects);
@@ -74,9 +83,11 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
     }
   }
   writeBundles(writes);
-  for (const [envName, pkgs] of result.bundles) for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
+  for (const [envName, pkgs] of result.bundles)
+    for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   if (options.index ?? true) {
-    for (const envName of result.bundles.keys()) writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...result.workspace.packages.keys()]));
+    for (const envName of result.bundles.keys())
+      writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...result.workspace.packages.keys()]));
   }
   return result;
 }

@@ -32,7 +32,15 @@ function loadCatalog(): Catalog {
   if (catalog) return catalog;
   const file = join(dirname(require.resolve('cdk8s-plus-28/package.json')), '.jsii');
   const assembly = JSON.parse(readFileSync(file, 'utf8')) as {
-    types: Record<string, { kind: string; fqn: string; docs?: { custom?: { schema?: string } }; properties?: { name: string; type: JsiiType; docs?: { custom?: { schema?: string } } }[] }>;
+    types: Record<
+      string,
+      {
+        kind: string;
+        fqn: string;
+        docs?: { custom?: { schema?: string } };
+        properties?: { name: string; type: JsiiType; docs?: { custom?: { schema?: string } } }[];
+      }
+    >;
   };
   const structs = new Map<string, Struct>();
   const roots = new Map<string, string>();
@@ -61,7 +69,13 @@ function schemaToGvk(schema: string): string | undefined {
   const kind = parts[parts.length - 1];
   const version = parts[parts.length - 2];
   if (!/^v\d/.test(version ?? '')) return undefined;
-  const api = schema.startsWith('io.k8s.api.') ? parts[3] : schema.startsWith('io.k8s.kube-aggregator') ? 'apiregistration' : schema.includes('apiextensions') ? 'apiextensions' : undefined;
+  const api = schema.startsWith('io.k8s.api.')
+    ? parts[3]
+    : schema.startsWith('io.k8s.kube-aggregator')
+      ? 'apiregistration'
+      : schema.includes('apiextensions')
+        ? 'apiextensions'
+        : undefined;
   return api ? `${api}/${version}/${kind}` : undefined;
 }
 

@@ -9,7 +9,9 @@ const deployment = (): any => ({
     selector: { matchLabels: { app: 'web' } },
     template: {
       metadata: { labels: { app: 'web' } },
-      spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], resources: { limits: { memory: '128Mi' } } }] },
+      spec: {
+        containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080 }], resources: { limits: { memory: '128Mi' } } }],
+      },
     },
   },
 });

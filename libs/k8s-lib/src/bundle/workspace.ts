@@ -1,7 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
-import { FrontendSpecSchema, WebServiceSpecSchema, type DeployableDefinition, type FrontendSpec, type WebServiceSpec } from '../config/definition';
+import {
+  FrontendSpecSchema,
+  WebServiceSpecSchema,
+  type DeployableDefinition,
+  type FrontendSpec,
+  type WebServiceSpec,
+} from '../config/definition';
 import { loadEnvironment, type Environment } from '../config/environment';
 
 /** File that marks a folder as a deployable package and holds its definition. */
@@ -10,7 +16,8 @@ export const MARKER_FILE = 'deploy.ts';
 export const PACKAGE_ROOTS = ['services', 'infra'] as const;
 export const ENVIRONMENTS_DIR = 'environments';
 
-export type LoadedDefinition = { readonly kind: 'web-service'; readonly spec: WebServiceSpec } | { readonly kind: 'frontend'; readonly spec: FrontendSpec };
+export type LoadedDefinition =
+  { readonly kind: 'web-service'; readonly spec: WebServiceSpec } | { readonly kind: 'frontend'; readonly spec: FrontendSpec };
 
 export interface LoadedPackage {
   readonly name: string;
@@ -91,7 +98,14 @@ export async function loadWorkspace(root: string, load: ModuleLoader = defaultLo
   return { root, environments, packages };
 }
 
-async function loadPackage(root: string, dir: string, file: string, load: ModuleLoader, known: Set<string>, envNames: Set<string>): Promise<LoadedPackage> {
+async function loadPackage(
+  root: string,
+  dir: string,
+  file: string,
+  load: ModuleLoader,
+  known: Set<string>,
+  envNames: Set<string>,
+): Promise<LoadedPackage> {
   const folderName = dir.split('/')[1]!;
   let version = '0.0.0';
   try {
@@ -107,7 +121,9 @@ async function loadPackage(root: string, dir: string, file: string, load: Module
   }
   const raw = ((mod as { default?: unknown }).default ?? mod) as DeployableDefinition | undefined;
   if (!raw || typeof raw !== 'object' || !('kind' in raw) || !('spec' in raw)) {
-    throw new ConfigError(file, [{ path: '', message: 'must `export default` a definition, for example `export default defineWebService({...})`' }]);
+    throw new ConfigError(file, [
+      { path: '', message: 'must `export default` a definition, for example `export default defineWebService({...})`' },
+    ]);
   }
   const schema = raw.kind === 'frontend' ? FrontendSpecSchema : raw.kind === 'web-service' ? WebServiceSpecSchema : undefined;
   if (!schema) throw new ConfigError(file, [{ path: 'kind', message: `unknown kind "${String((raw as { kind: unknown }).kind)}"` }]);
@@ -118,7 +134,10 @@ async function loadPackage(root: string, dir: string, file: string, load: Module
   if (spec.name !== folderName) issues.push({ path: 'name', message: `"${spec.name}" must equal the package folder name "${folderName}"` });
   spec.dependsOn.forEach((dep, i) => {
     if (!known.has(dep)) {
-      issues.push({ path: `dependsOn.${i}`, message: `"${dep}" is not a package of this workspace (known: ${[...known].sort().join(', ')})` });
+      issues.push({
+        path: `dependsOn.${i}`,
+        message: `"${dep}" is not a package of this workspace (known: ${[...known].sort().join(', ')})`,
+      });
     }
   });
   for (const envName of Object.keys(spec.overrides)) {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** A DNS-1123 label: the shape of every package, team and environment name. */
-export const dnsLabel = z
-  .string()
-  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
+export const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
 
 /** Kubernetes port names are IANA service names: at most 15 characters. */
 const portName = z.string().regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name of at most 15 lower case characters');
@@ -119,7 +117,12 @@ export const FrontendSpecSchema = z
   .superRefine(checkCommon);
 
 function checkCommon(
-  spec: { name: string; dependsOn: string[]; autoscaling?: z.output<typeof AutoscalingSchema> | false; overrides: Record<string, Override> },
+  spec: {
+    name: string;
+    dependsOn: string[];
+    autoscaling?: z.output<typeof AutoscalingSchema> | false;
+    overrides: Record<string, Override>;
+  },
   ctx: z.RefinementCtx,
 ): void {
   spec.dependsOn.forEach((dep, i) => {
@@ -142,8 +145,7 @@ export type FrontendSpec = z.output<typeof FrontendSpecSchema>;
 
 /** What a package's `deploy.ts` exports by default. Validated by the loader, which knows the file. */
 export type DeployableDefinition =
-  | { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput }
-  | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
+  { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput } | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
 
 /**
  * Declares an HTTP service (the API gateway or a domain service).

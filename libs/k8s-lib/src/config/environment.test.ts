@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors';
-import { loadEnvironment } from './environment';
+import { ENVIRONMENT_JSON_SCHEMA_PATH, environmentJsonSchema, loadEnvironment } from './environment';
 import { environment } from '../../test/helpers';
 
 function writeEnv(name: string, content: string): string {
@@ -52,7 +52,10 @@ describe('environment files', () => {
   });
 
   it('fails when a value has the wrong type or is outside its enum', () => {
-    const file = writeEnv('prod', stringify(environment('prod', { sizeProfile: 'huge' as never, logging: { level: 'Loud' as never, format: 'json' } })));
+    const file = writeEnv(
+      'prod',
+      stringify(environment('prod', { sizeProfile: 'huge' as never, logging: { level: 'Loud' as never, format: 'json' } })),
+    );
     const err = errorOf(() => loadEnvironment(file));
     expect(err.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['sizeProfile', 'logging.level']));
   });
@@ -65,5 +68,27 @@ describe('environment files', () => {
   it('fails when the default replica count is above the maximum', () => {
     const file = writeEnv('dev', stringify(environment('dev', { replicas: { default: 3, max: 1, autoscaling: false } })));
     expect(errorOf(() => loadEnvironment(file)).message).toBe(`${file}: replicas.default: default 3 is above max 1`);
+  });
+});
+
+describe('environment JSON Schema', () => {
+  it('is in sync with the zod schema (run `npm run generate:schemas` after changing it)', () => {
+    const file = join(__dirname, '../../../..', ENVIRONMENT_JSON_SCHEMA_PATH);
+    expect(readFileSync(file, 'utf8')).toBe(environmentJsonSchema());
+  });
+
+  it('is referenced by every environment file for editor completion', () => {
+    const dir = join(__dirname, '../../../../environments');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+      expect(readFileSync(join(dir, f), 'utf8').split('\n')[0]).toBe(
+        '# yaml-language-server: $schema=../libs/k8s-lib/schema/environment.schema.json',
+      );
+    }
+  });
+
+  it('rejects unknown fields, as the zod schema does', () => {
+    const schema = JSON.parse(environmentJsonSchema());
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(expect.arrayContaining(['name', 'namespace', 'domain', 'images', 'replicas']));
   });
 });

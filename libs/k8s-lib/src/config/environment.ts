@@ -4,9 +4,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
+const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
 
 /** Size profiles map a package's size (small, medium, large) to requests and limits. */
 export const SIZE_PROFILES = ['constrained', 'standard', 'production'] as const;
@@ -26,9 +24,7 @@ export const EnvironmentSchema = z
       .string()
       .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, 'must be a DNS domain such as b2connect.com')
       .describe('Public DNS domain of the environment.'),
-    runtimeEnvironment: z
-      .enum(['Development', 'Staging', 'Production'])
-      .describe('Value of ASPNETCORE_ENVIRONMENT for the services.'),
+    runtimeEnvironment: z.enum(['Development', 'Staging', 'Production']).describe('Value of ASPNETCORE_ENVIRONMENT for the services.'),
     images: z
       .strictObject({
         registry: z
@@ -113,4 +109,16 @@ export function parseYamlFile(file: string): unknown {
     );
   }
   return doc.toJS();
+}
+
+/** Where the generated JSON Schema of environment files lives, relative to the workspace root. */
+export const ENVIRONMENT_JSON_SCHEMA_PATH = 'libs/k8s-lib/schema/environment.schema.json';
+
+/**
+ * JSON Schema of environment files, generated from the zod schema, for editor completion
+ * (environment files reference it in their `yaml-language-server` comment).
+ */
+export function environmentJsonSchema(): string {
+  const schema = z.toJSONSchema(EnvironmentSchema, { io: 'input', unrepresentable: 'any' });
+  return `${JSON.stringify({ ...schema, title: 'B2Connect environment file', $id: 'https://b2connect.com/schemas/environment.schema.json' }, null, 2)}\n`;
 }

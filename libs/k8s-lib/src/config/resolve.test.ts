@@ -11,7 +11,10 @@ const spec = (over: object = {}) => WebServiceSpecSchema.parse(webService('svc',
 
 describe('mergeLayers', () => {
   it('merges nested objects per key and lets later layers win', () => {
-    expect(mergeLayers({ a: { x: 1, y: 2 }, b: [1, 2] }, { a: { y: 3 }, b: [9] }, { a: { z: 4 } })).toEqual({ a: { x: 1, y: 3, z: 4 }, b: [9] });
+    expect(mergeLayers({ a: { x: 1, y: 2 }, b: [1, 2] }, { a: { y: 3 }, b: [9] }, { a: { z: 4 } })).toEqual({
+      a: { x: 1, y: 3, z: 4 },
+      b: [9],
+    });
   });
   it('does not let undefined overwrite, and lets false replace an object', () => {
     expect(mergeLayers({ a: { x: 1 }, b: 2 }, { a: false, b: undefined })).toEqual({ a: false, b: 2 });
@@ -29,7 +32,11 @@ describe('resolveTunables', () => {
   });
 
   it('merges an override per key: max from the override, min and cpu from the base', () => {
-    const t = resolveTunables(spec({ autoscaling: { min: 2, max: 10, cpuPercent: 60 }, overrides: { prod: { autoscaling: { max: 4 } } } }), prod, 'f');
+    const t = resolveTunables(
+      spec({ autoscaling: { min: 2, max: 10, cpuPercent: 60 }, overrides: { prod: { autoscaling: { max: 4 } } } }),
+      prod,
+      'f',
+    );
     expect(t.autoscaling).toEqual({ min: 2, max: 4, cpuPercent: 60 });
     expect(t.replicas).toBeUndefined();
   });
@@ -41,7 +48,11 @@ describe('resolveTunables', () => {
   });
 
   it('lets an override turn autoscaling off with false', () => {
-    const t = resolveTunables(spec({ autoscaling: { min: 2, max: 10 }, overrides: { prod: { autoscaling: false, replicas: 2 } } }), prod, 'f');
+    const t = resolveTunables(
+      spec({ autoscaling: { min: 2, max: 10 }, overrides: { prod: { autoscaling: false, replicas: 2 } } }),
+      prod,
+      'f',
+    );
     expect(t.autoscaling).toBeUndefined();
     expect(t.replicas).toBe(2);
   });
@@ -53,13 +64,19 @@ describe('resolveTunables', () => {
   });
 
   it('fails when an override puts HPA min above max, naming the override field', () => {
-    expect(() => resolveTunables(spec({ autoscaling: { min: 2, max: 10 }, overrides: { prod: { autoscaling: { min: 12 } } } }), prod, 'services/svc/deploy.ts')).toThrow(
-      'services/svc/deploy.ts: overrides.prod.autoscaling.min: min 12 is above max 10 in environment prod',
-    );
+    expect(() =>
+      resolveTunables(
+        spec({ autoscaling: { min: 2, max: 10 }, overrides: { prod: { autoscaling: { min: 12 } } } }),
+        prod,
+        'services/svc/deploy.ts',
+      ),
+    ).toThrow('services/svc/deploy.ts: overrides.prod.autoscaling.min: min 12 is above max 10 in environment prod');
   });
 
   it('fails when replicas and autoscaling are both set for one environment', () => {
-    expect(() => resolveTunables(spec({ replicas: 2, autoscaling: { min: 2, max: 4 } }), prod, 'f')).toThrow(/f: replicas: replicas 2 and autoscaling are exclusive in environment prod/);
+    expect(() => resolveTunables(spec({ replicas: 2, autoscaling: { min: 2, max: 4 } }), prod, 'f')).toThrow(
+      /f: replicas: replicas 2 and autoscaling are exclusive in environment prod/,
+    );
   });
 
   it('fails when the grace period is not longer than the preStop delay', () => {

@@ -83,6 +83,8 @@ export function resolveTunables(
   }
   if (issues.length > 0) throw new ConfigError(file, issues);
 
-  const replicas = autoscaling ? undefined : Math.min(merged.replicas ?? env.replicas.default, env.replicas.max ?? Number.POSITIVE_INFINITY);
+  const replicas = autoscaling
+    ? undefined
+    : Math.min(merged.replicas ?? env.replicas.default, env.replicas.max ?? Number.POSITIVE_INFINITY);
   return { replicas, autoscaling, size: merged.size, settings: merged.settings, shutdown: merged.shutdown };
 }

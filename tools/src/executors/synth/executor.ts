@@ -1,5 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { buildBundles, ConfigErrors, discoverEnvironmentNames } from '@b2connect/k8s-lib';
+import { buildBundles, ConfigErrors, discoverEnvironmentNames, type ModuleLoader } from '@b2connect/k8s-lib';
 
 export interface SynthExecutorOptions {
   /** Environment name, or `*` for every environment. */
@@ -24,7 +24,13 @@ interface SynthTask {
  * Runs synth tasks in this process: one load of the synthesizer for all of them. Tasks that ask for
  * the same environments are built together and written all-or-nothing.
  */
-export async function runSynthTasks(root: string, tasks: readonly SynthTask[], log: (line: string) => void = console.log): Promise<Record<string, TaskResult>> {
+export async function runSynthTasks(
+  root: string,
+  tasks: readonly SynthTask[],
+  io: { log?: (line: string) => void; error?: (line: string) => void; load?: ModuleLoader } = {},
+): Promise<Record<string, TaskResult>> {
+  const log = io.log ?? console.log;
+  const logError = io.error ?? console.error;
   const results: Record<string, TaskResult> = {};
   const groups = new Map<string, SynthTask[]>();
   for (const task of tasks) {
@@ -42,11 +48,14 @@ export async function runSynthTasks(root: string, tasks: readonly SynthTask[], l
         environments,
         packages,
         index,
+        load: io.load,
         onPackage: (env, pkg, objects) => lines.get(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
       });
       if (index) lines.get('')?.push(...environments.map((env) => `  ${env}/kustomization.yaml`));
       for (const task of group) {
-        const output = [`wrote dist/environments (${environments.join(', ')})`, ...(lines.get(task.options.package ?? '') ?? [])].join('\n');
+        const output = [`wrote dist/environments (${environments.join(', ')})`, ...(lines.get(task.options.package ?? '') ?? [])].join(
+          '\n',
+        );
         log(output);
         results[task.id] = { success: true, terminalOutput: output, startTime, endTime: Date.now() };
       }
@@ -55,7 +64,7 @@ export async function runSynthTasks(root: string, tasks: readonly SynthTask[], l
         e instanceof ConfigErrors
           ? `synth failed; nothing was written (${e.errors.length} file${e.errors.length > 1 ? 's' : ''} with problems):\n${e.message}`
           : `synth failed; nothing was written:\n${(e as Error).stack ?? String(e)}`;
-      console.error(message);
+      logError(message);
       for (const task of group) results[task.id] = { success: false, terminalOutput: message, startTime, endTime: Date.now() };
     }
   }
