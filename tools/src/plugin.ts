@@ -77,7 +77,7 @@ export const createNodesV2: CreateNodesV2 = [
                   `Synthesize, validate and write ${pkg} into dist/environments/<env>/${pkg}/ (all environments, or -c <env>)`,
                 ),
                 test: {
-                  command: `vitest run ${root}/`,
+                  command: `vitest run --passWithNoTests ${root}/`,
                   options: { cwd: '{workspaceRoot}' },
                   cache: true,
                   inputs: ['default', '^deployable', 'environments', { externalDependencies: ['vitest'] }],

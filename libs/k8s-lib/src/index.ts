@@ -14,3 +14,4 @@ export * from './bundle/workspace';
 export * from './bundle/build';
 export * from './bundle/writer';
 export * from './bundle/bundle';
+export * from './bundle/query';

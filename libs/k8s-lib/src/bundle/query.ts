@@ -1,0 +1,10 @@
+import type { KubeObject } from './validate';
+
+/** Finds exactly one object by kind and name, or throws listing what there is. For tests and tools. */
+export function findObject<T = Record<string, any>>(objects: readonly KubeObject[], kind: string, name: string): KubeObject & T {
+  const hits = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (hits.length !== 1) {
+    throw new Error(`expected one ${kind}/${name}, found ${hits.length} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  }
+  return hits[0] as KubeObject & T;
+}

@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findObject, synthesize, type KubeObject } from '@b2connect/k8s-lib';
+
+let bundles: ReadonlyMap<string, ReadonlyMap<string, readonly KubeObject[]>>;
+beforeAll(async () => {
+  ({ bundles } = await synthesize(join(__dirname, '../..'), { packages: ['notifications'], load: (f) => import(/* @vite-ignore */ f) }));
+});
+
+describe('notifications', () => {
+  it('runs a fixed pair where the environment allows it, never an HPA', () => {
+    for (const [env, replicas] of [
+      ['dev', 1],
+      ['staging', 2],
+      ['prod', 2],
+    ] as const) {
+      const objects = bundles.get(env)!.get('notifications')!;
+      expect(findObject(objects, 'Deployment', 'notifications').spec.replicas).toBe(replicas);
+      expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    }
+  });
+
+  it('reaches identity, which it declares', () => {
+    const data = findObject(bundles.get('prod')!.get('notifications')!, 'ConfigMap', 'notifications-config').data;
+    expect(data.Services__Identity).toBe('http://identity.b2connect.svc:80');
+  });
+});
