@@ -1,6 +1,7 @@
 import type { KubeObject } from './validate';
 
 /** Finds exactly one object by kind and name, or throws listing what there is. For tests and tools. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers (tests) read deep fields of arbitrary kinds
 export function findObject<T = Record<string, any>>(objects: readonly KubeObject[], kind: string, name: string): KubeObject & T {
   const hits = objects.filter((o) => o.kind === kind && o.metadata.name === name);
   if (hits.length !== 1) {
