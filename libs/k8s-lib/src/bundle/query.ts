@@ -5,7 +5,9 @@ import type { KubeObject } from './validate';
 export function findObject<T = Record<string, any>>(objects: readonly KubeObject[], kind: string, name: string): KubeObject & T {
   const hits = objects.filter((o) => o.kind === kind && o.metadata.name === name);
   if (hits.length !== 1) {
-    throw new Error(`expected one ${kind}/${name}, found ${hits.length} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    throw new Error(
+      `expected one ${kind}/${name}, found ${hits.length} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   }
   return hits[0] as KubeObject & T;
 }
