@@ -1,6 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createNodesFromFiles, type CreateNodesV2, type TargetConfiguration } from '@nx/devkit';
+import {
+  createNodesFromFiles,
+  DependencyType,
+  type CreateDependencies,
+  type CreateNodesV2,
+  type RawProjectGraphDependency,
+  type TargetConfiguration,
+} from '@nx/devkit';
 
 /**
  * Infers the targets of every deployable package from its marker file (`deploy.ts`), and of the
@@ -94,3 +101,36 @@ export const createNodesV2: CreateNodesV2 = [
       context,
     ),
 ];
+
+/**
+ * A package's bundle depends on the packages it declares in `dependsOn` (their names, ports and
+ * connection settings reach its ConfigMap and policies), so each declaration is a project-graph edge:
+ * `nx affected` rebuilds a package when one of its dependencies changes, and `^deployable` puts the
+ * dependency's definition into the package's cache key. A definition that fails to load adds no edge;
+ * the synth reports it with its file name.
+ */
+export const createDependencies: CreateDependencies = (_options, context) => {
+  const projectByFolder = new Map<string, string>();
+  for (const [name, project] of Object.entries(context.projects)) {
+    if (/^(services|infra)\/[^/]+$/.test(project.root) && existsSync(join(context.workspaceRoot, project.root, 'deploy.ts'))) {
+      projectByFolder.set(basename(project.root), name);
+    }
+  }
+  const dependencies: RawProjectGraphDependency[] = [];
+  for (const source of projectByFolder.values()) {
+    const sourceFile = `${context.projects[source]!.root}/deploy.ts`;
+    let dependsOn: unknown;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, transpiled by Nx's plugin loader
+      const mod = require(join(context.workspaceRoot, sourceFile)) as { default?: { spec?: { dependsOn?: unknown } } };
+      dependsOn = mod.default?.spec?.dependsOn;
+    } catch {
+      continue;
+    }
+    for (const dep of Array.isArray(dependsOn) ? dependsOn : []) {
+      const target = projectByFolder.get(String(dep));
+      if (target && target !== source) dependencies.push({ source, target, sourceFile, type: DependencyType.static });
+    }
+  }
+  return dependencies;
+};

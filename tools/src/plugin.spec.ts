@@ -1,0 +1,64 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CreateDependenciesContext, CreateNodesContextV2 } from '@nx/devkit';
+import { environment, makeWorkspace, webService } from '../../libs/k8s-lib/test/helpers';
+import { createDependencies, createNodesV2 } from './plugin';
+
+function workspace(): string {
+  const root = makeWorkspace({ environments: { dev: environment('dev'), prod: environment('prod') } });
+  for (const [name, deps] of [
+    ['gateway', ['orders']],
+    ['orders', []],
+  ] as const) {
+    const dir = join(root, 'services', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@b2connect/${name}`, version: '1.0.0' }));
+    // CommonJS so that plain `require` (what the plugin uses under Nx's transpiler) loads it here too.
+    writeFileSync(join(dir, 'deploy.ts'), `module.exports = { default: ${JSON.stringify(webService(name, { dependsOn: [...deps] }))} };\n`);
+  }
+  return root;
+}
+
+async function nodes(root: string) {
+  const [, create] = createNodesV2;
+  const files = ['services/gateway/deploy.ts', 'services/orders/deploy.ts', 'environments/dev.yaml', 'environments/prod.yaml'];
+  const results = await create(files, undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
+  return Object.assign({}, ...results.map(([, r]) => r.projects));
+}
+
+describe('nx plugin', () => {
+  it('infers synth and test targets for each package from its deploy.ts', async () => {
+    const projects = await nodes(workspace());
+    const gateway = projects['services/gateway'];
+    expect(gateway.name).toBe('@b2connect/gateway');
+    expect(gateway.targets.synth).toMatchObject({
+      executor: '@b2connect/nx-plugin:synth',
+      options: { environment: '*', package: 'gateway' },
+      configurations: { dev: { environment: 'dev' }, prod: { environment: 'prod' } },
+      cache: true,
+      outputs: ['{workspaceRoot}/dist/environments/{options.environment}/gateway'],
+    });
+    expect(gateway.targets.synth.inputs).toEqual(expect.arrayContaining(['deployable', '^deployable', 'environments']));
+    expect(gateway.targets.synth.metadata.description).toMatch(/Synthesize/);
+    expect(gateway.targets.test.command).toContain('services/gateway/');
+  });
+
+  it('infers the environments project that writes the indexes', async () => {
+    const projects = await nodes(workspace());
+    expect(projects.environments.targets.synth.outputs).toEqual([
+      '{workspaceRoot}/dist/environments/{options.environment}/kustomization.yaml',
+    ]);
+  });
+
+  it('turns every dependsOn entry into a project-graph edge', async () => {
+    const root = workspace();
+    const deps = await createDependencies(undefined, {
+      workspaceRoot: root,
+      projects: { '@b2connect/gateway': { root: 'services/gateway' }, '@b2connect/orders': { root: 'services/orders' } },
+    } as unknown as CreateDependenciesContext);
+    expect(deps).toEqual([
+      { source: '@b2connect/gateway', target: '@b2connect/orders', sourceFile: 'services/gateway/deploy.ts', type: 'static' },
+    ]);
+  });
+});
