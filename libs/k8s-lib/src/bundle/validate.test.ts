@@ -50,6 +50,43 @@ describe('validateObject', () => {
 
   it('refuses a type it has no schema for', () => {
     const obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
-    expect(validateObject(obj)).toEqual(['example.com/v1 Widget: no schema is known for this type; add its schema before emitting it']);
+    expect(validateObject(obj)).toEqual(['example.com/v1 Widget: no schema is known for this type; add its CRD to libs/k8s-lib/crds before emitting it']);
+  });
+});
+
+describe('validateObject on custom resources', () => {
+  const externalSecret = (): any => ({
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'db', namespace: 'b2connect' },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'platform' },
+      target: { name: 'db', creationPolicy: 'Owner' },
+      data: [{ secretKey: 'password', remoteRef: { key: 'postgres-password' } }],
+    },
+  });
+
+  it('accepts a valid resource of a CRD in crds/', () => {
+    expect(validateObject(externalSecret())).toEqual([]);
+  });
+
+  it('flags a misspelled field of a custom resource', () => {
+    const es = externalSecret();
+    es.spec.secretStoreRef.nmae = 'x';
+    expect(validateObject(es)).toEqual(['spec.secretStoreRef.nmae: unknown field']);
+  });
+
+  it('flags a wrong enum value and a missing required field', () => {
+    const es = externalSecret();
+    es.spec.target.creationPolicy = 'Sometimes';
+    delete es.spec.data[0].remoteRef;
+    const problems = validateObject(es).join('\n');
+    expect(problems).toContain('spec.target.creationPolicy: must be equal to one of the allowed values');
+    expect(problems).toContain("spec.data[0]: must have required property 'remoteRef'");
+  });
+
+  it('refuses a version the CRD no longer serves', () => {
+    expect(validateObject({ ...externalSecret(), apiVersion: 'external-secrets.io/v1beta1' })[0]).toMatch(/no schema is known/);
   });
 });

@@ -1,3 +1,4 @@
+import { validateCustomResource } from './crd-schemas';
 import { findUnknownFields, isBuiltinKind } from './strict-fields';
 
 export interface KubeObject {
@@ -36,9 +37,11 @@ function validatorFor(apiVersion: string, kind: string): Validator | null {
 export function validateObject(object: KubeObject): string[] {
   const problems: string[] = [];
   if (!object.metadata?.name) problems.push('metadata.name: required');
-  const validator = validatorFor(object.apiVersion, object.kind);
-  if (!validator || !isBuiltinKind(object.apiVersion, object.kind)) {
-    problems.push(`${object.apiVersion} ${object.kind}: no schema is known for this type; add its schema before emitting it`);
+  const validator = isBuiltinKind(object.apiVersion, object.kind) ? validatorFor(object.apiVersion, object.kind) : null;
+  if (!validator) {
+    const custom = validateCustomResource(object);
+    if (custom) return [...problems, ...custom];
+    problems.push(`${object.apiVersion} ${object.kind}: no schema is known for this type; add its CRD to libs/k8s-lib/crds before emitting it`);
     return problems;
   }
   try {
