@@ -34,12 +34,20 @@ function loadGroup(apiVersion: string): Map<string, CrdVersion> {
       for (const doc of parseAllDocuments(readFileSync(join(CRD_DIR, dir.name, file), 'utf8'))) {
         const crd = doc.toJS() as {
           kind?: string;
-          spec?: { group: string; scope: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[] };
+          spec?: {
+            group: string;
+            scope: string;
+            names: { kind: string };
+            versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
+          };
         };
         if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
         for (const v of crd.spec.versions) {
           if (!v.served || !v.schema?.openAPIV3Schema) continue;
-          index.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, { schema: v.schema.openAPIV3Schema, namespaced: crd.spec.scope === 'Namespaced' });
+          index.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, {
+            schema: v.schema.openAPIV3Schema,
+            namespaced: crd.spec.scope === 'Namespaced',
+          });
         }
       }
     }
@@ -90,7 +98,12 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   if (!fn) {
     const schema = strictSchema(crd.schema) as Schema;
     // Object metadata is checked by the API server, not the CRD: allow it whole.
-    const properties = { ...(schema.properties as Schema | undefined), apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    const properties = {
+      ...(schema.properties as Schema | undefined),
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+    };
     fn = ajv.compile({ ...schema, type: 'object', properties, additionalProperties: false });
     compiled.set(key, fn);
   }
@@ -106,7 +119,10 @@ export function validateCustomResource(object: { apiVersion: string; kind: strin
 }
 
 function describe(e: ErrorObject): string {
-  const path = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+  const path = e.instancePath
+    .replace(/^\//, '')
+    .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+    .replace(/\//g, '.');
   if (e.keyword === 'additionalProperties') {
     const field = (e.params as { additionalProperty: string }).additionalProperty;
     return `${path ? `${path}.` : ''}${field}: unknown field`;

@@ -50,7 +50,9 @@ describe('validateObject', () => {
 
   it('refuses a type it has no schema for', () => {
     const obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
-    expect(validateObject(obj)).toEqual(['example.com/v1 Widget: no schema is known for this type; add its CRD to libs/k8s-lib/crds before emitting it']);
+    expect(validateObject(obj)).toEqual([
+      'example.com/v1 Widget: no schema is known for this type; add its CRD to libs/k8s-lib/crds before emitting it',
+    ]);
   });
 });
 

@@ -41,7 +41,9 @@ export function validateObject(object: KubeObject): string[] {
   if (!validator) {
     const custom = validateCustomResource(object);
     if (custom) return [...problems, ...custom];
-    problems.push(`${object.apiVersion} ${object.kind}: no schema is known for this type; add its CRD to libs/k8s-lib/crds before emitting it`);
+    problems.push(
+      `${object.apiVersion} ${object.kind}: no schema is known for this type; add its CRD to libs/k8s-lib/crds before emitting it`,
+    );
     return problems;
   }
   try {
