@@ -7,7 +7,7 @@ export default defineWebService({
   image: { repository: 'b2connect/catalog' },
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
-  dependsOn: [],
+  dependsOn: ['postgres'],
   autoscaling: { min: 2, max: 6 },
   settings: { Catalog__PageSize: '50' },
 });

@@ -35,7 +35,20 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
     images: { registry: 'registry.example.com' },
     sizeProfile: name === 'prod' ? 'production' : 'constrained',
     replicas: name === 'prod' ? { default: 3, autoscaling: true } : { default: 1, max: 1, autoscaling: false },
-    capabilities: {},
+    capabilities: { rabbitmqOperator: true, cloudnativePg: name === 'prod' },
+    storageClasses: {
+      standard: { provisioner: 'disk.csi.azure.com', parameters: { skuName: 'StandardSSD_LRS' } },
+      'fast-ssd': { provisioner: 'disk.csi.azure.com', parameters: { skuName: 'Premium_LRS' } },
+      regional: { provisioner: 'disk.csi.azure.com', parameters: { skuName: 'StandardSSD_ZRS' } },
+    },
+    stores: name === 'prod' ? { storageClass: 'fast-ssd', replicas: 3, requirePersistence: true, guaranteedQos: true } : { storageClass: 'standard', replicas: 1, requirePersistence: false, guaranteedQos: false },
+    secrets: { store: 'platform-secrets' },
+    backups: {
+      schedule: '0 2 * * *',
+      retentionDays: 7,
+      volume: { storageClass: 'standard', size: '10Gi' },
+      ...(name === 'prod' ? { objectStore: { destinationPath: 's3://backups/prod', credentialsKey: 'backup-store' } } : {}),
+    },
     logging: { level: name === 'prod' ? 'Information' : 'Debug', format: name === 'prod' ? 'json' : 'text' },
     ...over,
   };

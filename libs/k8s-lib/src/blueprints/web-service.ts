@@ -38,6 +38,8 @@ export interface WebServiceProps {
   readonly resources?: ResourceSpec;
   /** Non-secret settings, written to the `<name>-config` ConfigMap and passed as environment variables. @default {} */
   readonly config?: Readonly<Record<string, string>>;
+  /** Environment variables read from Secrets (credentials of declared stores). @default {} */
+  readonly secretEnv?: Readonly<Record<string, { readonly secret: string; readonly key: string }>>;
   /** Files mounted from a `<name>-files` ConfigMap. @default - none */
   readonly configFiles?: ConfigFilesProps;
   /** Seconds the preStop hook waits, so endpoints drop the pod before it stops. @default 5 */
@@ -186,6 +188,15 @@ export class WebService extends Construct {
           imagePullPolicy: props.imagePullPolicy === 'Always' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
           ports: Object.entries(this.ports).map(([name, number]) => ({ name, number })),
           envFrom: [kplus.Env.fromConfigMap(this.configMap)],
+          envVariables: Object.fromEntries(
+            Object.keys(props.secretEnv ?? {})
+              .sort()
+              .map((name) => {
+                const ref = props.secretEnv![name]!;
+                const secret = kplus.Secret.fromSecretName(this, `Secret-${name}`, ref.secret);
+                return [name, kplus.EnvValue.fromSecretValue({ secret, key: ref.key })];
+              }),
+          ),
           resources: {
             cpu: {
               request: kplus.Cpu.millis(millicores(resources.requests.cpu)),

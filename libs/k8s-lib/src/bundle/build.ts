@@ -6,7 +6,10 @@ import { Frontend } from '../blueprints/frontend';
 import { resourcesFor } from '../blueprints/sizes';
 import { WebService } from '../blueprints/web-service';
 import type { KubeObject } from './validate';
-import type { LoadedPackage, Workspace } from './workspace';
+import { dependenciesOf, type LoadedPackage, type Workspace } from './workspace';
+import { ExternalCredentials } from '../blueprints/external-credentials';
+import { standardLabels } from '../blueprints/labels';
+import { resolveStore } from '../config/store';
 
 /** kebab-case package name -> PascalCase, as in `Services__ApiGateway`. */
 export function pascalCase(name: string): string {
@@ -23,9 +26,10 @@ export function serviceUrl(name: string, env: Environment): string {
 
 /**
  * Settings every service gets from the platform, before its own: runtime environment, port, health
- * checks, logging, feature flags, and one `Services__<Name>` URL per declared dependency.
+ * checks, logging, feature flags, one `Services__<Name>` URL per declared service, and for each
+ * declared data store its `Stores__<Name>__Host`, `__Port` and connection settings.
  */
-export function platformSettings(pkg: LoadedPackage, env: Environment, httpPort: number): Record<string, string> {
+export function platformSettings(pkg: LoadedPackage, env: Environment, httpPort: number, ws: Workspace): Record<string, string> {
   const settings: Record<string, string> = {
     ASPNETCORE_ENVIRONMENT: env.runtimeEnvironment,
     ASPNETCORE_HTTP_PORTS: String(httpPort),
@@ -33,9 +37,31 @@ export function platformSettings(pkg: LoadedPackage, env: Environment, httpPort:
     Logging__LogLevel__Default: env.logging.level,
     Logging__Console__FormatterName: env.logging.format === 'json' ? 'json' : 'simple',
   };
-  for (const dep of pkg.definition.spec.dependsOn) settings[`Services__${pascalCase(dep)}`] = serviceUrl(dep, env);
+  for (const dep of dependenciesOf(pkg.definition)) {
+    const target = ws.packages.get(dep)?.definition;
+    if (target?.kind === 'store') {
+      const ctx = resolveStore(target.spec, env, ws.packages.get(dep)!.file);
+      const prefix = `Stores__${pascalCase(dep)}__`;
+      settings[`${prefix}Host`] = `${dep}.${env.namespace}.svc`;
+      settings[`${prefix}Port`] = String(target.spec.port);
+      for (const [key, value] of Object.entries(target.spec.connection?.(ctx) ?? {})) settings[`${prefix}${key}`] = value;
+    } else {
+      settings[`Services__${pascalCase(dep)}`] = serviceUrl(dep, env);
+    }
+  }
   for (const [flag, on] of Object.entries(env.featureFlags)) settings[`FeatureManagement__${flag}`] = String(on);
   return settings;
+}
+
+/** Credentials of declared data stores, as references to the stores' Secrets: `Stores__<Name>__<Key>`. */
+export function storeSecretEnv(pkg: LoadedPackage, ws: Workspace): Record<string, { secret: string; key: string }> {
+  const env: Record<string, { secret: string; key: string }> = {};
+  for (const dep of dependenciesOf(pkg.definition)) {
+    const target = ws.packages.get(dep)?.definition;
+    if (target?.kind !== 'store') continue;
+    for (const key of target.spec.credentials.consumerKeys) env[`Stores__${pascalCase(dep)}__${pascalCase(key)}`] = { secret: `${dep}-credentials`, key };
+  }
+  return env;
 }
 
 function mergeSettings(file: string, platform: Record<string, string>, own: Readonly<Record<string, string>>): Record<string, string> {
@@ -47,32 +73,55 @@ function mergeSettings(file: string, platform: Record<string, string>, own: Read
 }
 
 /** Adds a package's constructs for one environment to `chart`. */
-export function buildPackage(chart: Chart, pkg: LoadedPackage, env: Environment): void {
-  const { spec } = pkg.definition;
-  const t = resolveTunables(spec, env, pkg.file);
-  const common = {
-    name: spec.name,
-    team: spec.team,
-    image: `${env.images.registry}/${spec.image.repository}:${spec.image.tag ?? pkg.version}`,
-    imagePullPolicy: env.images.pullPolicy,
-    replicas: t.replicas,
-    autoscaling: t.autoscaling,
-    resources: resourcesFor(env.sizeProfile, t.size),
-    preStopSeconds: t.shutdown.preStopSeconds,
-    terminationGracePeriodSeconds: t.shutdown.terminationGracePeriodSeconds,
-  };
+export function buildPackage(chart: Chart, pkg: LoadedPackage, env: Environment, ws: Workspace): void {
+  const def = pkg.definition;
   try {
-    if (pkg.definition.kind === 'web-service') {
-      const ws = pkg.definition.spec;
+    if (def.kind === 'store') {
+      const ctx = resolveStore(def.spec, env, pkg.file);
+      new ExternalCredentials(chart, 'Credentials', {
+        name: ctx.credentialsSecret,
+        store: env.secrets.store,
+        remoteKey: ctx.credentialsRemoteKey,
+        refreshInterval: env.secrets.refreshInterval,
+        labels: ctx.labels,
+        secretType: def.spec.credentials.secretType,
+      });
+      def.spec.build(chart, ctx);
+      return;
+    }
+    if (def.kind === 'cluster') {
+      const labels = standardLabels({ name: def.spec.name, team: def.spec.team, component: 'cluster', version: pkg.version });
+      def.spec.build(chart, { env, name: def.spec.name, team: def.spec.team, version: pkg.version, labels });
+      return;
+    }
+    const spec = def.spec;
+    const t = resolveTunables(spec, env, pkg.file);
+    const common = {
+      name: spec.name,
+      team: spec.team,
+      image: `${env.images.registry}/${spec.image.repository}:${spec.image.tag ?? pkg.version}`,
+      imagePullPolicy: env.images.pullPolicy,
+      replicas: t.replicas,
+      autoscaling: t.autoscaling,
+      resources: resourcesFor(env.sizeProfile, t.size),
+      preStopSeconds: t.shutdown.preStopSeconds,
+      terminationGracePeriodSeconds: t.shutdown.terminationGracePeriodSeconds,
+    };
+    if (def.kind === 'web-service') {
+      const ws0 = def.spec;
       new WebService(chart, 'WebService', {
         ...common,
-        component: ws.component,
-        ports: ws.ports,
-        health: ws.health,
-        config: mergeSettings(pkg.file, platformSettings(pkg, env, ws.ports.http!), t.settings),
+        component: ws0.component,
+        ports: ws0.ports,
+        health: ws0.health,
+        config: mergeSettings(pkg.file, platformSettings(pkg, env, ws0.ports.http!, ws), t.settings),
+        secretEnv: storeSecretEnv(pkg, ws),
       });
     } else {
-      new Frontend(chart, 'Frontend', { ...common, spa: pkg.definition.spec.spa, config: { ...t.settings } });
+      if (def.spec.dependsOn.some((d) => ws.packages.get(d)?.definition.kind === 'store')) {
+        throw new ConfigError(pkg.file, [{ path: 'dependsOn', message: 'a frontend serves static files and cannot use a data store; let the api-gateway do it' }]);
+      }
+      new Frontend(chart, 'Frontend', { ...common, spa: def.spec.spa, config: { ...t.settings } });
     }
   } catch (e) {
     if (e instanceof ConfigError) throw e;
@@ -124,8 +173,10 @@ export function synthesizeEnvironment(
       continue;
     }
     try {
-      const chart = new Chart(app, pascalCase(name), { namespace: env.namespace, disableResourceNameHashes: true });
-      buildPackage(chart, pkg, env);
+      // Cluster-level packages set namespaces themselves: a chart namespace would land on cluster-scoped objects too.
+      const namespace = pkg.definition.kind === 'cluster' ? undefined : env.namespace;
+      const chart = new Chart(app, pascalCase(name), { namespace, disableResourceNameHashes: true });
+      buildPackage(chart, pkg, env, ws);
       objects.set(name, (chart.toJson() as KubeObject[]).sort(compareObjects));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;

@@ -9,6 +9,8 @@ import {
   type WebServiceSpec,
 } from '../config/definition';
 import { loadEnvironment, type Environment } from '../config/environment';
+import { ClusterPackageSpecSchema, type ClusterPackageSpec } from '../config/cluster-package';
+import { StoreSpecSchema, type StoreSpec } from '../config/store';
 
 /** File that marks a folder as a deployable package and holds its definition. */
 export const MARKER_FILE = 'deploy.ts';
@@ -17,7 +19,17 @@ export const PACKAGE_ROOTS = ['services', 'infra'] as const;
 export const ENVIRONMENTS_DIR = 'environments';
 
 export type LoadedDefinition =
-  { readonly kind: 'web-service'; readonly spec: WebServiceSpec } | { readonly kind: 'frontend'; readonly spec: FrontendSpec };
+  | { readonly kind: 'web-service'; readonly spec: WebServiceSpec }
+  | { readonly kind: 'frontend'; readonly spec: FrontendSpec }
+  | { readonly kind: 'store'; readonly spec: StoreSpec }
+  | { readonly kind: 'cluster'; readonly spec: ClusterPackageSpec };
+
+const SCHEMAS = { 'web-service': WebServiceSpecSchema, frontend: FrontendSpecSchema, store: StoreSpecSchema, cluster: ClusterPackageSpecSchema } as const;
+
+/** Packages a definition declares it talks to or needs first. */
+export function dependenciesOf(definition: LoadedDefinition): readonly string[] {
+  return 'dependsOn' in definition.spec ? definition.spec.dependsOn : [];
+}
 
 export interface LoadedPackage {
   readonly name: string;
@@ -125,14 +137,17 @@ async function loadPackage(
       { path: '', message: 'must `export default` a definition, for example `export default defineWebService({...})`' },
     ]);
   }
-  const schema = raw.kind === 'frontend' ? FrontendSpecSchema : raw.kind === 'web-service' ? WebServiceSpecSchema : undefined;
-  if (!schema) throw new ConfigError(file, [{ path: 'kind', message: `unknown kind "${String((raw as { kind: unknown }).kind)}"` }]);
+  const schema = SCHEMAS[raw.kind as keyof typeof SCHEMAS] as (typeof SCHEMAS)[keyof typeof SCHEMAS] | undefined;
+  if (!schema) {
+    throw new ConfigError(file, [{ path: 'kind', message: `unknown kind "${String(raw.kind)}" (known: ${Object.keys(SCHEMAS).join(', ')})` }]);
+  }
   const parsed = schema.safeParse(raw.spec);
   if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);
   const spec = parsed.data;
+  const definition = { kind: raw.kind, spec } as LoadedDefinition;
   const issues = [];
   if (spec.name !== folderName) issues.push({ path: 'name', message: `"${spec.name}" must equal the package folder name "${folderName}"` });
-  spec.dependsOn.forEach((dep, i) => {
+  dependenciesOf(definition).forEach((dep, i) => {
     if (!known.has(dep)) {
       issues.push({
         path: `dependsOn.${i}`,
@@ -140,13 +155,13 @@ async function loadPackage(
       });
     }
   });
-  for (const envName of Object.keys(spec.overrides)) {
+  for (const envName of Object.keys('overrides' in spec ? spec.overrides : {})) {
     if (!envNames.has(envName)) {
       issues.push({ path: `overrides.${envName}`, message: `"${envName}" is not an environment (known: ${[...envNames].join(', ')})` });
     }
   }
   if (issues.length > 0) throw new ConfigError(file, issues);
-  return { name: spec.name, dir, file, version, definition: { kind: raw.kind, spec } as LoadedDefinition };
+  return { name: spec.name, dir, file, version, definition };
 }
 
 function rebase(e: unknown, root: string): ConfigError {

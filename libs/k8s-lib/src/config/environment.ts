@@ -10,6 +10,18 @@ const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be 
 export const SIZE_PROFILES = ['constrained', 'standard', 'production'] as const;
 export type SizeProfile = (typeof SIZE_PROFILES)[number];
 
+/** Storage classes every environment defines (the infra/storage package emits them). */
+export const STORAGE_CLASSES = ['standard', 'fast-ssd', 'regional'] as const;
+export type StorageClassName = (typeof STORAGE_CLASSES)[number];
+
+const storageSize = z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, 'must be a size such as 10Gi');
+
+const StorageClassSpec = z.strictObject({
+  provisioner: z.string().min(1).describe('CSI provisioner, for example disk.csi.azure.com.'),
+  parameters: z.record(z.string(), z.string()).default({}).describe('Provisioner parameters (disk SKU, replication).'),
+  reclaimPolicy: z.enum(['Delete', 'Retain']).default('Retain').describe('What happens to a volume when its claim is deleted.'),
+});
+
 /** ASP.NET Core log levels, as the services read them from `Logging__LogLevel__Default`. */
 export const LOG_LEVELS = ['Trace', 'Debug', 'Information', 'Warning', 'Error', 'Critical'] as const;
 
@@ -49,6 +61,8 @@ export const EnvironmentSchema = z
         externalSecrets: z.boolean().default(false).describe('External Secrets Operator is installed.'),
         argoRollouts: z.boolean().default(false).describe('Argo Rollouts is installed.'),
         serviceMesh: z.enum(['none', 'istio', 'linkerd']).default('none').describe('Service mesh present in the cluster.'),
+        cloudnativePg: z.boolean().default(false).describe('The CloudNativePG operator is installed.'),
+        rabbitmqOperator: z.boolean().default(false).describe('The RabbitMQ cluster operator is installed.'),
       })
       .describe('Cluster capabilities present in this environment.'),
     logging: z
@@ -57,6 +71,47 @@ export const EnvironmentSchema = z
         format: z.enum(['json', 'text']).describe('Console log format: json (structured) or text.'),
       })
       .describe('Logging settings passed to every service.'),
+    storageClasses: z
+      .strictObject({ standard: StorageClassSpec, 'fast-ssd': StorageClassSpec, regional: StorageClassSpec })
+      .describe('Provisioner and parameters of the standard, fast-ssd and regional storage classes in this cloud.'),
+    stores: z
+      .strictObject({
+        storageClass: z.enum(STORAGE_CLASSES).describe('Storage class of data store volumes unless a store says otherwise.'),
+        replicas: z.int().min(1).max(7).describe('Members of a clustered data store (3 for automatic failover).'),
+        requirePersistence: z.boolean().describe('Refuse data stores without persistent volumes.'),
+        guaranteedQos: z.boolean().describe('Data store requests equal their limits (Guaranteed QoS).'),
+      })
+      .describe('Data store globals.'),
+    secrets: z
+      .strictObject({
+        store: dnsLabel.describe('Name of the ClusterSecretStore every ExternalSecret reads from.'),
+        refreshInterval: z
+          .string()
+          .regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 1h')
+          .default('1h')
+          .describe('How often ExternalSecrets re-read the backend.'),
+      })
+      .describe('Where credentials come from: never from the bundle.'),
+    backups: z
+      .strictObject({
+        schedule: z
+          .string()
+          .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression')
+          .describe('When scheduled backups run (cron, cluster time zone).'),
+        retentionDays: z.int().min(1).max(3650).describe('How long backups are kept.'),
+        volume: z
+          .strictObject({ storageClass: z.enum(STORAGE_CLASSES), size: storageSize })
+          .describe('Backup volume of stores whose engine has no object-store backup of its own.'),
+        objectStore: z
+          .strictObject({
+            destinationPath: z.string().regex(/^s3:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*\/?$/, 'must be an s3:// URL'),
+            endpointUrl: z.url().optional().describe('S3-compatible endpoint; unset for AWS S3.'),
+            credentialsKey: z.string().min(1).describe('Key in the secret backend holding ACCESS_KEY_ID and ACCESS_SECRET_KEY.'),
+          })
+          .optional()
+          .describe('S3-compatible object storage for WAL archives and snapshots; unset in environments without one.'),
+      })
+      .describe('Backups of the data stores.'),
     featureFlags: z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a PascalCase or camelCase name'), z.boolean())
       .default({})

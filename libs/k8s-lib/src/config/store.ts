@@ -1,0 +1,147 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors';
+import { resourcesFor, type ResourceSpec } from '../blueprints/sizes';
+import { selectorLabels, standardLabels } from '../blueprints/labels';
+import { dnsLabel, SIZES } from './definition';
+import { STORAGE_CLASSES, type Environment } from './environment';
+import { mergeLayers } from './merge';
+
+const storageSize = z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, 'must be a size such as 10Gi');
+
+/** Everything a store's build function needs for one environment, resolved. */
+export interface StoreContext {
+  readonly env: Environment;
+  readonly name: string;
+  readonly team: string;
+  readonly component: string;
+  /** The engine image, from the environment's registry, with the pinned tag. */
+  readonly image: string;
+  /** Version label: the image tag. */
+  readonly version: string;
+  /** Members: the store's own replicas, else the environment's `stores.replicas`. */
+  readonly replicas: number;
+  /** Persistent volume per member; undefined when the store runs without persistence (dev only). */
+  readonly storage?: { readonly size: string; readonly storageClass: string };
+  /** Requests equal limits where the environment asks for Guaranteed QoS. */
+  readonly resources: ResourceSpec;
+  /** Secret holding the store's credentials, created by an ExternalSecret. */
+  readonly credentialsSecret: string;
+  /** Key of the credentials in the secret backend. */
+  readonly credentialsRemoteKey: string;
+  /** Scheduled backups: the environment's `backups` settings. */
+  readonly backups: Environment['backups'];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly selector: Readonly<Record<string, string>>;
+  /** Image reference from the environment's registry. */
+  imageOf(repository: string, tag: string): string;
+}
+
+export type StoreBuilder = (scope: Construct, ctx: StoreContext) => void;
+/** Extra settings for consumers, as `Stores__<Store>__<Key>`; Host and Port are always given. */
+export type StoreConnection = (ctx: StoreContext) => Record<string, string>;
+
+const isFunction = (v: unknown) => typeof v === 'function';
+
+const storeTunables = {
+  /** Persistent volumes. Refused when false in an environment that requires persistence. @default true */
+  persistence: z.boolean().optional(),
+  storage: z
+    .strictObject({
+      /** Volume size per member. */
+      size: storageSize.optional(),
+      /** @default - the environment's `stores.storageClass` */
+      storageClass: z.enum(STORAGE_CLASSES).optional(),
+    })
+    .optional(),
+  /** Members. @default - the environment's `stores.replicas` */
+  replicas: z.int().min(1).max(7).optional(),
+  /** @default 'medium' */
+  size: z.enum(SIZES).optional(),
+};
+
+export const StoreSpecSchema = z.strictObject({
+  name: dnsLabel,
+  team: dnsLabel,
+  description: z.string().min(1).optional(),
+  component: z.enum(['database', 'cache', 'search', 'message-broker']),
+  image: z.strictObject({
+    /** Repository below the environment's registry (a mirror of the engine's official image). */
+    repository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, 'must be an image repository such as library/postgres'),
+    /** Pinned engine version. */
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
+      .refine((t) => t !== 'latest', 'must not be "latest": pin a version'),
+  }),
+  /** Client port, exposed by the `<name>` Service. */
+  port: z.int().min(1024).max(65535),
+  credentials: z.strictObject({
+    /** Key of the store's credentials in the secret backend. */
+    remoteKey: z.string().min(1),
+    /** Keys of the credentials Secret that consumers receive as `Stores__<Store>__<Key>`. @default ['username', 'password'] */
+    consumerKeys: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).default(['username', 'password']),
+    /** Type of the credentials Secret, for engines that require one. @default 'Opaque' */
+    secretType: z.string().optional(),
+  }),
+  ...storeTunables,
+  /** Settings for consumers beyond Host and Port. @default - none */
+  connection: z.custom<StoreConnection>(isFunction, 'must be a function (ctx) => settings').optional(),
+  /** Emits the store's objects for one environment. */
+  build: z.custom<StoreBuilder>(isFunction, 'must be a function (scope, ctx) => void'),
+  overrides: z.record(dnsLabel, z.strictObject(storeTunables)).default({}),
+});
+export type StoreSpecInput = z.input<typeof StoreSpecSchema>;
+export type StoreSpec = z.output<typeof StoreSpecSchema>;
+
+/** Declares a data store package; its build function emits the engine's objects. */
+export function defineStore(spec: StoreSpecInput): { readonly kind: 'store'; readonly spec: StoreSpecInput } {
+  return { kind: 'store', spec };
+}
+
+/**
+ * Effective store config: defaults <- environment globals (`stores.*`) <- the store's definition <- its
+ * override for the environment. Throws naming the file and field when the result is not allowed.
+ */
+export function resolveStore(spec: StoreSpec, env: Environment, file: string): StoreContext {
+  const override = spec.overrides[env.name] ?? {};
+  const merged = mergeLayers<z.output<z.ZodObject<typeof storeTunables>>>(
+    { persistence: true, replicas: env.stores.replicas, size: 'medium', storage: { storageClass: env.stores.storageClass } },
+    { persistence: spec.persistence, storage: spec.storage, replicas: spec.replicas, size: spec.size },
+    override,
+  );
+  const issues: ConfigIssue[] = [];
+  const where = (field: string, touched: boolean) => (touched ? `overrides.${env.name}.${field}` : field);
+  if (!merged.persistence && env.stores.requirePersistence) {
+    issues.push({
+      path: where('persistence', override.persistence !== undefined),
+      message: `a store without persistence is refused in environment ${env.name} (stores.requirePersistence is true)`,
+    });
+  }
+  if (merged.persistence && !merged.storage?.size) {
+    issues.push({ path: where('storage.size', override.storage !== undefined), message: `a persistent store needs a volume size in environment ${env.name}` });
+  }
+  if (issues.length > 0) throw new ConfigError(file, issues);
+
+  const base = resourcesFor(env.sizeProfile, merged.size ?? 'medium');
+  // Guaranteed QoS: limits come down to the requests, so the scheduler reserves exactly what the store may use.
+  const resources = env.stores.guaranteedQos ? { requests: { ...base.requests }, limits: { ...base.requests } } : base;
+  const imageOf = (repository: string, tag: string) => `${env.images.registry}/${repository}:${tag}`;
+  return {
+    env,
+    name: spec.name,
+    team: spec.team,
+    component: spec.component,
+    image: imageOf(spec.image.repository, spec.image.tag),
+    version: spec.image.tag,
+    replicas: merged.replicas ?? env.stores.replicas,
+    storage: merged.persistence ? { size: merged.storage!.size!, storageClass: merged.storage!.storageClass ?? env.stores.storageClass } : undefined,
+    resources,
+    credentialsSecret: `${spec.name}-credentials`,
+    credentialsRemoteKey: spec.credentials.remoteKey,
+    backups: env.backups,
+    labels: standardLabels({ name: spec.name, team: spec.team, component: spec.component, version: spec.image.tag }),
+    selector: selectorLabels(spec.name),
+    imageOf,
+  };
+}
