@@ -7,7 +7,7 @@ export default defineWebService({
   image: { repository: 'b2connect/identity' },
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
-  dependsOn: ['postgres'],
+  dependsOn: ['postgres', 'redis'],
   autoscaling: { min: 2, max: 6 },
   settings: { Jwt__Issuer: 'https://identity.b2connect.com', Jwt__AccessTokenMinutes: '15' },
 });
