@@ -7,7 +7,7 @@ export default defineWebService({
   image: { repository: 'b2connect/notifications' },
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
-  dependsOn: ['identity'],
+  dependsOn: ['identity', 'rabbitmq'],
   // Sends are queued; two replicas are enough everywhere, more would only compete for the queue.
   replicas: 2,
 });

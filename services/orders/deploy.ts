@@ -7,7 +7,7 @@ export default defineWebService({
   image: { repository: 'b2connect/orders' },
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
-  dependsOn: ['catalog', 'identity'],
+  dependsOn: ['catalog', 'identity', 'postgres', 'rabbitmq'],
   size: 'medium',
   autoscaling: { min: 2, max: 8 },
 });

@@ -7,7 +7,7 @@ export default defineWebService({
   image: { repository: 'b2connect/search' },
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
-  dependsOn: ['catalog'],
+  dependsOn: ['catalog', 'elasticsearch'],
   size: 'medium',
   autoscaling: { min: 2, max: 6 },
 });
