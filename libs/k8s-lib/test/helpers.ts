@@ -41,7 +41,10 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
       'fast-ssd': { provisioner: 'disk.csi.azure.com', parameters: { skuName: 'Premium_LRS' } },
       regional: { provisioner: 'disk.csi.azure.com', parameters: { skuName: 'StandardSSD_ZRS' } },
     },
-    stores: name === 'prod' ? { storageClass: 'fast-ssd', replicas: 3, requirePersistence: true, guaranteedQos: true } : { storageClass: 'standard', replicas: 1, requirePersistence: false, guaranteedQos: false },
+    stores:
+      name === 'prod'
+        ? { storageClass: 'fast-ssd', replicas: 3, requirePersistence: true, guaranteedQos: true }
+        : { storageClass: 'standard', replicas: 1, requirePersistence: false, guaranteedQos: false },
     secrets: { store: 'platform-secrets' },
     backups: {
       schedule: '0 2 * * *',

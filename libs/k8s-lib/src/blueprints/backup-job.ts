@@ -41,7 +41,8 @@ export class BackupCronJob extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupCronJobProps) {
     super(scope, id);
-    if (!/^[a-z0-9.]+$/.test(props.extension)) throw new Error(`BackupCronJob ${props.store}: extension "${props.extension}" must be lower case letters, digits and dots`);
+    if (!/^[a-z0-9.]+$/.test(props.extension))
+      throw new Error(`BackupCronJob ${props.store}: extension "${props.extension}" must be lower case letters, digits and dots`);
     const meta = (name: string) => ({ name, labels: { ...props.labels, 'app.kubernetes.io/component': 'backup' } });
     new k8s.KubePersistentVolumeClaim(this, 'Volume', {
       metadata: { ...meta(`${props.store}-backups`), annotations: { ...KEEP_ON_PRUNE } },

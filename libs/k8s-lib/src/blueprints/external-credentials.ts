@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../imports/externalsecret-external-secrets.io';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+} from '../imports/externalsecret-external-secrets.io';
 
 export interface ExternalCredentialsProps {
   /** Name of the ExternalSecret and of the Secret it creates. */

@@ -117,7 +117,10 @@ export class StatefulStore extends Construct {
       metadata: meta(this.headlessServiceName),
       spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: { ...this.selector }, ports: servicePorts },
     });
-    new k8s.KubeService(this, 'Client', { metadata: meta(props.name), spec: { type: 'ClusterIP', selector: { ...this.selector }, ports: servicePorts } });
+    new k8s.KubeService(this, 'Client', {
+      metadata: meta(props.name),
+      spec: { type: 'ClusterIP', selector: { ...this.selector }, ports: servicePorts },
+    });
 
     const writable = (props.writablePaths ?? ['/tmp']).map((path) => ({ name: writableName(path), path }));
     const volumes: k8s.Volume[] = [
@@ -214,8 +217,18 @@ export function restrictedSecurityContext(user: number): k8s.SecurityContext {
 
 export function spreadConstraints(selector: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint[] {
   return [
-    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...selector } } },
-    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...selector } } },
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: 'DoNotSchedule',
+      labelSelector: { matchLabels: { ...selector } },
+    },
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...selector } },
+    },
   ];
 }
 
@@ -235,7 +248,8 @@ function toProbe(p: ProbeSpec | undefined, timing: { period: number; failures: n
   if (!p) return undefined;
   const base = { periodSeconds: timing.period, failureThreshold: timing.failures, timeoutSeconds: timing.timeout };
   if ('exec' in p) return { ...base, exec: { command: [...p.exec] } };
-  if ('http' in p) return { ...base, httpGet: { path: p.http.path, port: k8s.IntOrString.fromNumber(p.http.port), scheme: p.http.scheme ?? 'HTTP' } };
+  if ('http' in p)
+    return { ...base, httpGet: { path: p.http.path, port: k8s.IntOrString.fromNumber(p.http.port), scheme: p.http.scheme ?? 'HTTP' } };
   return { ...base, tcpSocket: { port: k8s.IntOrString.fromNumber(p.tcp) } };
 }
 
@@ -268,7 +282,11 @@ function toVolume(v: StoreVolumeProps): k8s.Volume {
 }
 
 function writableName(path: string): string {
-  return `writable-${path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/-+$/, '')}`.slice(0, 63);
+  return `writable-${path
+    .replace(/^\/+/, '')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .toLowerCase()
+    .replace(/-+$/, '')}`.slice(0, 63);
 }
 
 function sorted(record: Readonly<Record<string, string>>): Record<string, string> {

@@ -59,7 +59,8 @@ export function storeSecretEnv(pkg: LoadedPackage, ws: Workspace): Record<string
   for (const dep of dependenciesOf(pkg.definition)) {
     const target = ws.packages.get(dep)?.definition;
     if (target?.kind !== 'store') continue;
-    for (const key of target.spec.credentials.consumerKeys) env[`Stores__${pascalCase(dep)}__${pascalCase(key)}`] = { secret: `${dep}-credentials`, key };
+    for (const key of target.spec.credentials.consumerKeys)
+      env[`Stores__${pascalCase(dep)}__${pascalCase(key)}`] = { secret: `${dep}-credentials`, key };
   }
   return env;
 }
@@ -119,7 +120,9 @@ export function buildPackage(chart: Chart, pkg: LoadedPackage, env: Environment,
       });
     } else {
       if (def.spec.dependsOn.some((d) => ws.packages.get(d)?.definition.kind === 'store')) {
-        throw new ConfigError(pkg.file, [{ path: 'dependsOn', message: 'a frontend serves static files and cannot use a data store; let the api-gateway do it' }]);
+        throw new ConfigError(pkg.file, [
+          { path: 'dependsOn', message: 'a frontend serves static files and cannot use a data store; let the api-gateway do it' },
+        ]);
       }
       new Frontend(chart, 'Frontend', { ...common, spa: def.spec.spa, config: { ...t.settings } });
     }

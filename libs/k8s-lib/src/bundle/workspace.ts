@@ -24,7 +24,12 @@ export type LoadedDefinition =
   | { readonly kind: 'store'; readonly spec: StoreSpec }
   | { readonly kind: 'cluster'; readonly spec: ClusterPackageSpec };
 
-const SCHEMAS = { 'web-service': WebServiceSpecSchema, frontend: FrontendSpecSchema, store: StoreSpecSchema, cluster: ClusterPackageSpecSchema } as const;
+const SCHEMAS = {
+  'web-service': WebServiceSpecSchema,
+  frontend: FrontendSpecSchema,
+  store: StoreSpecSchema,
+  cluster: ClusterPackageSpecSchema,
+} as const;
 
 /** Packages a definition declares it talks to or needs first. */
 export function dependenciesOf(definition: LoadedDefinition): readonly string[] {
@@ -98,6 +103,18 @@ export async function loadWorkspace(root: string, load: ModuleLoader = defaultLo
   const packages = new Map<string, LoadedPackage>();
   const dirs = discoverPackageDirs(root);
   const known = new Set(dirs.map((d) => d.split('/')[1]!));
+  for (const name of known) {
+    const same = dirs.filter((d) => d.split('/')[1] === name);
+    if (same.length > 1)
+      errors.push(
+        new ConfigError(same[1]!, [
+          {
+            path: '',
+            message: `package name "${name}" is taken by ${same[0]}: package folder names are unique across ${PACKAGE_ROOTS.join(' and ')}`,
+          },
+        ]),
+      );
+  }
   for (const dir of dirs) {
     const file = `${dir}/${MARKER_FILE}`;
     try {
@@ -139,7 +156,9 @@ async function loadPackage(
   }
   const schema = SCHEMAS[raw.kind as keyof typeof SCHEMAS] as (typeof SCHEMAS)[keyof typeof SCHEMAS] | undefined;
   if (!schema) {
-    throw new ConfigError(file, [{ path: 'kind', message: `unknown kind "${String(raw.kind)}" (known: ${Object.keys(SCHEMAS).join(', ')})` }]);
+    throw new ConfigError(file, [
+      { path: 'kind', message: `unknown kind "${String(raw.kind)}" (known: ${Object.keys(SCHEMAS).join(', ')})` },
+    ]);
   }
   const parsed = schema.safeParse(raw.spec);
   if (!parsed.success) throw ConfigError.fromZod(file, parsed.error);

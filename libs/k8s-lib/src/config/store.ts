@@ -119,7 +119,10 @@ export function resolveStore(spec: StoreSpec, env: Environment, file: string): S
     });
   }
   if (merged.persistence && !merged.storage?.size) {
-    issues.push({ path: where('storage.size', override.storage !== undefined), message: `a persistent store needs a volume size in environment ${env.name}` });
+    issues.push({
+      path: where('storage.size', override.storage !== undefined),
+      message: `a persistent store needs a volume size in environment ${env.name}`,
+    });
   }
   if (issues.length > 0) throw new ConfigError(file, issues);
 
@@ -135,7 +138,9 @@ export function resolveStore(spec: StoreSpec, env: Environment, file: string): S
     image: imageOf(spec.image.repository, spec.image.tag),
     version: spec.image.tag,
     replicas: merged.replicas ?? env.stores.replicas,
-    storage: merged.persistence ? { size: merged.storage!.size!, storageClass: merged.storage!.storageClass ?? env.stores.storageClass } : undefined,
+    storage: merged.persistence
+      ? { size: merged.storage!.size!, storageClass: merged.storage!.storageClass ?? env.stores.storageClass }
+      : undefined,
     resources,
     credentialsSecret: `${spec.name}-credentials`,
     credentialsRemoteKey: spec.credentials.remoteKey,
