@@ -1,16 +1,15 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesize, type KubeObject } from '@b2connect/k8s-lib';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
-let bundles: ReadonlyMap<string, ReadonlyMap<string, readonly KubeObject[]>>;
+let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
-  ({ bundles } = await synthesize(join(__dirname, '../..'), { packages: ['storage'], load: (f) => import(/* @vite-ignore */ f) }));
+  bundle = await synthesizePackage(__dirname, (f) => import(/* @vite-ignore */ f));
 });
 
 describe('infra/storage', () => {
   it('emits the three storage classes of every environment, cluster-scoped, from the environment settings', () => {
     for (const env of ['dev', 'staging', 'prod']) {
-      const objects = bundles.get(env)!.get('storage')!;
+      const objects = bundle(env);
       expect(objects.map((o) => o.metadata.name).sort()).toEqual(['fast-ssd', 'regional', 'standard']);
       for (const o of objects) {
         expect(o.metadata).not.toHaveProperty('namespace');
@@ -21,11 +20,11 @@ describe('infra/storage', () => {
         });
       }
     }
-    expect(findObject(bundles.get('prod')!.get('storage')!, 'StorageClass', 'regional').parameters).toEqual({ skuName: 'StandardSSD_ZRS' });
+    expect(findObject(bundle('prod'), 'StorageClass', 'regional').parameters).toEqual({ skuName: 'StandardSSD_ZRS' });
   });
 
   it('makes standard the default class and keeps volumes when claims go', () => {
-    const standard = findObject(bundles.get('prod')!.get('storage')!, 'StorageClass', 'standard');
+    const standard = findObject(bundle('prod'), 'StorageClass', 'standard');
     expect(standard.metadata.annotations).toEqual({ 'storageclass.kubernetes.io/is-default-class': 'true' });
     expect(standard.reclaimPolicy).toBe('Retain');
   });

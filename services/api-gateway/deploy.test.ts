@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesize, type KubeObject } from '@b2connect/k8s-lib';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
-let bundles: ReadonlyMap<string, ReadonlyMap<string, readonly KubeObject[]>>;
+let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
-  ({ bundles } = await synthesize(join(__dirname, '../..'), { packages: ['api-gateway'], load: (f) => import(/* @vite-ignore */ f) }));
+  bundle = await synthesizePackage(__dirname, (f) => import(/* @vite-ignore */ f));
 });
-const objects = (env: string) => bundles.get(env)!.get('api-gateway')!;
+const objects = (env: string) => bundle(env);
 
 describe('api-gateway', () => {
   it('scales 2..10 at 70% CPU in prod, as the platform document asks', () => {

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesize, type KubeObject } from '@b2connect/k8s-lib';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
-let bundles: ReadonlyMap<string, ReadonlyMap<string, readonly KubeObject[]>>;
+let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
-  ({ bundles } = await synthesize(join(__dirname, '../..'), { packages: ['notifications'], load: (f) => import(/* @vite-ignore */ f) }));
+  bundle = await synthesizePackage(__dirname, (f) => import(/* @vite-ignore */ f));
 });
 
 describe('notifications', () => {
@@ -14,14 +13,14 @@ describe('notifications', () => {
       ['staging', 2],
       ['prod', 2],
     ] as const) {
-      const objects = bundles.get(env)!.get('notifications')!;
+      const objects = bundle(env);
       expect(findObject(objects, 'Deployment', 'notifications').spec.replicas).toBe(replicas);
       expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
     }
   });
 
   it('reaches identity, which it declares', () => {
-    const data = findObject(bundles.get('prod')!.get('notifications')!, 'ConfigMap', 'notifications-config').data;
+    const data = findObject(bundle('prod'), 'ConfigMap', 'notifications-config').data;
     expect(data.Services__Identity).toBe('http://identity.b2connect.svc:80');
   });
 });

@@ -1,4 +1,4 @@
-import { BackupCronJob, defineStore, ExternalCredentials, spreadConstraints, StatefulStore, type StoreContext } from '@b2connect/k8s-lib';
+import { BackupCronJob, defineStore, ExternalCredentials, StatefulStore, type StoreContext } from '@b2connect/k8s-lib';
 import { cnpg, cnpgBackup } from '@b2connect/k8s-lib/src/crds';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';

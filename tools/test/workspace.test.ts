@@ -11,6 +11,7 @@ const root = resolve(__dirname, '../..');
 const kubectl = join(root, '.tools/bin/kubectl');
 const load = (file: string) => import(/* @vite-ignore */ file);
 const APPLICATION_PACKAGES = ['admin-portal', 'api-gateway', 'catalog', 'identity', 'notifications', 'orders', 'search', 'storefront'];
+const STORE_PACKAGES = ['elasticsearch', 'postgres', 'rabbitmq', 'redis'];
 
 let result: SynthesisResult;
 beforeAll(async () => {
@@ -26,9 +27,10 @@ const one = (env: string, kind: string, name: string): any => {
 };
 
 describe('the workspace bundles', () => {
-  it('cover the three environments and every application package', () => {
+  it('cover the three environments, every application package, every store and the storage classes', () => {
     expect([...result.bundles.keys()].sort()).toEqual(['dev', 'prod', 'staging']);
-    for (const env of result.bundles.values()) expect([...env.keys()].sort()).toEqual(expect.arrayContaining(APPLICATION_PACKAGES));
+    for (const env of result.bundles.values())
+      expect([...env.keys()].sort()).toEqual(expect.arrayContaining([...APPLICATION_PACKAGES, ...STORE_PACKAGES, 'storage']));
   });
 
   it('dev is resource-constrained: one replica, no HPA, no PDB, debug logging', () => {
@@ -82,15 +84,70 @@ describe('the workspace bundles', () => {
     }
   });
 
-  it('names every object explicitly, without hash suffixes, in the environment namespace', () => {
-    for (const env of result.bundles.keys()) {
-      for (const o of objects(env)) {
-        expect(o.metadata.name).toMatch(
-          /^(admin-portal|api-gateway|catalog|identity|notifications|orders|search|storefront)(-config|-files)?$/,
-        );
-        expect(o.metadata.namespace).toBe('b2connect');
+  it('names every object explicitly after its package, without hash suffixes, in the environment namespace', () => {
+    for (const [env, pkgs] of result.bundles) {
+      for (const [pkg, objs] of pkgs) {
+        for (const o of objs) {
+          if (o.kind === 'StorageClass') {
+            expect(o.metadata).not.toHaveProperty('namespace');
+            continue;
+          }
+          expect(o.metadata.name, `${env} ${o.kind}`).toMatch(new RegExp(`^${pkg}(-[a-z]+)*$`));
+          expect(o.metadata.namespace).toBe('b2connect');
+        }
       }
     }
+  });
+
+  it('never contains a Secret: credentials come from ExternalSecrets', () => {
+    for (const env of result.bundles.keys()) {
+      expect(ofKind(env, 'Secret')).toEqual([]);
+      expect(ofKind(env, 'ExternalSecret').length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('runs every pod template of every workload kind under Pod Security "restricted"', () => {
+    const podSpecs = (env: string) => [
+      ...ofKind(env, 'Deployment').map((d) => d.spec.template.spec),
+      ...ofKind(env, 'StatefulSet').map((d) => d.spec.template.spec),
+      ...ofKind(env, 'CronJob').map((c) => c.spec.jobTemplate.spec.template.spec),
+    ];
+    for (const env of result.bundles.keys()) {
+      for (const spec of podSpecs(env)) {
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+          expect(c.securityContext, c.name).toMatchObject({
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            runAsNonRoot: true,
+          });
+          expect(c.resources.limits.memory, c.name).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it('wires each service to the stores it declares and to nothing else', () => {
+    const config = (pkg: string) => one('prod', 'ConfigMap', `${pkg}-config`).data;
+    expect(config('catalog')).toMatchObject({
+      Stores__Postgres__Host: 'postgres.b2connect.svc',
+      Stores__Postgres__Port: '5432',
+      Stores__Postgres__Database: 'b2connect',
+    });
+    expect(Object.keys(config('catalog')).filter((k) => k.startsWith('Stores__Redis'))).toEqual([]);
+    expect(config('identity')).toMatchObject({
+      Stores__Redis__Sentinels: 'redis-sentinel.b2connect.svc:26379',
+      Stores__Redis__ServiceName: 'b2connect',
+    });
+    expect(config('search')).toMatchObject({ Stores__Elasticsearch__Host: 'elasticsearch.b2connect.svc' });
+    expect(config('notifications')).toMatchObject({ Stores__Rabbitmq__Host: 'rabbitmq.b2connect.svc', Stores__Rabbitmq__VirtualHost: '/' });
+    const env = one('prod', 'Deployment', 'orders').spec.template.spec.containers[0].env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'Stores__Postgres__Password', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'password' } } },
+        { name: 'Stores__Rabbitmq__Username', valueFrom: { secretKeyRef: { name: 'rabbitmq-credentials', key: 'username' } } },
+      ]),
+    );
   });
 });
 

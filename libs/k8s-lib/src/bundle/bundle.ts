@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
 import { synthesizeEnvironment } from './build';
 import { validateObject, type KubeObject } from './validate';
@@ -90,4 +90,18 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
       writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...result.workspace.packages.keys()]));
   }
   return result;
+}
+
+/**
+ * For a package's own tests: synthesizes the package in `packageDir` (services/<name> or infra/<name>)
+ * for every environment of its workspace and returns its objects by environment name.
+ */
+export async function synthesizePackage(packageDir: string, load?: ModuleLoader): Promise<(env: string) => readonly KubeObject[]> {
+  const name = basename(packageDir);
+  const { bundles } = await synthesize(join(packageDir, '..', '..'), { packages: [name], load });
+  return (env) => {
+    const objects = bundles.get(env)?.get(name);
+    if (!objects) throw new Error(`no bundle of ${name} for environment "${env}" (environments: ${[...bundles.keys()].join(', ')})`);
+    return objects;
+  };
 }

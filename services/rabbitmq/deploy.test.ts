@@ -1,0 +1,33 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+
+let bundle: (env: string) => readonly KubeObject[];
+beforeAll(async () => {
+  bundle = await synthesizePackage(__dirname, (f) => import(/* @vite-ignore */ f));
+});
+
+const cluster = (env: string) => findObject(bundle(env), 'RabbitmqCluster', 'rabbitmq');
+
+describe('rabbitmq', () => {
+  it('is a RabbitmqCluster of three in prod, with quorum queues by default and partition handling', () => {
+    expect(cluster('prod').spec.replicas).toBe(3);
+    expect(cluster('prod').spec.rabbitmq.additionalConfig).toContain('default_queue_type = quorum');
+    expect(cluster('prod').spec.rabbitmq.additionalConfig).toContain('cluster_partition_handling = pause_minority');
+    expect(cluster('prod').spec.persistence).toEqual({ storageClassName: 'fast-ssd', storage: '50Gi' });
+  });
+
+  it('takes its default user from the ExternalSecret-created Secret', () => {
+    expect(cluster('prod').spec.secretBackend).toEqual({ externalSecret: { name: 'rabbitmq-credentials' } });
+  });
+
+  it('makes the operator pods meet Pod Security "restricted"', () => {
+    const pod = cluster('prod').spec.override.statefulSet.spec.template.spec;
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const c of [...pod.containers, ...pod.initContainers]) expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+  });
+
+  it('exports its definitions nightly', () => {
+    const script = findObject(bundle('dev'), 'CronJob', 'rabbitmq-backup').spec.jobTemplate.spec.template.spec.containers[0].command[2];
+    expect(script).toContain('http://rabbitmq:15672/api/definitions');
+  });
+});
