@@ -16,6 +16,14 @@ describe('rabbitmq', () => {
     expect(cluster('prod').spec.persistence).toEqual({ storageClassName: 'fast-ssd', storage: '50Gi' });
   });
 
+  it('bounds voluntary disruption to one node where there are three', () => {
+    expect(findObject(bundle('prod'), 'PodDisruptionBudget', 'rabbitmq').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } },
+    });
+    expect(bundle('dev').some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+  });
+
   it('takes its default user from the ExternalSecret-created Secret', () => {
     expect(cluster('prod').spec.secretBackend).toEqual({ externalSecret: { name: 'rabbitmq-credentials' } });
   });

@@ -1,5 +1,6 @@
 import { BackupCronJob, defineStore } from '@b2connect/k8s-lib';
 import { rabbitmq } from '@b2connect/k8s-lib/src/crds';
+import { k8s } from 'cdk8s-plus-28';
 
 const quantity = (q: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(q).map(([k, v]) => [k, rabbitmq.RabbitmqClusterSpecResourcesLimits.fromString(v)]));
@@ -81,6 +82,13 @@ export default defineStore({
         },
       },
     });
+    if (ctx.replicas > 1) {
+      // The operator creates none; one node at a time may go, which a three-node quorum survives.
+      new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
+        metadata: { name: 'rabbitmq', labels: { ...ctx.labels } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } },
+      });
+    }
     // Messages live in replicated quorum queues; what a restore needs is the topology: the definitions.
     new BackupCronJob(scope, 'Backup', {
       store: 'rabbitmq',

@@ -159,6 +159,21 @@ describe('buildBundles', () => {
       await expectRejected({ packages: { orders: 'export default {;' } }, /^services\/orders\/deploy\.ts: cannot load/m);
     });
 
+    it('fails when a store refuses an environment, naming the file and the environment', async () => {
+      const store = `export default { kind: 'store', spec: { name: 'db', team: 'data', component: 'database', image: { repository: 'library/postgres', tag: '16.4' }, port: 5432, credentials: { remoteKey: 'db' }, storage: { size: '1Gi' }, build: (_scope, ctx) => { if (!ctx.backups.objectStore) throw new Error('db needs backups.objectStore in environment ' + ctx.env.name); } } };\n`;
+      await expectRejected(
+        { packages: { db: store } },
+        /^services\/db\/deploy\.ts: \[dev\] db needs backups\.objectStore in environment dev$/m,
+      );
+    });
+
+    it('fails when a service depends on a store that does not exist', async () => {
+      await expectRejected(
+        { packages: { orders: webService('orders', { dependsOn: ['postgress'] }) } },
+        /^services\/orders\/deploy\.ts: dependsOn\.0: "postgress" is not a package/m,
+      );
+    });
+
     it('reports the problems of several files at once', async () => {
       const root = makeWorkspace({
         environments: { dev: { ...environment('dev'), sizeProfile: 'tiny' as never }, prod: environment('prod') },
