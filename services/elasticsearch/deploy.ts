@@ -1,4 +1,5 @@
 import {
+  backupPodLabels,
   defineStore,
   ExternalCredentials,
   KEEP_ON_PRUNE,
@@ -25,6 +26,8 @@ export default defineStore({
   storage: { size: '20Gi' },
   overrides: { prod: { storage: { size: '200Gi' }, size: 'large' } },
   connection: () => ({ Scheme: 'http' }),
+  network: (ctx) => ({ peerPorts: [9300], objectStore: Boolean(ctx.backups.objectStore) }),
+
   build: (scope, ctx) => {
     if (!ctx.env.capabilities.certManager)
       throw new Error(`elasticsearch needs cert-manager for transport TLS; environment ${ctx.env.name} has none`);
@@ -226,7 +229,7 @@ function snapshotPolicy(scope: Construct, ctx: StoreContext): void {
           backoffLimit: 3,
           ttlSecondsAfterFinished: 86400,
           template: {
-            metadata: { labels: { ...ctx.labels, 'app.kubernetes.io/component': 'backup' } },
+            metadata: { labels: backupPodLabels('elasticsearch', ctx.labels) },
             spec: {
               restartPolicy: 'OnFailure',
               automountServiceAccountToken: false,

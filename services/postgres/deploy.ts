@@ -20,6 +20,18 @@ export default defineStore({
     prod: { storage: { size: '100Gi' }, size: 'large' },
   },
   connection: () => ({ Database: DATABASE }),
+  network: (ctx) =>
+    ctx.env.capabilities.cloudnativePg
+      ? {
+          podLabels: { 'cnpg.io/cluster': 'postgres' },
+          // Streaming replication, and the instance manager's status endpoint the operator and peers call.
+          peerPorts: [5432, 8000],
+          operator: { namespace: ctx.env.network.operatorNamespaces.cloudnativePg, ports: [8000] },
+          apiServer: true,
+          objectStore: true,
+        }
+      : {},
+
   build: (scope, ctx) => (ctx.env.capabilities.cloudnativePg ? cloudNativePg(scope, ctx) : singleInstance(scope, ctx)),
 });
 

@@ -24,6 +24,14 @@ export default defineStore({
   storage: { size: '10Gi' },
   overrides: { prod: { storage: { size: '50Gi' } } },
   connection: () => ({ VirtualHost: '/' }),
+  network: (ctx) => ({
+    podLabels: { 'app.kubernetes.io/name': 'rabbitmq' },
+    // Erlang distribution (epmd and inter-node); backups and the operator use the management API.
+    peerPorts: [4369, 25672],
+    backupPorts: [15672],
+    operator: { namespace: ctx.env.network.operatorNamespaces.rabbitmqOperator, ports: [15672] },
+  }),
+
   build: (scope, ctx) => {
     if (!ctx.env.capabilities.rabbitmqOperator)
       throw new Error(`rabbitmq needs the RabbitMQ cluster operator; environment ${ctx.env.name} has none`);

@@ -17,6 +17,7 @@ export default defineStore({
   overrides: { prod: { storage: { size: '20Gi' } } },
   connection: (ctx): Record<string, string> =>
     sentinel(ctx) ? { Sentinels: `redis-sentinel.${ctx.env.namespace}.svc:26379`, ServiceName: MASTER_NAME } : {},
+  network: (ctx) => (sentinel(ctx) ? { clientPorts: [6379, 26379], peerPorts: [6379, 26379] } : {}),
   build: (scope, ctx) => {
     const withSentinel = sentinel(ctx);
     const password = { secret: ctx.credentialsSecret, key: 'password' };

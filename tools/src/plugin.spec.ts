@@ -48,6 +48,7 @@ describe('nx plugin', () => {
     const projects = await nodes(workspace());
     expect(projects.environments.targets.synth.outputs).toEqual([
       '{workspaceRoot}/dist/environments/{options.environment}/kustomization.yaml',
+      '{workspaceRoot}/dist/environments/{options.environment}/network.md',
     ]);
   });
 

@@ -60,7 +60,10 @@ export const createNodesV2: CreateNodesV2 = [
                   synth: synthTarget(
                     context.workspaceRoot,
                     undefined,
-                    ['{workspaceRoot}/dist/environments/{options.environment}/kustomization.yaml'],
+                    [
+                      '{workspaceRoot}/dist/environments/{options.environment}/kustomization.yaml',
+                      '{workspaceRoot}/dist/environments/{options.environment}/network.md',
+                    ],
                     'Write each environment index (dist/environments/<env>/kustomization.yaml listing every package)',
                   ),
                 },

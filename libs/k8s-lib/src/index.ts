@@ -21,3 +21,6 @@ export * from './blueprints/stateful-store';
 export * from './blueprints/external-credentials';
 export * from './blueprints/backup-job';
 export * from './bundle/crd-schemas';
+export * from './gate';
+export * from './bundle/network-graph';
+export * from './blueprints/network-policies';

@@ -52,7 +52,16 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
       volume: { storageClass: 'standard', size: '10Gi' },
       ...(name === 'prod' ? { objectStore: { destinationPath: 's3://backups/prod', credentialsKey: 'backup-store' } } : {}),
     },
-    logging: { level: name === 'prod' ? 'Information' : 'Debug', format: name === 'prod' ? 'json' : 'text' },
+    network: {
+      ingressNamespace: 'ingress-nginx',
+      monitoringNamespace: 'monitoring',
+      apiServer: { cidr: '10.0.0.1/32', port: 443 },
+      objectStore: { cidr: '0.0.0.0/0', port: 443 },
+    },
+    logging: {
+      level: name === 'prod' ? 'Information' : 'Debug',
+      format: name === 'prod' ? 'json' : 'text',
+    },
     ...over,
   };
 }

@@ -3,7 +3,18 @@ import { k8s } from 'cdk8s-plus-28';
 import { restrictedSecurityContext, toEnv, type EnvSource } from './stateful-store';
 import type { ResourceSpec } from './sizes';
 
-/** Annotations that keep a volume when it leaves the bundle: Argo CD, Flux and Helm never delete it. */
+/** Labels of a store's backup pods: the store's labels under their own name and instance. */
+export function backupPodLabels(store: string, storeLabels: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    ...storeLabels,
+    'app.kubernetes.io/name': `${store}-backup`,
+    'app.kubernetes.io/instance': `${store}-backup`,
+    'app.kubernetes.io/component': 'backup',
+  };
+}
+
+/** Annotations that keep a volume
+ when it leaves the bundle: Argo CD, Flux and Helm never delete it. */
 export const KEEP_ON_PRUNE = {
   'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
   'kustomize.toolkit.fluxcd.io/prune': 'disabled',
@@ -75,7 +86,8 @@ export class BackupCronJob extends Construct {
             activeDeadlineSeconds: 3 * 3600,
             ttlSecondsAfterFinished: 7 * 86400,
             template: {
-              metadata: { labels: { ...props.labels, 'app.kubernetes.io/component': 'backup' } },
+              // Own name and instance: the store's Services and budgets must not select backup pods.
+              metadata: { labels: backupPodLabels(props.store, props.labels) },
               spec: {
                 restartPolicy: 'OnFailure',
                 automountServiceAccountToken: false,

@@ -10,6 +10,8 @@ import { dependenciesOf, type LoadedPackage, type Workspace } from './workspace'
 import { ExternalCredentials } from '../blueprints/external-credentials';
 import { standardLabels } from '../blueprints/labels';
 import { resolveStore } from '../config/store';
+import { PackageNetworkPolicies } from '../blueprints/network-policies';
+import { networkGraph, type NetworkGraph } from './network-graph';
 
 /** kebab-case package name -> PascalCase, as in `Services__ApiGateway`. */
 export function pascalCase(name: string): string {
@@ -74,9 +76,19 @@ function mergeSettings(file: string, platform: Record<string, string>, own: Read
 }
 
 /** Adds a package's constructs for one environment to `chart`. */
-export function buildPackage(chart: Chart, pkg: LoadedPackage, env: Environment, ws: Workspace): void {
+export function buildPackage(
+  chart: Chart,
+  pkg: LoadedPackage,
+  env: Environment,
+  ws: Workspace,
+  graph: NetworkGraph = networkGraph(ws, env),
+): void {
   const def = pkg.definition;
   try {
+    if (def.kind !== 'cluster') {
+      const labels = standardLabels({ name: def.spec.name, team: def.spec.team, component: 'network-policy', version: pkg.version });
+      new PackageNetworkPolicies(chart, 'NetworkPolicies', { graph, pkg: pkg.name, labels });
+    }
     if (def.kind === 'store') {
       const ctx = resolveStore(def.spec, env, pkg.file);
       new ExternalCredentials(chart, 'Credentials', {
@@ -167,6 +179,7 @@ export function synthesizeEnvironment(
   packageNames: readonly string[],
 ): { objects: Map<string, KubeObject[]>; errors: ConfigError[] } {
   const app = new App({ outdir: '/nonexistent' });
+  const graph = networkGraph(ws, env);
   const objects = new Map<string, KubeObject[]>();
   const errors: ConfigError[] = [];
   for (const name of packageNames) {
@@ -179,7 +192,7 @@ export function synthesizeEnvironment(
       // Cluster-level packages set namespaces themselves: a chart namespace would land on cluster-scoped objects too.
       const namespace = pkg.definition.kind === 'cluster' ? undefined : env.namespace;
       const chart = new Chart(app, pascalCase(name), { namespace, disableResourceNameHashes: true });
-      buildPackage(chart, pkg, env, ws);
+      buildPackage(chart, pkg, env, ws, graph);
       objects.set(name, (chart.toJson() as KubeObject[]).sort(compareObjects));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;

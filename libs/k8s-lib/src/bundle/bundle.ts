@@ -1,5 +1,11 @@
 import { basename, join } from 'node:path';
-import { ConfigError, ConfigErrors } from '../errors';
+import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
+import { runGate } from '../gate';
+import { networkGraph, renderMermaid } from './network-graph';
+
+/** The environment's network diagram, beside its index. */
+export const NETWORK_DIAGRAM = 'network.md';
+
 import { synthesizeEnvironment } from './build';
 import { validateObject, type KubeObject } from './validate';
 import { loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
@@ -57,12 +63,24 @@ export async function synthesize(
   for (const envName of envNames) {
     const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, pkgNames);
     errors.push(...synth.errors);
+    const owner = new Map<string, string>();
     for (const [pkgName, objects] of synth.objects) {
       const issues = objects.flatMap((o) =>
         validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })),
       );
       if (issues.length > 0) errors.push(new ConfigError(ws.packages.get(pkgName)!.file, issues));
+      for (const o of objects) owner.set(`${o.kind}/${o.metadata.name}`, pkgName);
     }
+    // The policy gate: whole-bundle rules over every object of the environment built in this run.
+    const findings = new Map<string, ConfigIssue[]>();
+    for (const f of runGate([...synth.objects.values()].flat())) {
+      const file = ws.packages.get(owner.get(f.object) ?? '')?.file ?? `environments/${envName}.yaml`;
+      findings.set(file, [
+        ...(findings.get(file) ?? []),
+        { path: `[${envName}] ${f.object}`, message: `${f.rule}: ${f.message}. Fix: ${f.fix}` },
+      ]);
+    }
+    for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
     bundles.set(envName, synth.objects);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
@@ -86,8 +104,14 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   for (const [envName, pkgs] of result.bundles)
     for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   if (options.index ?? true) {
-    for (const envName of result.bundles.keys())
-      writeFilesAtomically(join(outDir, envName), renderEnvironmentIndex([...result.workspace.packages.keys()]));
+    for (const envName of result.bundles.keys()) {
+      const graph = networkGraph(result.workspace, result.workspace.environments.get(envName)!);
+      const files = new Map([
+        ...renderEnvironmentIndex([...result.workspace.packages.keys()]),
+        [NETWORK_DIAGRAM, renderMermaid(graph, envName)],
+      ]);
+      writeFilesAtomically(join(outDir, envName), files);
+    }
   }
   return result;
 }

@@ -14,6 +14,8 @@ export type SizeProfile = (typeof SIZE_PROFILES)[number];
 export const STORAGE_CLASSES = ['standard', 'fast-ssd', 'regional'] as const;
 export type StorageClassName = (typeof STORAGE_CLASSES)[number];
 
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.0.0.1/32');
+
 const storageSize = z.string().regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, 'must be a size such as 10Gi');
 
 const StorageClassSpec = z.strictObject({
@@ -112,6 +114,22 @@ export const EnvironmentSchema = z
           .describe('S3-compatible object storage for WAL archives and snapshots; unset in environments without one.'),
       })
       .describe('Backups of the data stores.'),
+    network: z
+      .strictObject({
+        ingressNamespace: dnsLabel.describe('Namespace of the ingress controller; it alone reaches the api-gateway and the frontends.'),
+        monitoringNamespace: dnsLabel.describe('Namespace of Prometheus; it alone reaches metrics ports.'),
+        operatorNamespaces: z
+          .strictObject({ cloudnativePg: dnsLabel.default('cnpg-system'), rabbitmqOperator: dnsLabel.default('rabbitmq-system') })
+          .default({ cloudnativePg: 'cnpg-system', rabbitmqOperator: 'rabbitmq-system' })
+          .describe('Namespaces of the operators that manage the stores.'),
+        apiServer: z
+          .strictObject({ cidr: cidr, port: z.int().min(1).max(65535) })
+          .describe("Address of the Kubernetes API server, for the operators' instance managers running in store pods."),
+        objectStore: z
+          .strictObject({ cidr: cidr, port: z.int().min(1).max(65535) })
+          .describe('Where backups leave the cluster (the object store endpoint).'),
+      })
+      .describe('Network globals for the NetworkPolicies derived from the dependency graph.'),
     featureFlags: z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a PascalCase or camelCase name'), z.boolean())
       .default({})

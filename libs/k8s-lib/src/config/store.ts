@@ -38,6 +38,25 @@ export interface StoreContext {
 }
 
 export type StoreBuilder = (scope: Construct, ctx: StoreContext) => void;
+
+/** What the store's pods need on the network; the NetworkPolicies are derived from it and the dependency graph. */
+export interface StoreNetwork {
+  /** Labels of the store's pods. @default - the store's selector labels */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** Ports consumers connect to. @default - [port] */
+  readonly clientPorts?: readonly number[];
+  /** Ports the members use among themselves (replication, clustering). @default [] */
+  readonly peerPorts?: readonly number[];
+  /** Ports the backup pods (`<store>-backup`) connect to. @default - the client ports */
+  readonly backupPorts?: readonly number[];
+  /** An operator that reaches the members. @default - none */
+  readonly operator?: { readonly namespace: string; readonly ports: readonly number[] };
+  /** The members call the Kubernetes API (an operator's instance manager). @default false */
+  readonly apiServer?: boolean;
+  /** The members send backups to the object store. @default false */
+  readonly objectStore?: boolean;
+}
+export type StoreNetworkSpec = (ctx: StoreContext) => StoreNetwork;
 /** Extra settings for consumers, as `Stores__<Store>__<Key>`; Host and Port are always given. */
 export type StoreConnection = (ctx: StoreContext) => Record<string, string>;
 
@@ -87,7 +106,10 @@ export const StoreSpecSchema = z.strictObject({
   ...storeTunables,
   /** Settings for consumers beyond Host and Port. @default - none */
   connection: z.custom<StoreConnection>(isFunction, 'must be a function (ctx) => settings').optional(),
+  /** What the store's pods need on the network. @default - consumers reach `port`; nothing else */
+  network: z.custom<StoreNetworkSpec>(isFunction, 'must be a function (ctx) => network').optional(),
   /** Emits the store's objects for one environment. */
+
   build: z.custom<StoreBuilder>(isFunction, 'must be a function (scope, ctx) => void'),
   overrides: z.record(dnsLabel, z.strictObject(storeTunables)).default({}),
 });

@@ -1,0 +1,45 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import type { NetworkGraph, NetworkNode } from '../bundle/network-graph';
+
+export interface PackageNetworkPoliciesProps {
+  /** The environment's network graph. */
+  readonly graph: NetworkGraph;
+  /** The package whose pods (and backup pods) get policies. */
+  readonly pkg: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+function peer(node: NetworkNode): k8s.NetworkPolicyPeer {
+  if (node.kind === 'pods') return { podSelector: { matchLabels: { ...node.labels } } };
+  if (node.kind === 'namespace') return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': node.namespace } } };
+  return { ipBlock: { cidr: node.cidr } };
+}
+
+const ports = (list: readonly number[]) => list.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+
+/**
+ * One NetworkPolicy per group of pods of a package, straight from the network graph: ingress from every
+ * node with an edge to them, egress to every node they have an edge to. The namespace's default-deny
+ * (infra/namespaces) closes everything else.
+ */
+export class PackageNetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: PackageNetworkPoliciesProps) {
+    super(scope, id);
+    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg);
+    for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      if (node.kind !== 'pods') continue;
+      const inbound = props.graph.edges.filter((e) => e.to === node.id);
+      const outbound = props.graph.edges.filter((e) => e.from === node.id);
+      new k8s.KubeNetworkPolicy(this, node.id, {
+        metadata: { name: node.id, labels: { ...props.labels } },
+        spec: {
+          podSelector: { matchLabels: { ...node.labels } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: inbound.map((e) => ({ from: [peer(props.graph.nodes.get(e.from)!)], ports: ports(e.ports) })),
+          egress: outbound.map((e) => ({ to: [peer(props.graph.nodes.get(e.to)!)], ports: ports(e.ports) })),
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { KubeObject } from '../bundle/validate';
+import { ref, type GateBundle, type PodSource, type PodSpec } from './types';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read field by field
+type Any = any;
+
+/** Where each workload kind keeps its pod template. */
+const TEMPLATE_PATHS: Record<string, (o: Any) => Any> = {
+  Deployment: (o) => o.spec?.template,
+  StatefulSet: (o) => o.spec?.template,
+  DaemonSet: (o) => o.spec?.template,
+  ReplicaSet: (o) => o.spec?.template,
+  Job: (o) => o.spec?.template,
+  CronJob: (o) => o.spec?.jobTemplate?.spec?.template,
+  Rollout: (o) => o.spec?.template,
+};
+
+/** Pods that operators create from a custom resource, with the labels they document. */
+const OPERATOR_PODS: Record<string, (o: Any) => Record<string, string>[]> = {
+  // CloudNativePG labels instances with the cluster name and their current role.
+  'postgresql.cnpg.io/Cluster': (o) =>
+    ['primary', 'replica'].map((role) => ({
+      'cnpg.io/cluster': o.metadata.name,
+      'cnpg.io/instanceRole': role,
+      'cnpg.io/podRole': 'instance',
+    })),
+  // The RabbitMQ cluster operator labels nodes with the cluster name.
+  'rabbitmq.com/RabbitmqCluster': (o) => [
+    { 'app.kubernetes.io/name': o.metadata.name, 'app.kubernetes.io/component': 'rabbitmq', 'app.kubernetes.io/part-of': 'rabbitmq' },
+  ],
+};
+
+/** Secrets that operators create for a custom resource. */
+const OPERATOR_SECRETS: Record<string, (o: Any) => string[]> = {
+  'external-secrets.io/ExternalSecret': (o) => [o.spec?.target?.name ?? o.metadata.name],
+  'cert-manager.io/Certificate': (o) => [o.spec?.secretName],
+  'postgresql.cnpg.io/Cluster': (o) => [
+    `${o.metadata.name}-app`,
+    `${o.metadata.name}-ca`,
+    `${o.metadata.name}-server`,
+    `${o.metadata.name}-replication`,
+  ],
+  'rabbitmq.com/RabbitmqCluster': (o) => [`${o.metadata.name}-default-user`, `${o.metadata.name}-erlang-cookie`],
+};
+
+function groupKind(o: KubeObject): string {
+  return `${o.apiVersion.split('/')[0]}/${o.kind}`;
+}
+
+/** Indexes the objects of one environment for the rules. */
+export function gateBundle(objects: readonly KubeObject[]): GateBundle {
+  const pods: PodSource[] = [];
+  const externalSecrets = new Set<string>();
+  for (const o of objects) {
+    const template = TEMPLATE_PATHS[o.kind]?.(o);
+    if (template) {
+      const podSpec = template.spec as PodSpec;
+      const ports = [...(podSpec?.containers ?? [])].flatMap((c: Any) => c.ports ?? []);
+      pods.push({ owner: ref(o), object: o, labels: template.metadata?.labels ?? {}, podSpec, ports });
+    }
+    for (const labels of OPERATOR_PODS[groupKind(o)]?.(o) ?? []) pods.push({ owner: ref(o), object: o, labels });
+    for (const name of OPERATOR_SECRETS[groupKind(o)]?.(o) ?? []) if (name) externalSecrets.add(name);
+  }
+  const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  return {
+    objects,
+    pods,
+    externalSecrets,
+    find: (kind, name) => byKey.get(`${kind}/${name}`),
+    ofKind: (kind) => objects.filter((o) => o.kind === kind),
+  };
+}

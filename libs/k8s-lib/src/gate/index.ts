@@ -1,0 +1,39 @@
+import type { KubeObject } from '../bundle/validate';
+import { gateBundle } from './bundle';
+import { hpaTarget } from './rules/hpa-target';
+import { networkPolicyCoverage } from './rules/network-policy-coverage';
+import { noDuplicates } from './rules/no-duplicates';
+import { noSecretData } from './rules/no-secret-data';
+import { pdbSelectsPods } from './rules/pdb-selects-pods';
+import { pinnedImages } from './rules/pinned-images';
+import { podSecurityRestricted } from './rules/pod-security-restricted';
+import { referencesResolve } from './rules/references-resolve';
+import { serviceMonitorTarget } from './rules/service-monitor-target';
+import { serviceSelectsPods } from './rules/service-selects-pods';
+import type { Finding, Rule } from './types';
+
+export { gateBundle } from './bundle';
+export * from './types';
+
+/** The policy gate: every rule runs on every bundle of every environment, before anything is written. */
+export const RULES: readonly Rule[] = [
+  podSecurityRestricted,
+  serviceSelectsPods,
+  hpaTarget,
+  pdbSelectsPods,
+  networkPolicyCoverage,
+  serviceMonitorTarget,
+  referencesResolve,
+  noSecretData,
+  pinnedImages,
+  noDuplicates,
+];
+
+export function runGate(objects: readonly KubeObject[], rules: readonly Rule[] = RULES): Finding[] {
+  const bundle = gateBundle(objects);
+  return rules.flatMap((rule) => rule.check(bundle));
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.object}: ${f.rule}: ${f.message}. Fix: ${f.fix}`;
+}

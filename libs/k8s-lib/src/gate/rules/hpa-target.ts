@@ -1,0 +1,30 @@
+import { ref, type Finding, type Rule } from '../types';
+
+/** An HPA's target exists in the bundle and leaves the replica count to the HPA. */
+export const hpaTarget: Rule = {
+  id: 'hpa-target',
+  why: 'an HPA on a missing target does nothing, and fixed replicas on its target make every deploy fight the autoscaler',
+  check(bundle) {
+    const findings: Finding[] = [];
+    for (const hpa of bundle.ofKind('HorizontalPodAutoscaler')) {
+      const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
+      const workload = bundle.find(target.kind, target.name);
+      if (!workload) {
+        findings.push({
+          rule: this.id,
+          object: ref(hpa),
+          message: `target ${target.kind}/${target.name} is not in the bundle`,
+          fix: 'point scaleTargetRef at a workload of the bundle',
+        });
+      } else if ((workload.spec as { replicas?: number } | undefined)?.replicas !== undefined) {
+        findings.push({
+          rule: this.id,
+          object: ref(hpa),
+          message: `target ${target.kind}/${target.name} sets replicas`,
+          fix: 'remove spec.replicas from the target: the HPA owns it',
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,37 @@
+import { ref, selects, type Finding, type Rule } from '../types';
+
+/** A ServiceMonitor selects a Service of the bundle that has every port its endpoints name. */
+export const serviceMonitorTarget: Rule = {
+  id: 'service-monitor-target',
+  why: 'a ServiceMonitor that selects nothing, or names a missing port, silently scrapes nothing',
+  check(bundle) {
+    const findings: Finding[] = [];
+    for (const sm of bundle.ofKind('ServiceMonitor')) {
+      const spec = sm.spec as { selector?: Parameters<typeof selects>[0]; endpoints?: { port?: string }[] };
+      const services = bundle
+        .ofKind('Service')
+        .filter((s) => selects(spec.selector, (s.metadata.labels as Record<string, string> | undefined) ?? {}));
+      if (services.length === 0) {
+        findings.push({
+          rule: this.id,
+          object: ref(sm),
+          message: `selector ${JSON.stringify(spec.selector)} matches no Service`,
+          fix: "select the Service's labels",
+        });
+        continue;
+      }
+      for (const ep of spec.endpoints ?? []) {
+        if (!ep.port) continue;
+        const has = services.some((s) => ((s.spec as { ports?: { name?: string }[] }).ports ?? []).some((p) => p.name === ep.port));
+        if (!has)
+          findings.push({
+            rule: this.id,
+            object: ref(sm),
+            message: `endpoint port "${ep.port}" is not a port of the selected Service`,
+            fix: 'name the Service port, or use its name',
+          });
+      }
+    }
+    return findings;
+  },
+};

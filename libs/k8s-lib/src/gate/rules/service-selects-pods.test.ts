@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { check, goodBundle } from '../../../test/gate-fixtures';
+import { serviceSelectsPods as rule } from './service-selects-pods';
+
+describe(rule.id, () => {
+  it('stays quiet when the Service selects pods that have its target port', () => {
+    expect(check(rule, goodBundle())).toEqual([]);
+  });
+
+  it('fires when the selector matches no pods', () => {
+    const objects = goodBundle();
+    objects.find((o) => o.kind === 'Service').spec.selector = { 'app.kubernetes.io/name': 'wbe' };
+    expect(check(rule, objects)).toEqual([
+      expect.objectContaining({ object: 'Service/web', message: expect.stringContaining('matches no pods') }),
+    ]);
+  });
+
+  it('fires when a target port is not a container port', () => {
+    const objects = goodBundle();
+    objects.find((o) => o.kind === 'Service').spec.ports[0].targetPort = 'metrics';
+    expect(check(rule, objects)[0]!.message).toBe('target port "metrics" of port "http" is not a container port of the selected pods');
+  });
+});

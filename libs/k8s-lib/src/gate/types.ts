@@ -1,0 +1,75 @@
+import type { KubeObject } from '../bundle/validate';
+
+/** One violation: which object, which rule, what is wrong and how to fix it. */
+export interface Finding {
+  readonly rule: string;
+  /** `Kind/name` of the offending object. */
+  readonly object: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A whole-bundle rule: one per file in rules/, each with a test that proves it fires and stays quiet. */
+export interface Rule {
+  readonly id: string;
+  /** Why the rule exists, in one line. */
+  readonly why: string;
+  check(bundle: GateBundle): Finding[];
+}
+
+/** A set of pods some object will create, with what the gate needs to know about them. */
+export interface PodSource {
+  /** The object that creates the pods, as `Kind/name`. */
+  readonly owner: string;
+  readonly object: KubeObject;
+  /** Labels of the pods. For operator-made pods, the labels the operator documents. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The pod spec, when the bundle holds it (not for operator-made pods). */
+  readonly podSpec?: PodSpec;
+  /** Named and numbered container ports the pods listen on; undefined when unknown (operator-made). */
+  readonly ports?: readonly { readonly name?: string; readonly containerPort: number }[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod specs are read field by field
+export type PodSpec = Record<string, any>;
+
+export interface GateBundle {
+  readonly objects: readonly KubeObject[];
+  readonly pods: readonly PodSource[];
+  /** Names of Secrets that something in the bundle creates (ExternalSecret targets, certificates, operators). */
+  readonly externalSecrets: ReadonlySet<string>;
+  find(kind: string, name: string): KubeObject | undefined;
+  ofKind(kind: string): readonly KubeObject[];
+}
+
+export function ref(o: KubeObject): string {
+  return `${o.kind}/${o.metadata.name}`;
+}
+
+/** Whether every key/value of `selector` is among `labels`. An empty selector selects everything. */
+export function matches(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/** matchLabels plus matchExpressions (In, NotIn, Exists, DoesNotExist) of a LabelSelector. */
+export function selects(
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  if (!matches(selector?.matchLabels, labels)) return false;
+  return (selector?.matchExpressions ?? []).every((e) => {
+    const has = e.key in labels;
+    switch (e.operator) {
+      case 'In':
+        return has && (e.values ?? []).includes(labels[e.key]!);
+      case 'NotIn':
+        return !has || !(e.values ?? []).includes(labels[e.key]!);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      default:
+        return false;
+    }
+  });
+}

@@ -1,0 +1,63 @@
+import type { KubeObject } from '../src/bundle/validate';
+import { gateBundle } from '../src/gate/bundle';
+import type { Rule } from '../src/gate/types';
+
+const labels = { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'web' };
+
+/** A Deployment, its Service, ServiceAccount, ConfigMap, PDB and NetworkPolicy that pass every rule. */
+export function goodBundle(): any[] {
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-config' }, data: { A: '1' } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', labels },
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: 'web',
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'web',
+                image: 'registry.example.com/web:1.0.0',
+                ports: [{ name: 'http', containerPort: 8080 }],
+                envFrom: [{ configMapRef: { name: 'web-config' } }],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web' },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web' },
+      spec: { podSelector: { matchLabels: labels }, policyTypes: ['Ingress'] },
+    },
+  ];
+}
+
+export function deployment(objects: any[]): any {
+  return objects.find((o) => o.kind === 'Deployment');
+}
+
+export function check(rule: Rule, objects: any[]) {
+  return rule.check(gateBundle(objects as KubeObject[]));
+}
