@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildBundles, synthesize, type KubeObject, type SynthesisResult } from '@b2connect/k8s-lib';
+import { edgesFromMermaid, edgesFromPolicies } from '../../libs/k8s-lib/test/network-edges';
 
 /** The real workspace: every environment and every application package, as the main job builds them. */
 const root = resolve(__dirname, '../..');
@@ -168,6 +169,16 @@ describe('the written bundles', () => {
           .map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]),
       );
     expect(read(outB)).toEqual(read(outA));
+  });
+
+  it('carry a network diagram that describes the same graph as the NetworkPolicies', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const policies = edgesFromPolicies(objects(env));
+      const diagram = edgesFromMermaid(readFileSync(join(outA, env, 'network.md'), 'utf8'));
+      expect([...diagram].sort()).toEqual([...new Set([...policies.ingress, ...policies.egress])].sort());
+      // Pod-to-pod edges are open on both ends.
+      for (const e of policies.egress) if (/^pods:.* -> pods:/.test(e)) expect(policies.ingress, e).toContain(e);
+    }
   });
 
   it('render with `kubectl kustomize` for every environment, object for object', () => {

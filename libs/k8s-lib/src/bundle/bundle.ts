@@ -8,7 +8,8 @@ export const NETWORK_DIAGRAM = 'network.md';
 
 import { synthesizeEnvironment } from './build';
 import { validateObject, type KubeObject } from './validate';
-import { loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
+import { dependenciesOf, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
+
 import { renderEnvironmentIndex, renderPackage, writeBundles, writeFilesAtomically, type BundleWrite } from './writer';
 
 /** Where bundles go, relative to the workspace root. */
@@ -59,9 +60,12 @@ export async function synthesize(
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
 
+  // Dependencies are synthesized too (not returned): the gate resolves references into them,
+  // such as a store's credentials Secret that a service reads.
+  const closure = withDependencies(ws, pkgNames);
   const bundles = new Map<string, Map<string, KubeObject[]>>();
   for (const envName of envNames) {
-    const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, pkgNames);
+    const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, closure);
     errors.push(...synth.errors);
     const owner = new Map<string, string>();
     for (const [pkgName, objects] of synth.objects) {
@@ -81,10 +85,23 @@ export async function synthesize(
       ]);
     }
     for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
-    bundles.set(envName, synth.objects);
+    bundles.set(envName, new Map([...synth.objects].filter(([name]) => pkgNames.includes(name))));
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { workspace: ws, bundles };
+}
+
+/** The packages and, transitively, everything they depend on, in workspace order. */
+export function withDependencies(ws: Workspace, names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const pkg = ws.packages.get(name);
+    if (pkg) for (const dep of dependenciesOf(pkg.definition)) visit(dep);
+  };
+  names.forEach(visit);
+  return [...ws.packages.keys(), ...names.filter((n) => !ws.packages.has(n))].filter((n) => seen.has(n));
 }
 
 /**
