@@ -28,6 +28,23 @@ const one = (env: string, kind: string, name: string): any => {
 };
 
 describe('the workspace bundles', () => {
+  it('put cluster-scoped objects outside any namespace and the rest in the platform namespace', () => {
+    const clusterScoped = [
+      'Namespace',
+      'StorageClass',
+      'ClusterSecretStore',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'ClusterIssuer',
+    ];
+    for (const env of result.bundles.keys()) {
+      for (const o of objects(env)) {
+        if (clusterScoped.includes(o.kind)) expect(o.metadata, `${o.kind}/${o.metadata.name}`).not.toHaveProperty('namespace');
+        else expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('b2connect');
+      }
+    }
+  });
+
   it('cover the three environments, every application package, every store and the storage classes', () => {
     expect([...result.bundles.keys()].sort()).toEqual(['dev', 'prod', 'staging']);
     for (const env of result.bundles.values())
@@ -89,10 +106,8 @@ describe('the workspace bundles', () => {
     for (const [env, pkgs] of result.bundles) {
       for (const [pkg, objs] of pkgs) {
         for (const o of objs) {
-          if (o.kind === 'StorageClass') {
-            expect(o.metadata).not.toHaveProperty('namespace');
-            continue;
-          }
+          if (result.workspace.packages.get(pkg)!.definition.kind === 'cluster') continue;
+
           expect(o.metadata.name, `${env} ${o.kind}`).toMatch(new RegExp(`^${pkg}(-[a-z]+)*$`));
           expect(o.metadata.namespace).toBe('b2connect');
         }

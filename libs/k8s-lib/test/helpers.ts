@@ -52,7 +52,9 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
       volume: { storageClass: 'standard', size: '10Gi' },
       ...(name === 'prod' ? { objectStore: { destinationPath: 's3://backups/prod', credentialsKey: 'backup-store' } } : {}),
     },
+    quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '16', limitsMemory: '32Gi', pods: 50, persistentVolumeClaims: 20 },
     network: {
+
       ingressNamespace: 'ingress-nginx',
       monitoringNamespace: 'monitoring',
       apiServer: { cidr: '10.0.0.1/32', port: 443 },

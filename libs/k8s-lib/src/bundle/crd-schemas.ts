@@ -24,14 +24,32 @@ const loadedGroups = new Set<string>();
 const compiled = new Map<string, ValidateFunction>();
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
-/** Parses the CRD files of one API group (file names start with `<group>_`, as upstream names them). */
+let filesByGroup: Map<string, string[]> | undefined;
+
+/** Which CRD files define which API groups, from a cheap scan of their `group:` lines. */
+function groupFiles(): Map<string, string[]> {
+  if (filesByGroup) return filesByGroup;
+  filesByGroup = new Map();
+  for (const dir of readdirSync(CRD_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const file of readdirSync(join(CRD_DIR, dir.name)).filter((f) => f.endsWith('.yaml'))) {
+      const path = join(CRD_DIR, dir.name, file);
+      for (const m of readFileSync(path, 'utf8').matchAll(/^ {2}group: (\S+)$/gm)) {
+        const files = filesByGroup.get(m[1]!) ?? [];
+        if (!files.includes(path)) filesByGroup.set(m[1]!, [...files, path]);
+      }
+    }
+  }
+  return filesByGroup;
+}
+
+/** Parses the CRD files of one API group, on first use. */
 function loadGroup(apiVersion: string): Map<string, CrdVersion> {
   const group = apiVersion.split('/')[0]!;
   if (loadedGroups.has(group)) return index;
   loadedGroups.add(group);
-  for (const dir of readdirSync(CRD_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(CRD_DIR, dir.name)).filter((f) => f.endsWith('.yaml') && f.startsWith(`${group}_`))) {
-      for (const doc of parseAllDocuments(readFileSync(join(CRD_DIR, dir.name, file), 'utf8'))) {
+  {
+    for (const path of groupFiles().get(group) ?? []) {
+      for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
         const crd = doc.toJS() as {
           kind?: string;
           spec?: {

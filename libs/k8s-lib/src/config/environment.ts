@@ -114,7 +114,18 @@ export const EnvironmentSchema = z
           .describe('S3-compatible object storage for WAL archives and snapshots; unset in environments without one.'),
       })
       .describe('Backups of the data stores.'),
+    quota: z
+      .strictObject({
+        requestsCpu: z.string().regex(/^\d+(m)?$/, 'must be CPU such as 20 or 500m'),
+        requestsMemory: z.string().regex(/^\d+(Mi|Gi)$/, 'must be memory such as 40Gi'),
+        limitsCpu: z.string().regex(/^\d+(m)?$/, 'must be CPU such as 40'),
+        limitsMemory: z.string().regex(/^\d+(Mi|Gi)$/, 'must be memory such as 80Gi'),
+        pods: z.int().min(1),
+        persistentVolumeClaims: z.int().min(0),
+      })
+      .describe('ResourceQuota of the platform namespace.'),
     network: z
+
       .strictObject({
         ingressNamespace: dnsLabel.describe('Namespace of the ingress controller; it alone reaches the api-gateway and the frontends.'),
         monitoringNamespace: dnsLabel.describe('Namespace of Prometheus; it alone reaches metrics ports.'),

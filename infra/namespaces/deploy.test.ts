@@ -1,0 +1,46 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+
+let bundle: (env: string) => readonly KubeObject[];
+beforeAll(async () => {
+  bundle = await synthesizePackage(__dirname, (f) => import(/* @vite-ignore */ f));
+});
+
+describe('infra/namespaces', () => {
+  it('enforces, audits and warns Pod Security "restricted" on the platform namespace', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(findObject(bundle(env), 'Namespace', 'b2connect').metadata.labels).toMatchObject({
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      });
+    }
+  });
+
+  it('bounds the namespace with a quota from the environment and default container limits', () => {
+    expect(findObject(bundle('prod'), 'ResourceQuota', 'platform').spec.hard).toMatchObject({ 'requests.cpu': '64', pods: 300 });
+    expect(findObject(bundle('dev'), 'ResourceQuota', 'platform').spec.hard['requests.memory']).toBe('16Gi');
+    expect(findObject(bundle('prod'), 'LimitRange', 'container-defaults').spec.limits[0].type).toBe('Container');
+  });
+
+  it('denies all ingress and egress by default and allows DNS', () => {
+    expect(findObject(bundle('prod'), 'NetworkPolicy', 'default-deny').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+    });
+    const dns = findObject(bundle('prod'), 'NetworkPolicy', 'allow-dns').spec.egress[0];
+    expect(dns.ports.map((p: { protocol: string; port: number }) => `${p.protocol}/${p.port}`)).toEqual(['UDP/53', 'TCP/53']);
+  });
+
+  it('enrols the namespace in the environment mesh: Istio with strict mTLS in prod, Linkerd in staging, none in dev', () => {
+    expect(findObject(bundle('prod'), 'Namespace', 'b2connect').metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
+
+    expect(findObject(bundle('prod'), 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(findObject(bundle('staging'), 'Namespace', 'b2connect').metadata.annotations).toEqual({ 'linkerd.io/inject': 'enabled' });
+    expect(bundle('staging').some((o) => o.kind === 'PeerAuthentication')).toBe(false);
+    const dev = findObject(bundle('dev'), 'Namespace', 'b2connect');
+    expect(dev.metadata.labels).not.toHaveProperty('istio-injection');
+    expect(dev.metadata).not.toHaveProperty('annotations');
+    expect(bundle('dev').some((o) => o.metadata.name === 'allow-mesh-control-plane')).toBe(false);
+  });
+});
