@@ -54,7 +54,6 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
     },
     quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '16', limitsMemory: '32Gi', pods: 50, persistentVolumeClaims: 20 },
     network: {
-
       ingressNamespace: 'ingress-nginx',
       monitoringNamespace: 'monitoring',
       apiServer: { cidr: '10.0.0.1/32', port: 443 },
