@@ -45,7 +45,8 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
       name === 'prod'
         ? { storageClass: 'fast-ssd', replicas: 3, requirePersistence: true, guaranteedQos: true }
         : { storageClass: 'standard', replicas: 1, requirePersistence: false, guaranteedQos: false },
-    secrets: { store: 'platform-secrets' },
+    secrets: { store: 'platform-secrets', backend: { provider: 'vault', server: 'https://vault.example.com', role: 'eso' } },
+
     backups: {
       schedule: '0 2 * * *',
       retentionDays: 7,

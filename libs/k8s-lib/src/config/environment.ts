@@ -87,7 +87,23 @@ export const EnvironmentSchema = z
     secrets: z
       .strictObject({
         store: dnsLabel.describe('Name of the ClusterSecretStore every ExternalSecret reads from.'),
+        backend: z
+          .discriminatedUnion('provider', [
+            z.strictObject({
+              provider: z.literal('azure-key-vault'),
+              vaultUrl: z.url().describe('Key Vault URL, for example https://b2connect-prod.vault.azure.net.'),
+              tenantId: z.string().regex(/^[0-9a-f-]{36}$/, 'must be an Azure tenant id (a GUID)'),
+            }),
+            z.strictObject({
+              provider: z.literal('vault'),
+              server: z.url().describe('HashiCorp Vault address.'),
+              path: z.string().min(1).default('secret').describe('KV version 2 mount.'),
+              role: z.string().min(1).describe('Vault Kubernetes-auth role of the External Secrets Operator.'),
+            }),
+          ])
+          .describe('Secret backend of the environment: Azure Key Vault (workload identity) or HashiCorp Vault (Kubernetes auth).'),
         refreshInterval: z
+
           .string()
           .regex(/^[0-9]+(s|m|h)$/, 'must be a duration such as 1h')
           .default('1h')
