@@ -217,6 +217,10 @@ function snapshotPolicy(scope: Construct, ctx: StoreContext): void {
     `put /_snapshot/backups '${JSON.stringify(repository)}'`,
     `put /_slm/policy/nightly '${JSON.stringify(policy)}'`,
   ].join('\n');
+  new k8s.KubeServiceAccount(scope, 'BackupAccount', {
+    metadata: { name: 'elasticsearch-backup', labels: { ...ctx.labels } },
+    automountServiceAccountToken: false,
+  });
   new k8s.KubeCronJob(scope, 'SnapshotPolicy', {
     metadata: { name: 'elasticsearch-snapshot-policy', labels: { ...ctx.labels, 'app.kubernetes.io/component': 'backup' } },
     spec: {
@@ -232,7 +236,9 @@ function snapshotPolicy(scope: Construct, ctx: StoreContext): void {
             metadata: { labels: backupPodLabels('elasticsearch', ctx.labels) },
             spec: {
               restartPolicy: 'OnFailure',
+              serviceAccountName: 'elasticsearch-backup',
               automountServiceAccountToken: false,
+
               securityContext: { runAsNonRoot: true, runAsUser: USER, runAsGroup: USER, seccompProfile: { type: 'RuntimeDefault' } },
               containers: [
                 {

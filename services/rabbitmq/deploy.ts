@@ -26,6 +26,9 @@ export default defineStore({
   connection: () => ({ VirtualHost: '/' }),
   network: (ctx) => ({
     podLabels: { 'app.kubernetes.io/name': 'rabbitmq' },
+    // The operator names the nodes' ServiceAccount <cluster>-server.
+    serviceAccount: 'rabbitmq-server',
+
     // Erlang distribution (epmd and inter-node); backups and the operator use the management API.
     peerPorts: [4369, 25672],
     backupPorts: [15672],

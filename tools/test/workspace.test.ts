@@ -196,6 +196,28 @@ describe('the written bundles', () => {
     }
   });
 
+  it('carry Istio AuthorizationPolicies in prod that admit exactly the callers the NetworkPolicies admit', () => {
+    const policies = edgesFromPolicies(objects('prod'));
+    const sa = (principal: string) => principal.split('/sa/')[1]!;
+    const fromAuthz = new Set<string>();
+    for (const authz of ofKind('prod', 'AuthorizationPolicy')) {
+      expect(authz.spec.action).toBe('ALLOW');
+      for (const rule of authz.spec.rules) {
+        const src = rule.from[0].source;
+        const from = src.principals ? `sa:${sa(src.principals[0])}` : `ns:${src.namespaces[0]}`;
+        fromAuthz.add(`${from} -> pods:${authz.metadata.name} :${rule.to[0].operation.ports.join(',')}`);
+      }
+    }
+    // Service accounts are named after the pods' node, except the operator-made RabbitMQ nodes.
+    const expected = [...policies.ingress].map((e) =>
+      e.replace(/^pods:(\S+)/, (_, id) => `sa:${id === 'rabbitmq' ? 'rabbitmq-server' : id}`),
+    );
+    expect([...fromAuthz].sort()).toEqual(expected.sort());
+    expect(one('prod', 'DestinationRule', 'catalog').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+    expect(ofKind('staging', 'AuthorizationPolicy')).toEqual([]);
+    expect(ofKind('dev', 'DestinationRule')).toEqual([]);
+  });
+
   it('render with `kubectl kustomize` for every environment, object for object', () => {
     expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
     for (const env of ['dev', 'staging', 'prod']) {

@@ -24,3 +24,4 @@ export * from './bundle/crd-schemas';
 export * from './gate';
 export * from './bundle/network-graph';
 export * from './blueprints/network-policies';
+export * from './blueprints/mesh-policies';

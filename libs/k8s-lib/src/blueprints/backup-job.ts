@@ -55,6 +55,8 @@ export class BackupCronJob extends Construct {
     if (!/^[a-z0-9.]+$/.test(props.extension))
       throw new Error(`BackupCronJob ${props.store}: extension "${props.extension}" must be lower case letters, digits and dots`);
     const meta = (name: string) => ({ name, labels: { ...props.labels, 'app.kubernetes.io/component': 'backup' } });
+    // Its own identity (no API token): the mesh and the store's policies recognise backup pods by it.
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(`${props.store}-backup`), automountServiceAccountToken: false });
     new k8s.KubePersistentVolumeClaim(this, 'Volume', {
       metadata: { ...meta(`${props.store}-backups`), annotations: { ...KEEP_ON_PRUNE } },
       spec: {
@@ -90,7 +92,9 @@ export class BackupCronJob extends Construct {
               metadata: { labels: backupPodLabels(props.store, props.labels) },
               spec: {
                 restartPolicy: 'OnFailure',
+                serviceAccountName: `${props.store}-backup`,
                 automountServiceAccountToken: false,
+
                 securityContext: {
                   runAsNonRoot: true,
                   runAsUser: props.runAsUser,

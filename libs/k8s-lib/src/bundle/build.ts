@@ -11,6 +11,8 @@ import { ExternalCredentials } from '../blueprints/external-credentials';
 import { standardLabels } from '../blueprints/labels';
 import { resolveStore } from '../config/store';
 import { PackageNetworkPolicies } from '../blueprints/network-policies';
+import { MeshPolicies } from '../blueprints/mesh-policies';
+
 import { networkGraph, type NetworkGraph } from './network-graph';
 
 /** kebab-case package name -> PascalCase, as in `Services__ApiGateway`. */
@@ -88,6 +90,9 @@ export function buildPackage(
     if (def.kind !== 'cluster') {
       const labels = standardLabels({ name: def.spec.name, team: def.spec.team, component: 'network-policy', version: pkg.version });
       new PackageNetworkPolicies(chart, 'NetworkPolicies', { graph, pkg: pkg.name, labels });
+      if (env.capabilities.serviceMesh === 'istio') {
+        new MeshPolicies(chart, 'Mesh', { graph, pkg: pkg.name, namespace: env.namespace, services: [pkg.name], labels });
+      }
     }
     if (def.kind === 'store') {
       const ctx = resolveStore(def.spec, env, pkg.file);

@@ -11,7 +11,14 @@ import { dependenciesOf, type Workspace } from './workspace';
 
 /** A party on the network: pods of a package, pods of a store's backups, or something outside the namespace. */
 export type NetworkNode =
-  | { readonly kind: 'pods'; readonly id: string; readonly labels: Readonly<Record<string, string>>; readonly pkg: string }
+  | {
+      readonly kind: 'pods';
+      readonly id: string;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly pkg: string;
+      /** ServiceAccount of the pods: their identity in the mesh. */
+      readonly serviceAccount: string;
+    }
   | { readonly kind: 'namespace'; readonly id: string; readonly namespace: string }
   | { readonly kind: 'ip'; readonly id: string; readonly cidr: string };
 
@@ -52,14 +59,15 @@ export function networkGraph(ws: Workspace, env: Environment): NetworkGraph {
   for (const [name, pkg] of ws.packages) {
     const def = pkg.definition;
     if (def.kind === 'web-service' || def.kind === 'frontend') {
-      nodes.set(name, { kind: 'pods', id: name, labels: selectorLabels(name), pkg: name });
+      nodes.set(name, { kind: 'pods', id: name, labels: selectorLabels(name), pkg: name, serviceAccount: name });
       servedPorts.set(name, [def.kind === 'web-service' ? def.spec.ports.http! : 8080]);
     } else if (def.kind === 'store') {
       const s = storeNetwork(ws, env, name)!;
-      nodes.set(name, { kind: 'pods', id: name, labels: s.labels, pkg: name });
+      nodes.set(name, { kind: 'pods', id: name, labels: s.labels, pkg: name, serviceAccount: s.net.serviceAccount ?? name });
       servedPorts.set(name, s.clientPorts);
       const backup = `${name}-backup`;
-      nodes.set(backup, { kind: 'pods', id: backup, labels: selectorLabels(backup), pkg: name });
+      nodes.set(backup, { kind: 'pods', id: backup, labels: selectorLabels(backup), pkg: name, serviceAccount: backup });
+
       edge(backup, name, [...(s.net.backupPorts ?? s.clientPorts)]);
       edge(name, name, [...(s.net.peerPorts ?? [])]);
       if (s.net.operator) {

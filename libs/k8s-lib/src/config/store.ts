@@ -55,7 +55,10 @@ export interface StoreNetwork {
   readonly apiServer?: boolean;
   /** The members send backups to the object store. @default false */
   readonly objectStore?: boolean;
+  /** ServiceAccount of the store's pods, for mesh identities. @default - the store's name */
+  readonly serviceAccount?: string;
 }
+
 export type StoreNetworkSpec = (ctx: StoreContext) => StoreNetwork;
 /** Extra settings for consumers, as `Stores__<Store>__<Key>`; Host and Port are always given. */
 export type StoreConnection = (ctx: StoreContext) => Record<string, string>;

@@ -1,0 +1,59 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { NetworkGraph } from '../bundle/network-graph';
+
+export interface MeshPoliciesProps {
+  readonly graph: NetworkGraph;
+  readonly pkg: string;
+  readonly namespace: string;
+  /** Services of the package that get a DestinationRule. */
+  readonly services: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Istio policies of a package, from the same graph as its NetworkPolicies: an ALLOW AuthorizationPolicy
+ * per group of pods (callers by mesh identity or namespace, on the edge's ports; anything else is denied
+ * once a policy selects the pods), and a DestinationRule per Service (mutual TLS, outlier detection).
+ */
+export class MeshPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: MeshPoliciesProps) {
+    super(scope, id);
+    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg);
+    for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      if (node.kind !== 'pods') continue;
+      const rules = props.graph.edges
+        .filter((e) => e.to === node.id)
+        .flatMap((e) => {
+          const from = props.graph.nodes.get(e.from)!;
+          const source =
+            from.kind === 'pods'
+              ? { principals: [`cluster.local/ns/${props.namespace}/sa/${from.serviceAccount}`] }
+              : from.kind === 'namespace'
+                ? { namespaces: [from.namespace] }
+                : undefined;
+          return source ? [{ from: [{ source }], to: [{ operation: { ports: e.ports.map(String) } }] }] : [];
+        });
+      new ApiObject(this, `Authz-${node.id}`, {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: node.id, labels: { ...props.labels } },
+        spec: { selector: { matchLabels: { ...node.labels } }, action: 'ALLOW', rules },
+      });
+    }
+    for (const service of props.services) {
+      new ApiObject(this, `Destination-${service}`, {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: service, labels: { ...props.labels } },
+        spec: {
+          host: `${service}.${props.namespace}.svc.cluster.local`,
+          trafficPolicy: {
+            tls: { mode: 'ISTIO_MUTUAL' },
+            outlierDetection: { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+          },
+        },
+      });
+    }
+  }
+}
