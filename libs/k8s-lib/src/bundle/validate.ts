@@ -9,19 +9,34 @@ export interface KubeObject {
 }
 
 type Validator = (data: unknown) => void;
+
+/**
+ * Versions that Kubernetes 1.28 serves but kubernetes-models (tracking 1.33) no longer ships: they are
+ * checked against the next version's schema, which has the same fields; the unknown-field check still
+ * uses the exact 1.28 version.
+ */
+const SCHEMA_FALLBACK: Readonly<Record<string, string>> = {
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy': 'admissionregistration.k8s.io/v1',
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding': 'admissionregistration.k8s.io/v1',
+};
+
 const validators = new Map<string, Validator | null>();
 
 /** Loads the kubernetes-models class of a built-in type (OpenAPI schema of Kubernetes 1.33 and older). */
 function validatorFor(apiVersion: string, kind: string): Validator | null {
   const key = `${apiVersion}/${kind}`;
   if (!validators.has(key)) {
-    const modelPath = `kubernetes-models/${apiVersion.includes('/') ? apiVersion : `v1`}/${kind}`;
+    const modelVersion = SCHEMA_FALLBACK[key] ?? (apiVersion.includes('/') ? apiVersion : 'v1');
+    const modelPath = `kubernetes-models/${modelVersion}/${kind}`;
     let validator: Validator | null = null;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(modelPath) as Record<string, { new (data: unknown): { validate(): void } }>;
       const Model = mod[kind];
-      if (Model) validator = (data) => new Model(data).validate();
+      if (Model) {
+        const as = modelVersion === apiVersion ? undefined : modelVersion;
+        validator = (data) => new Model(as ? { ...(data as object), apiVersion: as } : data).validate();
+      }
     } catch {
       validator = null;
     }
