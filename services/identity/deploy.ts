@@ -9,5 +9,10 @@ export default defineWebService({
   health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['postgres', 'redis'],
   autoscaling: { min: 2, max: 6 },
-  settings: { Jwt__Issuer: 'https://identity.b2connect.com', Jwt__AccessTokenMinutes: '15' },
+  // The token signing key comes from the secret backend, never from the bundle.
+  secrets: { Jwt__SigningKey: { remoteKey: 'b2connect/identity', property: 'jwt-signing-key' } },
+  settings: {
+    Jwt__Issuer: 'https://identity.b2connect.com',
+    Jwt__AccessTokenMinutes: '15',
+  },
 });

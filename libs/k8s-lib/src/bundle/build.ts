@@ -8,6 +8,12 @@ import { WebService } from '../blueprints/web-service';
 import type { KubeObject } from './validate';
 import { dependenciesOf, type LoadedPackage, type Workspace } from './workspace';
 import { ExternalCredentials } from '../blueprints/external-credentials';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+} from '../imports/externalsecret-external-secrets.io';
+
 import { standardLabels } from '../blueprints/labels';
 import { resolveStore } from '../config/store';
 import { PackageNetworkPolicies } from '../blueprints/network-policies';
@@ -67,6 +73,27 @@ export function storeSecretEnv(pkg: LoadedPackage, ws: Workspace): Record<string
       env[`Stores__${pascalCase(dep)}__${pascalCase(key)}`] = { secret: `${dep}-credentials`, key };
   }
   return env;
+}
+
+/** A service's own secret settings: one ExternalSecret `<name>-secrets`, and references to its keys. */
+function ownSecrets(chart: Chart, pkg: LoadedPackage, env: Environment): Record<string, { secret: string; key: string }> {
+  const def = pkg.definition;
+  if (def.kind !== 'web-service' || Object.keys(def.spec.secrets).length === 0) return {};
+  const name = `${def.spec.name}-secrets`;
+  const entries = Object.entries(def.spec.secrets).sort(([a], [b]) => (a < b ? -1 : 1));
+  new ExternalSecret(chart, 'Secrets', {
+    metadata: {
+      name,
+      labels: standardLabels({ name: def.spec.name, team: def.spec.team, component: def.spec.component, version: pkg.version }),
+    },
+    spec: {
+      refreshInterval: env.secrets.refreshInterval,
+      secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: env.secrets.store },
+      target: { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
+      data: entries.map(([variable, ref]) => ({ secretKey: variable, remoteRef: { key: ref.remoteKey, property: ref.property } })),
+    },
+  });
+  return Object.fromEntries(entries.map(([variable]) => [variable, { secret: name, key: variable }]));
 }
 
 function mergeSettings(file: string, platform: Record<string, string>, own: Readonly<Record<string, string>>): Record<string, string> {
@@ -133,7 +160,7 @@ export function buildPackage(
         ports: ws0.ports,
         health: ws0.health,
         config: mergeSettings(pkg.file, platformSettings(pkg, env, ws0.ports.http!, ws), t.settings),
-        secretEnv: storeSecretEnv(pkg, ws),
+        secretEnv: { ...storeSecretEnv(pkg, ws), ...ownSecrets(chart, pkg, env) },
       });
     } else {
       if (def.spec.dependsOn.some((d) => ws.packages.get(d)?.definition.kind === 'store')) {

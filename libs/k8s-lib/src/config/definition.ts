@@ -67,6 +67,20 @@ const common = {
   }),
   /** Other packages this one talks to, by package name. @default [] */
   dependsOn: z.array(dnsLabel).default([]),
+  /**
+   * Secret settings, by reference: environment variable -> key and property in the secret backend. They
+   * reach the container through an ExternalSecret `<name>-secrets`; no value is in the bundle. @default {}
+   */
+  secrets: z
+    .record(
+      settingKey,
+      z.strictObject({
+        remoteKey: z.string().min(1),
+        property: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a property name of the remote secret'),
+      }),
+    )
+    .default({}),
+
   ...tunables,
   /** Per-environment overrides, keyed by environment name. @default {} */
   overrides: z.record(dnsLabel, OverrideSchema).default({}),
