@@ -25,3 +25,4 @@ export * from './gate';
 export * from './bundle/network-graph';
 export * from './blueprints/network-policies';
 export * from './blueprints/mesh-policies';
+export * from './bundle/manifest';

@@ -76,7 +76,38 @@ describe('buildBundles', () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader, packages: ['orders'], environments: ['prod'], index: false });
     expect(readdirSync(join(root, 'dist/environments'))).toEqual(['prod']);
-    expect(readdirSync(join(root, 'dist/environments/prod'))).toEqual(['orders']);
+    expect(readdirSync(join(root, 'dist/environments/prod'))).toEqual(['bundle.json', 'orders']);
+  });
+
+  it('records version, content hash, commit and k8s-lib version per package in the bundle manifest', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader, commit: 'abc123' });
+    const manifest = JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
+    expect(Object.keys(manifest.packages)).toEqual(['gateway', 'orders']);
+    expect(manifest.packages.orders).toEqual({
+      version: '1.2.3',
+      contentHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      commit: 'abc123',
+      k8sLib: '0.1.0',
+    });
+    expect(manifest.packages.orders).toEqual(JSON.parse(readFileSync(join(root, 'dist/environments/prod/orders/provenance.json'), 'utf8')));
+  });
+
+  it('updates only the rebuilt packages on a partial build, and a full build after it gives the same bundle', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader, commit: 'c1' });
+    const manifest = () => JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
+    const before = manifest();
+    writeWorkspace(root, { packages: { orders: webService('orders', { settings: { Feature: 'on' } }) } });
+    await buildBundles(root, { load: importLoader, commit: 'c2', packages: ['orders'] });
+    const partial = manifest();
+    expect(partial.packages.gateway).toEqual(before.packages.gateway);
+    expect(partial.packages.orders.contentHash).not.toBe(before.packages.orders.contentHash);
+    expect(partial.packages.orders.commit).toBe('c2');
+    const afterPartial = snapshotTree(join(root, 'dist'));
+    // A full build later (another commit, nothing else changed) keeps every entry: content decides.
+    await buildBundles(root, { load: importLoader, commit: 'c3' });
+    expect(snapshotTree(join(root, 'dist'))).toEqual(afterPartial);
   });
 
   it('removes objects that left a package on rebuild', async () => {

@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
 import { runGate } from '../gate';
+import { BUNDLE_MANIFEST, contentHash, PROVENANCE_FILE, readProvenance, renderBundleManifest, renderProvenance } from './manifest';
+
 import { networkGraph, renderMermaid } from './network-graph';
+
+/** Version of this library, recorded in every package's provenance. */
+export function libVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** The environment's network diagram, beside its index. */
 export const NETWORK_DIAGRAM = 'network.md';
@@ -22,6 +30,8 @@ export interface BuildOptions {
   readonly packages?: readonly string[];
   /** Also write each environment's index (kustomization.yaml listing every package). @default true */
   readonly index?: boolean;
+  /** Git commit recorded in each package's provenance. @default 'unknown' */
+  readonly commit?: string;
   /** Folder the environment bundles go to. @default - `<root>/dist/environments` */
   readonly outDir?: string;
   /** Loads `deploy.ts` files. @default require */
@@ -112,12 +122,26 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   const result = await synthesize(root, options);
   const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const writes: BundleWrite[] = [];
+  const k8sLib = libVersion();
   for (const [envName, pkgs] of result.bundles) {
     for (const [pkgName, objects] of pkgs) {
-      writes.push({ dir: join(outDir, envName, pkgName), files: renderPackage(objects, result.workspace.packages.get(pkgName)!.file) });
+      const pkg = result.workspace.packages.get(pkgName)!;
+      const files = new Map(renderPackage(objects, pkg.file));
+      const dir = join(outDir, envName, pkgName);
+      const fresh = { version: pkg.version, contentHash: contentHash(files), commit: options.commit ?? 'unknown', k8sLib };
+      // Unchanged content keeps the commit it was first built from: partial and full builds agree.
+      const previous = readProvenance(dir);
+      const same =
+        previous && previous.contentHash === fresh.contentHash && previous.version === fresh.version && previous.k8sLib === fresh.k8sLib;
+      files.set(PROVENANCE_FILE, renderProvenance(same ? previous : fresh));
+      writes.push({ dir, files });
     }
   }
   writeBundles(writes);
+  // The manifest is rebuilt from every package folder present, so partial and full builds agree.
+  for (const envName of result.bundles.keys()) {
+    writeFilesAtomically(join(outDir, envName), new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName)]]));
+  }
   for (const [envName, pkgs] of result.bundles)
     for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   if (options.index ?? true) {

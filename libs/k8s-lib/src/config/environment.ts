@@ -157,12 +157,40 @@ export const EnvironmentSchema = z
           .describe('Where backups leave the cluster (the object store endpoint).'),
       })
       .describe('Network globals for the NetworkPolicies derived from the dependency graph.'),
+    delivery: z
+      .strictObject({
+        driver: z
+          .enum(['dir', 'gitops', 'kubectl'])
+          .default('dir')
+          .describe('How `deploy` publishes the bundle: dir (the bundle folder), gitops, kubectl.'),
+        gitops: z
+          .strictObject({
+            repository: z.string().min(1).describe('GitOps repository: a local path or a URL git can push to.'),
+            branch: z.string().min(1).default('main'),
+            path: z
+              .string()
+              .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative path')
+              .describe('Folder of this environment in the repository.'),
+          })
+          .optional(),
+        kubectl: z.strictObject({ context: z.string().min(1).describe('The only kube context the kubectl driver applies to.') }).optional(),
+      })
+      .default({ driver: 'dir' })
+      .describe('Publishing of the bundle.'),
     featureFlags: z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a PascalCase or camelCase name'), z.boolean())
       .default({})
       .describe('Feature toggles passed to every service as FeatureManagement__<Name>.'),
   })
   .superRefine((env, ctx) => {
+    if (env.delivery.driver !== 'dir' && !env.delivery[env.delivery.driver]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delivery', env.delivery.driver],
+        message: `driver ${env.delivery.driver} needs delivery.${env.delivery.driver} settings`,
+      });
+    }
+
     if (env.replicas.max !== undefined && env.replicas.default > env.replicas.max) {
       ctx.addIssue({
         code: 'custom',
