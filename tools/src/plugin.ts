@@ -46,6 +46,19 @@ function synthTarget(workspaceRoot: string, pkg: string | undefined, outputs: st
   };
 }
 
+function deployTarget(workspaceRoot: string, pkg: string | undefined): TargetConfiguration {
+  return {
+    executor: '@b2connect/nx-plugin:deploy',
+    options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
+    configurations: Object.fromEntries(environmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    // Publishing is a side effect: never replayed from the cache.
+    cache: false,
+    metadata: {
+      description: `Build ${pkg ?? 'the environment indexes'} into dist/environments/<env>/ and publish the environment bundle (driver from the environment, or --driver=dir|gitops|kubectl; --dryRun)`,
+    },
+  };
+}
+
 export const createNodesV2: CreateNodesV2 = [
   MARKERS,
   (files, options, context) =>
@@ -66,6 +79,7 @@ export const createNodesV2: CreateNodesV2 = [
                     ],
                     'Write each environment index (dist/environments/<env>/kustomization.yaml listing every package)',
                   ),
+                  deploy: deployTarget(context.workspaceRoot, undefined),
                 },
               },
             },
@@ -86,6 +100,7 @@ export const createNodesV2: CreateNodesV2 = [
                   [`{workspaceRoot}/dist/environments/{options.environment}/${pkg}`],
                   `Synthesize, validate and write ${pkg} into dist/environments/<env>/${pkg}/ (all environments, or -c <env>)`,
                 ),
+                deploy: deployTarget(context.workspaceRoot, pkg),
                 test: {
                   command: `vitest run --passWithNoTests ${root}/`,
                   options: { cwd: '{workspaceRoot}' },

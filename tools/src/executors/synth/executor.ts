@@ -1,4 +1,5 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { simpleGit } from 'simple-git';
 import { buildBundles, ConfigErrors, discoverEnvironmentNames, type ModuleLoader } from '@b2connect/k8s-lib';
 
 export interface SynthExecutorOptions {
@@ -27,7 +28,7 @@ interface SynthTask {
 export async function runSynthTasks(
   root: string,
   tasks: readonly SynthTask[],
-  io: { log?: (line: string) => void; error?: (line: string) => void; load?: ModuleLoader } = {},
+  io: { log?: (line: string) => void; error?: (line: string) => void; load?: ModuleLoader; commit?: string } = {},
 ): Promise<Record<string, TaskResult>> {
   const log = io.log ?? console.log;
   const logError = io.error ?? console.error;
@@ -49,6 +50,7 @@ export async function runSynthTasks(
         packages,
         index,
         load: io.load,
+        commit: io.commit ?? (await headCommit(root)),
         onPackage: (env, pkg, objects) => lines.get(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
       });
       if (index) lines.get('')?.push(...environments.map((env) => `  ${env}/kustomization.yaml`));
@@ -69,6 +71,15 @@ export async function runSynthTasks(
     }
   }
   return results;
+}
+
+/** The commit being built, recorded in each package's provenance; `unknown` outside a git checkout. */
+export async function headCommit(root: string): Promise<string> {
+  try {
+    return (await simpleGit(root).revparse(['HEAD'])).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Single-task entry point (`nx run <project>:synth` without batching). */
