@@ -54,6 +54,11 @@ export function environment(name: string, over: Partial<EnvironmentInput> = {}):
       ...(name === 'prod' ? { objectStore: { destinationPath: 's3://backups/prod', credentialsKey: 'backup-store' } } : {}),
     },
     quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '16', limitsMemory: '32Gi', pods: 50, persistentVolumeClaims: 20 },
+    ingress: {
+      tlsIssuer: 'letsencrypt-staging',
+      acmeEmail: 'ops@example.com',
+      hosts: { api: `api.${name}.example.com`, storefront: `www.${name}.example.com`, adminPortal: `admin.${name}.example.com` },
+    },
     network: {
       ingressNamespace: 'ingress-nginx',
       monitoringNamespace: 'monitoring',

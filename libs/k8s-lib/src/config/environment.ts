@@ -157,7 +157,22 @@ export const EnvironmentSchema = z
           .describe('Where backups leave the cluster (the object store endpoint).'),
       })
       .describe('Network globals for the NetworkPolicies derived from the dependency graph.'),
+    ingress: z
+      .strictObject({
+        className: z.string().min(1).default('nginx').describe('IngressClass of the public entry.'),
+        tlsIssuer: z.enum(['letsencrypt-prod', 'letsencrypt-staging']).describe('cert-manager ClusterIssuer of the public certificates.'),
+        acmeEmail: z.email().describe("Contact of the ACME account (Let's Encrypt expiry notices)."),
+        hosts: z
+          .strictObject({
+            api: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a host name'),
+            storefront: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a host name'),
+            adminPortal: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a host name'),
+          })
+          .describe('Public host names: the api-gateway, the storefront, the admin portal.'),
+      })
+      .describe('Public entry: ingress class, hosts and TLS.'),
     delivery: z
+
       .strictObject({
         driver: z
           .enum(['dir', 'gitops', 'kubectl'])
