@@ -31,7 +31,6 @@ describe('infra/ingress', () => {
   it('uses per-environment hosts and the staging issuer outside prod', () => {
     expect(ingress('staging').spec.rules[0].host).toBe('api.staging.b2connect.com');
     expect(ingress('dev').metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
-
   });
 
   it("emits both Let's Encrypt ClusterIssuers, solving HTTP-01 through the nginx class", () => {
