@@ -39,7 +39,9 @@ describe('the workspace bundles', () => {
     ];
     for (const env of result.bundles.keys()) {
       for (const o of objects(env)) {
-        if (clusterScoped.includes(o.kind)) expect(o.metadata, `${o.kind}/${o.metadata.name}`).not.toHaveProperty('namespace');
+        if (['argoproj.io/v1alpha1', 'source.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1'].includes(o.apiVersion)) {
+          expect(['argocd', 'flux-system']).toContain(o.metadata.namespace);
+        } else if (clusterScoped.includes(o.kind)) expect(o.metadata, `${o.kind}/${o.metadata.name}`).not.toHaveProperty('namespace');
         else expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('b2connect');
       }
     }

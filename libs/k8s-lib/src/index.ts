@@ -26,3 +26,4 @@ export * from './bundle/network-graph';
 export * from './blueprints/network-policies';
 export * from './blueprints/mesh-policies';
 export * from './bundle/manifest';
+export * from './bundle/waves';

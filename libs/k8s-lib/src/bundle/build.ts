@@ -136,7 +136,8 @@ export function buildPackage(
     }
     if (def.kind === 'cluster') {
       const labels = standardLabels({ name: def.spec.name, team: def.spec.team, component: 'cluster', version: pkg.version });
-      def.spec.build(chart, { env, name: def.spec.name, team: def.spec.team, version: pkg.version, labels });
+      def.spec.build(chart, { env, name: def.spec.name, team: def.spec.team, version: pkg.version, labels, workspace: ws });
+
       return;
     }
     const spec = def.spec;

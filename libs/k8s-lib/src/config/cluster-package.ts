@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { dnsLabel } from './definition';
 import type { Environment } from './environment';
+import type { Workspace } from '../bundle/workspace';
 
 /** What a cluster-level package's build function gets for one environment. */
 export interface ClusterPackageContext {
@@ -11,6 +12,8 @@ export interface ClusterPackageContext {
   readonly version: string;
   /** Standard labels for the package's objects. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The whole workspace, for packages about the other packages (GitOps objects). */
+  readonly workspace: Workspace;
 }
 
 export type ClusterPackageBuilder = (scope: Construct, ctx: ClusterPackageContext) => void;
