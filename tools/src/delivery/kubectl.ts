@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { loadAll } from 'js-yaml';
+
 import { MANAGED_BY } from '@b2connect/k8s-lib';
 import type { PublishRequest, PublishResult } from './types';
 
@@ -28,8 +29,9 @@ export function bundleKinds(bundleDir: string): string[] {
       const path = join(dir, e.name);
       if (e.isDirectory()) walk(path);
       else if (e.name.endsWith('.yaml') && e.name !== 'kustomization.yaml') {
-        const o = parse(readFileSync(path, 'utf8')) as { apiVersion?: string; kind?: string };
-        if (o?.apiVersion && o.kind) kinds.add(`${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`);
+        for (const o of loadAll(readFileSync(path, 'utf8')) as ({ apiVersion?: string; kind?: string } | null)[]) {
+          if (o?.apiVersion && o.kind) kinds.add(`${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`);
+        }
       }
     }
   };

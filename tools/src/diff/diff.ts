@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { PROVENANCE_FILE } from '@b2connect/k8s-lib';
+import { loadAll } from 'js-yaml';
+import { MANIFESTS } from '@b2connect/k8s-lib';
 
 type Json = unknown;
 /** environment -> package -> `Kind/name` -> object */
@@ -21,9 +21,7 @@ export interface ObjectChange {
   readonly fields: readonly FieldChange[];
 }
 
-const SKIP = new Set(['kustomization.yaml', PROVENANCE_FILE]);
-
-/** Reads `dist/environments`-shaped folders: <env>/<package>/<object>.yaml. A missing folder is an empty bundle. */
+/** Reads `dist/environments`-shaped folders: <env>/<package>/manifests.yaml. A missing folder is an empty bundle. */
 export function readBundleTree(root: string): BundleTree {
   const tree: BundleTree = new Map();
   if (!existsSync(root)) return tree;
@@ -33,10 +31,10 @@ export function readBundleTree(root: string): BundleTree {
       (d) => d.isDirectory() && !d.name.startsWith('.'),
     )) {
       const objects = new Map<string, Json>();
-      for (const file of readdirSync(join(root, env.name, pkg.name)).filter((f) => f.endsWith('.yaml') && !SKIP.has(f))) {
-        const o = parse(readFileSync(join(root, env.name, pkg.name, file), 'utf8')) as { kind: string; metadata: { name: string } };
-        objects.set(`${o.kind}/${o.metadata.name}`, o);
-      }
+      const file = join(root, env.name, pkg.name, MANIFESTS);
+      const docs = existsSync(file) ? (loadAll(readFileSync(file, 'utf8')) as ({ kind: string; metadata: { name: string } } | null)[]) : [];
+      for (const o of docs) if (o) objects.set(`${o.kind}/${o.metadata.name}`, o);
+
       pkgs.set(pkg.name, objects);
     }
     tree.set(env.name, pkgs);

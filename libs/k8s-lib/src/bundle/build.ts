@@ -203,15 +203,18 @@ function cmp(a: string, b: string): number {
 }
 
 /**
- * Synthesizes the given packages for one environment: one cdk8s App, one Chart per package, objects
- * in a deterministic order. A package that fails is reported in `errors`; the others still synthesize.
+ * Synthesizes the given packages for one environment: one Chart per package, objects in a deterministic
+ * order. A package that fails is reported in `errors`; the others still synthesize.
+ *
+ * Each chart gets its own cdk8s App: `Chart.toJson()` resolves and validates the whole App it belongs
+ * to, so one App holding every chart costs O(packages²) (7 s instead of 2 s for 200 packages).
+ * Packages never share constructs, so nothing is lost.
  */
 export function synthesizeEnvironment(
   ws: Workspace,
   env: Environment,
   packageNames: readonly string[],
 ): { objects: Map<string, KubeObject[]>; errors: ConfigError[] } {
-  const app = new App({ outdir: '/nonexistent' });
   const graph = networkGraph(ws, env);
   const objects = new Map<string, KubeObject[]>();
   const errors: ConfigError[] = [];
@@ -224,7 +227,8 @@ export function synthesizeEnvironment(
     try {
       // Cluster-level packages set namespaces themselves: a chart namespace would land on cluster-scoped objects too.
       const namespace = pkg.definition.kind === 'cluster' ? undefined : env.namespace;
-      const chart = new Chart(app, pascalCase(name), { namespace, disableResourceNameHashes: true });
+      const chart = new Chart(new App({ outdir: '/nonexistent' }), pascalCase(name), { namespace, disableResourceNameHashes: true });
+
       buildPackage(chart, pkg, env, ws, graph);
       objects.set(name, (chart.toJson() as KubeObject[]).sort(compareObjects));
     } catch (e) {

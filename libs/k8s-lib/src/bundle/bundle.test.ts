@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ConfigErrors } from '../errors';
 import { buildBundles } from './bundle';
 import { writeBundles } from './writer';
@@ -13,6 +13,11 @@ const healthy: FixtureSpec = {
     orders: webService('orders'),
   },
 };
+
+/** The objects of a package's manifests.yaml in the written bundle. */
+function objectsIn(root: string, env: string, pkg: string): any[] {
+  return parseAllDocuments(readFileSync(join(root, 'dist/environments', env, pkg, 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
+}
 
 async function failure(root: string): Promise<ConfigErrors> {
   try {
@@ -47,9 +52,9 @@ describe('buildBundles', () => {
       const pkg = parse(readFileSync(join(root, 'dist/environments', env, 'gateway/kustomization.yaml'), 'utf8'));
       for (const file of pkg.resources) expect(existsSync(join(root, 'dist/environments', env, 'gateway', file))).toBe(true);
     }
-    const hpa = parse(readFileSync(join(root, 'dist/environments/prod/gateway/horizontalpodautoscaler-gateway.yaml'), 'utf8'));
+    const hpa = objectsIn(root, 'prod', 'gateway').find((o) => o.kind === 'HorizontalPodAutoscaler');
     expect(hpa.metadata.namespace).toBe('b2connect');
-    expect(existsSync(join(root, 'dist/environments/dev/gateway/horizontalpodautoscaler-gateway.yaml'))).toBe(false);
+    expect(objectsIn(root, 'dev', 'gateway').map((o) => o.kind)).not.toContain('HorizontalPodAutoscaler');
   });
 
   it('gives byte-identical bundles on a second run', async () => {
@@ -63,7 +68,7 @@ describe('buildBundles', () => {
   it('passes environment globals and dependency URLs to the ConfigMap', async () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader });
-    const cm = parse(readFileSync(join(root, 'dist/environments/dev/gateway/configmap-gateway-config.yaml'), 'utf8'));
+    const cm = objectsIn(root, 'dev', 'gateway').find((o) => o.kind === 'ConfigMap');
     expect(cm.data).toMatchObject({
       ASPNETCORE_ENVIRONMENT: 'Development',
       HealthCheck__Enabled: 'true',
@@ -90,7 +95,12 @@ describe('buildBundles', () => {
       commit: 'abc123',
       k8sLib: '0.1.0',
     });
-    expect(manifest.packages.orders).toEqual(JSON.parse(readFileSync(join(root, 'dist/environments/prod/orders/provenance.json'), 'utf8')));
+    expect(parse(readFileSync(join(root, 'dist/environments/prod/orders/kustomization.yaml'), 'utf8')).metadata.annotations).toEqual({
+      'b2connect.io/commit': 'abc123',
+      'b2connect.io/content-hash': manifest.packages.orders.contentHash,
+      'b2connect.io/k8s-lib-version': '0.1.0',
+      'b2connect.io/version': '1.2.3',
+    });
   });
 
   it('updates only the rebuilt packages on a partial build, and a full build after it gives the same bundle', async () => {
@@ -113,10 +123,10 @@ describe('buildBundles', () => {
   it('removes objects that left a package on rebuild', async () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader });
-    expect(existsSync(join(root, 'dist/environments/prod/gateway/horizontalpodautoscaler-gateway.yaml'))).toBe(true);
+    expect(objectsIn(root, 'prod', 'gateway').map((o) => o.kind)).toContain('HorizontalPodAutoscaler');
     writeWorkspace(root, { packages: { gateway: webService('gateway', { dependsOn: ['orders'], replicas: 2 }) } });
     await buildBundles(root, { load: importLoader });
-    expect(existsSync(join(root, 'dist/environments/prod/gateway/horizontalpodautoscaler-gateway.yaml'))).toBe(false);
+    expect(objectsIn(root, 'prod', 'gateway').map((o) => o.kind)).not.toContain('HorizontalPodAutoscaler');
   });
 
   describe('on bad input: one clear error naming file and field, and nothing written', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
 import { runGate } from '../gate';
-import { BUNDLE_MANIFEST, contentHash, PROVENANCE_FILE, readProvenance, renderBundleManifest, renderProvenance } from './manifest';
+import { BUNDLE_MANIFEST, contentHash, provenanceAnnotations, readProvenance, renderBundleManifest } from './manifest';
 
 import { networkGraph, renderMermaid } from './network-graph';
 
@@ -18,7 +18,16 @@ import { synthesizeEnvironment } from './build';
 import { validateObject, type KubeObject } from './validate';
 import { dependenciesOf, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
 
-import { renderEnvironmentIndex, renderPackage, writeBundles, writeFilesAtomically, type BundleWrite } from './writer';
+import {
+  KUSTOMIZATION,
+  MANIFESTS,
+  renderEnvironmentIndex,
+  renderManifests,
+  renderPackageKustomization,
+  writeBundles,
+  writeFilesAtomically,
+  type BundleWrite,
+} from './writer';
 
 /** Where bundles go, relative to the workspace root. */
 export const BUNDLE_ROOT = 'dist/environments';
@@ -126,14 +135,17 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   for (const [envName, pkgs] of result.bundles) {
     for (const [pkgName, objects] of pkgs) {
       const pkg = result.workspace.packages.get(pkgName)!;
-      const files = new Map(renderPackage(objects, pkg.file));
       const dir = join(outDir, envName, pkgName);
-      const fresh = { version: pkg.version, contentHash: contentHash(files), commit: options.commit ?? 'unknown', k8sLib };
+      const manifests = renderManifests(objects, pkg.file);
+      const fresh = { version: pkg.version, contentHash: contentHash(manifests), commit: options.commit ?? 'unknown', k8sLib };
       // Unchanged content keeps the commit it was first built from: partial and full builds agree.
       const previous = readProvenance(dir);
       const same =
         previous && previous.contentHash === fresh.contentHash && previous.version === fresh.version && previous.k8sLib === fresh.k8sLib;
-      files.set(PROVENANCE_FILE, renderProvenance(same ? previous : fresh));
+      const files = new Map([
+        [MANIFESTS, manifests],
+        [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(same ? previous : fresh))],
+      ]);
       writes.push({ dir, files });
     }
   }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
@@ -42,15 +43,37 @@ function groupFiles(): Map<string, string[]> {
   return filesByGroup;
 }
 
+/** Parsed CRD YAML is cached as JSON by content hash: the big CRD files take a second to parse as YAML. */
+const CACHE_DIR = join(__dirname, '..', '..', '..', '..', 'node_modules', '.cache', 'b2connect-crds');
+
+function parsedCrdFile(path: string): unknown[] {
+  const text = readFileSync(path, 'utf8');
+  const cached = join(CACHE_DIR, `${createHash('sha256').update(text).digest('hex')}.json`);
+  try {
+    return JSON.parse(readFileSync(cached, 'utf8')) as unknown[];
+  } catch {
+    const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+    try {
+      mkdirSync(CACHE_DIR, { recursive: true });
+      writeFileSync(`${cached}.${process.pid}`, JSON.stringify(docs));
+      renameSync(`${cached}.${process.pid}`, cached);
+    } catch {
+      // A read-only checkout still validates, only slower.
+    }
+    return docs;
+  }
+}
+
 /** Parses the CRD files of one API group, on first use. */
+
 function loadGroup(apiVersion: string): Map<string, CrdVersion> {
   const group = apiVersion.split('/')[0]!;
   if (loadedGroups.has(group)) return index;
   loadedGroups.add(group);
   {
     for (const path of groupFiles().get(group) ?? []) {
-      for (const doc of parseAllDocuments(readFileSync(path, 'utf8'))) {
-        const crd = doc.toJS() as {
+      for (const doc of parsedCrdFile(path)) {
+        const crd = doc as {
           kind?: string;
           spec?: {
             group: string;
@@ -108,30 +131,79 @@ export function strictSchema(schema: unknown): unknown {
   return out;
 }
 
-function validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
+const strictSchemas = new Map<string, Schema>();
+
+function strictSchemaFor(apiVersion: string, kind: string): Schema | undefined {
   const key = `${apiVersion}/${kind}`;
   const crd = loadGroup(apiVersion).get(key);
   if (!crd) return undefined;
-  let fn = compiled.get(key);
-  if (!fn) {
-    const schema = strictSchema(crd.schema) as Schema;
+  let schema = strictSchemas.get(key);
+  if (!schema) {
+    const strict = strictSchema(crd.schema) as Schema;
     // Object metadata is checked by the API server, not the CRD: allow it whole.
     const properties = {
-      ...(schema.properties as Schema | undefined),
+      ...(strict.properties as Schema | undefined),
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
       metadata: { type: 'object' },
     };
-    fn = ajv.compile({ ...schema, type: 'object', properties, additionalProperties: false });
-    compiled.set(key, fn);
+    schema = { ...strict, type: 'object', properties, additionalProperties: false };
+    strictSchemas.set(key, schema);
   }
-  return fn;
+  return schema;
+}
+
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every key that appears in any of the values, recursively: the shape a schema must cover. */
+function mergedShape(values: readonly unknown[]): unknown {
+  const objects = values.filter(isPlain);
+  if (objects.length === 0) return values.find((v) => Array.isArray(v)) ? values.filter(Array.isArray).flat() : values[0];
+  const keys = [...new Set(objects.flatMap((o) => Object.keys(o)))];
+  return Object.fromEntries(keys.map((k) => [k, mergedShape(objects.map((o) => o[k]).filter((v) => v !== undefined))]));
+}
+
+/**
+ * The part of a schema that an object's shape reaches. CRD schemas run to megabytes (CloudNativePG's
+ * Cluster, Argo CD's ApplicationSet) and compiling them whole costs seconds; a schema cut down to the
+ * properties the object has, with `required` and `additionalProperties: false` kept, finds exactly the
+ * same problems in milliseconds.
+ */
+export function restrictSchema(schema: unknown, value: unknown): unknown {
+  if (!isPlain(schema)) return schema;
+  const out: Schema = { ...schema };
+  if (isPlain(schema.properties)) {
+    const props = schema.properties;
+    out.properties = isPlain(value)
+      ? Object.fromEntries(
+          Object.keys(value)
+            .filter((k) => k in props)
+            .map((k) => [k, restrictSchema(props[k], value[k])]),
+        )
+      : {};
+  }
+  if (isPlain(schema.additionalProperties)) {
+    out.additionalProperties = isPlain(value) ? restrictSchema(schema.additionalProperties, mergedShape(Object.values(value))) : {};
+  }
+  if (isPlain(schema.items)) out.items = Array.isArray(value) ? restrictSchema(schema.items, mergedShape(value)) : {};
+  for (const k of ['anyOf', 'oneOf', 'allOf'] as const) {
+    if (Array.isArray(schema[k])) out[k] = (schema[k] as unknown[]).map((s) => restrictSchema(s, value));
+  }
+  return out;
 }
 
 /** Problems of a custom resource as `path: message`; undefined when no CRD describes it. */
 export function validateCustomResource(object: { apiVersion: string; kind: string }): string[] | undefined {
-  const fn = validatorFor(object.apiVersion, object.kind);
-  if (!fn) return undefined;
+  const schema = strictSchemaFor(object.apiVersion, object.kind);
+  if (!schema) return undefined;
+  const restricted = restrictSchema(schema, object) as Schema;
+  const cacheKey = JSON.stringify(restricted);
+  let fn = compiled.get(cacheKey);
+  if (!fn) {
+    fn = ajv.compile(restricted);
+    compiled.set(cacheKey, fn);
+  }
+
   if (fn(object)) return [];
   return (fn.errors ?? []).map(describe);
 }

@@ -1,34 +1,57 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundleFiles } from './writer';
+import { load } from 'js-yaml';
+import { KUSTOMIZATION } from './writer';
 
-/** Provenance of one package's bundle, written beside its objects. */
+/** Provenance of one package's bundle, kept as annotations of its kustomization.yaml. */
 export interface PackageProvenance {
   readonly version: string;
-  /** sha256 of the package's object files, in name order. */
+  /** sha256 of the package's manifests. */
   readonly contentHash: string;
   /** Git commit the bundle was built from. */
   readonly commit: string;
   readonly k8sLib: string;
 }
 
-/** File in each package folder that holds its provenance (not a kustomize resource). */
-export const PROVENANCE_FILE = 'provenance.json';
 /** The environment's bundle manifest: every package's provenance, beside the index. */
 export const BUNDLE_MANIFEST = 'bundle.json';
 
-export function contentHash(files: BundleFiles): string {
-  const hash = createHash('sha256');
-  for (const name of [...files.keys()].sort()) {
-    if (name === PROVENANCE_FILE) continue;
-    hash.update(`${name}\0${files.get(name)}\0`);
-  }
-  return `sha256:${hash.digest('hex')}`;
+const ANNOTATIONS = {
+  version: 'b2connect.io/version',
+  contentHash: 'b2connect.io/content-hash',
+  commit: 'b2connect.io/commit',
+  k8sLib: 'b2connect.io/k8s-lib-version',
+} as const;
+
+export function contentHash(manifests: string): string {
+  return `sha256:${createHash('sha256').update(manifests).digest('hex')}`;
 }
 
-export function renderProvenance(p: PackageProvenance): string {
-  return `${JSON.stringify({ version: p.version, contentHash: p.contentHash, commit: p.commit, k8sLib: p.k8sLib }, null, 2)}\n`;
+export function provenanceAnnotations(p: PackageProvenance): Record<string, string> {
+  return {
+    [ANNOTATIONS.commit]: p.commit,
+    [ANNOTATIONS.contentHash]: p.contentHash,
+    [ANNOTATIONS.k8sLib]: p.k8sLib,
+    [ANNOTATIONS.version]: p.version,
+  };
+}
+
+/** The provenance of a package folder, or undefined when it has none (or an unreadable one). */
+export function readProvenance(packageDir: string): PackageProvenance | undefined {
+  try {
+    const k = load(readFileSync(join(packageDir, KUSTOMIZATION), 'utf8')) as { metadata?: { annotations?: Record<string, string> } };
+    const a = k.metadata?.annotations ?? {};
+    const p = {
+      version: a[ANNOTATIONS.version],
+      contentHash: a[ANNOTATIONS.contentHash],
+      commit: a[ANNOTATIONS.commit],
+      k8sLib: a[ANNOTATIONS.k8sLib],
+    };
+    return Object.values(p).every((v) => typeof v === 'string') ? (p as PackageProvenance) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -42,17 +65,8 @@ export function renderBundleManifest(envDir: string, envName: string): string {
     ? readdirSync(envDir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     : [];
   for (const d of dirs.map((x) => x.name).sort()) {
-    const file = join(envDir, d, PROVENANCE_FILE);
-    if (existsSync(file)) packages[d] = JSON.parse(readFileSync(file, 'utf8')) as PackageProvenance;
+    const p = readProvenance(join(envDir, d));
+    if (p) packages[d] = { version: p.version, contentHash: p.contentHash, commit: p.commit, k8sLib: p.k8sLib };
   }
   return `${JSON.stringify({ environment: envName, packages }, null, 2)}\n`;
-}
-
-/** The provenance of a package folder, or undefined when it has none (or an unreadable one). */
-export function readProvenance(packageDir: string): PackageProvenance | undefined {
-  try {
-    return JSON.parse(readFileSync(join(packageDir, PROVENANCE_FILE), 'utf8')) as PackageProvenance;
-  } catch {
-    return undefined;
-  }
 }

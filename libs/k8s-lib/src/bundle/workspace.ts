@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
 import {
   FrontendSpecSchema,
@@ -85,7 +85,9 @@ export function discoverEnvironmentNames(root: string): string[] {
  * Loads every environment and every package definition, validates them and their cross-references
  * (dependsOn, override environment names), and reports all problems of all files at once.
  */
-export async function loadWorkspace(root: string, load: ModuleLoader = defaultLoader): Promise<Workspace> {
+export async function loadWorkspace(rootDir: string, load: ModuleLoader = defaultLoader): Promise<Workspace> {
+  const root = resolve(rootDir);
+
   const errors: ConfigError[] = [];
   const environments = new Map<string, Environment>();
   for (const name of discoverEnvironmentNames(root)) {

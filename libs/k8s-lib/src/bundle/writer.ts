@@ -1,38 +1,47 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { dump } from 'js-yaml';
 import type { KubeObject } from './validate';
 
 /** Rendered files of one package in one environment: file name -> content. */
 export type BundleFiles = ReadonlyMap<string, string>;
 
-const KUSTOMIZATION = 'kustomization.yaml';
+export const KUSTOMIZATION = 'kustomization.yaml';
+/** Every object of a package, as one multi-document YAML file in bundle order. */
+export const MANIFESTS = 'manifests.yaml';
 
-function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
-}
-
-export function objectFileName(object: KubeObject): string {
-  return `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
+/**
+ * Plain YAML: block style, no anchors, no line folding; ambiguous scalars ("8080", "true") quoted.
+ * js-yaml writes it about four times faster than the `yaml` package, which reads the input files.
+ */
+export function toYaml(value: unknown): string {
+  return dump(value, { lineWidth: -1, noRefs: true });
 }
 
 /**
- * Renders a package's objects: one YAML file per object, plus a kustomization.yaml listing them in
- * order, so `kubectl apply -k` and `kubectl kustomize` take the folder as is.
+ * Renders a package's objects as one multi-document file. One file per package rather than per object:
+ * a 200-package environment is 400 files to write instead of 2,000, which on network disks is most of
+ * the build time.
  */
-export function renderPackage(objects: readonly KubeObject[], source: string): BundleFiles {
-  const files = new Map<string, string>();
-  const header = `# Generated from ${source} by b2connect-deploy. Do not edit: change the source and rebuild.\n`;
-  for (const object of objects) {
-    const name = objectFileName(object);
-    if (files.has(name)) throw new Error(`${source}: two objects render to ${name}: ${object.kind} names must be unique in a package`);
-    files.set(name, header + toYaml(object));
+export function renderManifests(objects: readonly KubeObject[], source: string): string {
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.name}`;
+    if (seen.has(key)) throw new Error(`${source}: ${o.kind}/${o.metadata.name} is emitted twice`);
+    seen.add(key);
   }
-  files.set(
-    KUSTOMIZATION,
-    header + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...files.keys()] }),
-  );
-  return files;
+  const header = `# Generated from ${source} by b2connect-deploy. Do not edit: change the source and rebuild.\n`;
+  return header + objects.map((o) => `---\n${toYaml(o)}`).join('');
+}
+
+/** The package's kustomization: its manifests, and its provenance as annotations. */
+export function renderPackageKustomization(annotations: Readonly<Record<string, string>>): string {
+  return toYaml({
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    metadata: { annotations: { ...annotations } },
+    resources: [MANIFESTS],
+  });
 }
 
 /** The environment index: a kustomization.yaml listing every package folder. */

@@ -37,7 +37,7 @@ describe('deploy executor', () => {
     );
     expect(results['orders:deploy']!.success).toBe(true);
     const tree = execFileSync('git', ['ls-tree', '-r', '--name-only', 'main'], { cwd: join(base, 'repo.git'), encoding: 'utf8' });
-    expect(tree).toContain('prod/orders/deployment-orders.yaml');
+    expect(tree).toContain('prod/orders/manifests.yaml');
     expect(tree).toContain('prod/bundle.json');
   });
 

@@ -23,7 +23,7 @@ describe('synth executor', () => {
     expect(Object.values(results).map((r) => r.success)).toEqual([true, true, true]);
     expect(results['gateway:synth']!.terminalOutput).toContain('prod/gateway:');
     for (const env of ['dev', 'prod']) {
-      expect(existsSync(join(root, 'dist/environments', env, 'gateway/deployment-gateway.yaml'))).toBe(true);
+      expect(existsSync(join(root, 'dist/environments', env, 'gateway/manifests.yaml'))).toBe(true);
       expect(readFileSync(join(root, 'dist/environments', env, 'kustomization.yaml'), 'utf8')).toContain('- orders');
     }
   });
