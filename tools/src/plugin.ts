@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { basename, dirname, join } from 'node:path';
 import {
   createNodesFromFiles,
@@ -135,20 +137,50 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     }
   }
   const dependencies: RawProjectGraphDependency[] = [];
+  const cacheFile = join(context.workspaceRoot, '.nx', 'workspace-data', 'b2connect-depends-on.json');
+  const cache = readCache(cacheFile);
+  const fresh: DependsOnCache = {};
   for (const source of projectByFolder.values()) {
     const sourceFile = `${context.projects[source]!.root}/deploy.ts`;
-    let dependsOn: unknown;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, transpiled by Nx's plugin loader
-      const mod = require(join(context.workspaceRoot, sourceFile)) as { default?: { spec?: { dependsOn?: unknown } } };
-      dependsOn = mod.default?.spec?.dependsOn;
-    } catch {
-      continue;
+    // Loading a definition loads k8s-lib (half a second): reuse what an unchanged file declared last time.
+    const hash = createHash('sha256')
+      .update(readFileSync(join(context.workspaceRoot, sourceFile)))
+      .digest('hex');
+    let dependsOn: unknown = cache[sourceFile]?.hash === hash ? cache[sourceFile]!.dependsOn : undefined;
+    if (dependsOn === undefined) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, transpiled by Nx's plugin loader
+        const mod = require(join(context.workspaceRoot, sourceFile)) as { default?: { spec?: { dependsOn?: unknown } } };
+        dependsOn = mod.default?.spec?.dependsOn ?? [];
+      } catch {
+        continue;
+      }
     }
+    fresh[sourceFile] = { hash, dependsOn: Array.isArray(dependsOn) ? dependsOn.map(String) : [] };
     for (const dep of Array.isArray(dependsOn) ? dependsOn : []) {
       const target = projectByFolder.get(String(dep));
       if (target && target !== source) dependencies.push({ source, target, sourceFile, type: DependencyType.static });
     }
   }
+  writeCache(cacheFile, fresh);
   return dependencies;
 };
+
+type DependsOnCache = Record<string, { hash: string; dependsOn: string[] }>;
+
+function readCache(file: string): DependsOnCache {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as DependsOnCache;
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(file: string, cache: DependsOnCache): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(cache));
+  } catch {
+    // The cache only saves time.
+  }
+}
