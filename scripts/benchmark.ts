@@ -1,8 +1,9 @@
 // Speed and memory figures of the main job, for the real workspace and a generated one of 200 services.
 // Not a test: it prints figures (record them in docs/performance.md). Run with `npm run benchmark`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -67,7 +68,7 @@ function nxFigures(dir: string, touch: string): { cold: number; cached: number; 
   const cold = timed(dir, nx, ['run-many', '-t', 'synth', '--skip-nx-cache']);
   timed(dir, nx, ['run-many', '-t', 'synth']); // fill the cache
   const cached = timed(dir, nx, ['run-many', '-t', 'synth']);
-  writeFileSync(join(dir, touch), `${require('node:fs').readFileSync(join(dir, touch), 'utf8')}// touched\n`);
+  writeFileSync(join(dir, touch), `${readFileSync(join(dir, touch), 'utf8')}// touched\n`);
   const affected = timed(dir, nx, ['affected', '-t', 'deploy', '-c', 'prod']);
   return { cold, cached, affected };
 }
@@ -77,7 +78,7 @@ function row(label: string, value: string, target = ''): void {
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
-console.log(`node ${process.version}, ${require('node:os').cpus().length} cores\n`);
+console.log(`node ${process.version}, ${cpus().length} cores\n`);
 console.log(`| ${'figure'.padEnd(58)} | ${'value'.padStart(9)} | ${'target'.padEnd(12)} |`);
 console.log(`|${'-'.repeat(60)}|${'-'.repeat(11)}|${'-'.repeat(14)}|`);
 
