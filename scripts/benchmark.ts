@@ -69,10 +69,14 @@ function nxFigures(dir: string, touch: string): { cold: number; cachedCi: number
   const nx = join(ROOT, 'node_modules/.bin/nx');
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
   rmSync(join(dir, '.nx'), { recursive: true, force: true });
-  const cold = timed(dir, nx, ['run-many', '-t', 'synth', '--skip-nx-cache']);
+  // .nx is gone, so nothing is cached: this run builds everything and fills the cache.
+  const cold = timed(dir, nx, ['run-many', '-t', 'synth']);
+
   const cachedCi = timed(dir, nx, ['run-many', '-t', 'synth']);
   daemon = true;
   timed(dir, nx, ['run-many', '-t', 'synth']); // starts the daemon
+  timed(dir, nx, ['run-many', '-t', 'synth']); // lets it finish its first graph
+
   const cached = timed(dir, nx, ['run-many', '-t', 'synth']);
   writeFileSync(join(dir, touch), `${readFileSync(join(dir, touch), 'utf8')}// touched\n`);
   const affected = timed(dir, nx, ['affected', '-t', 'deploy', '-c', 'prod']);
