@@ -1,6 +1,7 @@
 import type { KubeObject } from '../bundle/validate';
 import { gateBundle } from './bundle';
 import { hpaTarget } from './rules/hpa-target';
+import { ingressBackends } from './rules/ingress-backends';
 import { networkPolicyCoverage } from './rules/network-policy-coverage';
 import { noDuplicates } from './rules/no-duplicates';
 import { noSecretData } from './rules/no-secret-data';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   noSecretData,
   pinnedImages,
   noDuplicates,
+  ingressBackends,
 ];
 
 export function runGate(objects: readonly KubeObject[], rules: readonly Rule[] = RULES): Finding[] {
