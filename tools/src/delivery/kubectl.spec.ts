@@ -76,3 +76,14 @@ describe('kubectl driver', () => {
     expect(kubectl.calls).toEqual([['config', 'current-context']]);
   });
 });
+
+describe('kubectl driver without a kubeconfig', () => {
+  it('refuses with the reason when no context is set', async () => {
+    const run: KubectlRunner = async () => {
+      throw Object.assign(new Error('Command failed'), { stderr: 'error: current-context is not set\n' });
+    };
+    await expect(publishKubectl(request(bundleDir()), 'aks-b2connect-prod', run)).rejects.toThrow(
+      'refusing to apply prod: there is no current kube context (error: current-context is not set); environment prod declares "aks-b2connect-prod"',
+    );
+  });
+});

@@ -62,7 +62,16 @@ export function applyArgs(bundleDir: string, context: string, kinds: readonly st
  * the environment declares: a deploy meant for dev never lands in prod because of a stale context.
  */
 export async function publishKubectl(req: PublishRequest, expectedContext: string, run: KubectlRunner): Promise<PublishResult> {
-  const current = (await run(['config', 'current-context'])).stdout.trim();
+  let current: string;
+  try {
+    current = (await run(['config', 'current-context'])).stdout.trim();
+  } catch (e) {
+    const reason = ((e as { stderr?: string }).stderr ?? (e as Error).message).trim().split('\n').pop();
+    throw new Error(
+      `refusing to apply ${req.envName}: there is no current kube context (${reason}); environment ${req.envName} declares "${expectedContext}"`,
+    );
+  }
+
   if (current !== expectedContext) {
     throw new Error(
       `refusing to apply ${req.envName}: the current kube context is "${current}" but environment ${req.envName} declares "${expectedContext}". ` +
