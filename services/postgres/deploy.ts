@@ -26,6 +26,9 @@ export default defineStore({
           podLabels: { 'cnpg.io/cluster': 'postgres' },
           // Streaming replication, and the instance manager's status endpoint the operator and peers call.
           peerPorts: [5432, 8000],
+          // Backups are the operator's (WAL archiving, base backups): no backup pods of ours.
+          backupPorts: [],
+
           operator: { namespace: ctx.env.network.operatorNamespaces.cloudnativePg, ports: [8000] },
           apiServer: true,
           objectStore: true,

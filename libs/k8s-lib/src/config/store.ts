@@ -47,8 +47,9 @@ export interface StoreNetwork {
   readonly clientPorts?: readonly number[];
   /** Ports the members use among themselves (replication, clustering). @default [] */
   readonly peerPorts?: readonly number[];
-  /** Ports the backup pods (`<store>-backup`) connect to. @default - the client ports */
+  /** Ports the backup pods (`<store>-backup`) connect to; an empty list when the store has no backup pods. @default - the client ports */
   readonly backupPorts?: readonly number[];
+
   /** An operator that reaches the members. @default - none */
   readonly operator?: { readonly namespace: string; readonly ports: readonly number[] };
   /** The members call the Kubernetes API (an operator's instance manager). @default false */
