@@ -70,6 +70,17 @@ describe('postgres', () => {
     expect(backup.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain('pg_dump -h postgres');
   });
 
+  it('opens replication and the operator in staging and prod, and a path for backup pods only where they exist', () => {
+    const policy = findObject(bundle('prod'), 'NetworkPolicy', 'postgres');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'cnpg.io/cluster': 'postgres' } });
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }],
+      ports: [{ protocol: 'TCP', port: 8000 }],
+    });
+    expect(kinds('prod')).not.toContain('NetworkPolicy/postgres-backup');
+    expect(kinds('dev')).toContain('NetworkPolicy/postgres-backup');
+  });
+
   it('takes its credentials from an ExternalSecret only', () => {
     for (const env of ['dev', 'staging', 'prod']) {
       expect(findObject(bundle(env), 'ExternalSecret', 'postgres-credentials').spec.dataFrom).toEqual([

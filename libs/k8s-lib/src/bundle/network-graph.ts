@@ -65,10 +65,12 @@ export function networkGraph(ws: Workspace, env: Environment): NetworkGraph {
       const s = storeNetwork(ws, env, name)!;
       nodes.set(name, { kind: 'pods', id: name, labels: s.labels, pkg: name, serviceAccount: s.net.serviceAccount ?? name });
       servedPorts.set(name, s.clientPorts);
-      const backup = `${name}-backup`;
-      nodes.set(backup, { kind: 'pods', id: backup, labels: selectorLabels(backup), pkg: name, serviceAccount: backup });
-
-      edge(backup, name, [...(s.net.backupPorts ?? s.clientPorts)]);
+      const backupPorts = [...(s.net.backupPorts ?? s.clientPorts)];
+      if (backupPorts.length > 0) {
+        const backup = `${name}-backup`;
+        nodes.set(backup, { kind: 'pods', id: backup, labels: selectorLabels(backup), pkg: name, serviceAccount: backup });
+        edge(backup, name, backupPorts);
+      }
       edge(name, name, [...(s.net.peerPorts ?? [])]);
       if (s.net.operator) {
         const id = `operator:${s.net.operator.namespace}`;
