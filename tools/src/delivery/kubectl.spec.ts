@@ -51,6 +51,11 @@ describe('kubectl driver', () => {
     ]);
   });
 
+  it('never prunes volumes or namespaces, even when they leave the bundle', () => {
+    const args = applyArgs('/b/prod', 'aks-prod', ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/Service'], false);
+    expect(args.filter((a) => a.startsWith('--prune-allowlist='))).toEqual(['--prune-allowlist=core/v1/Service']);
+  });
+
   it('asks the API server for a dry run when told to', () => {
     expect(applyArgs('/b/prod', 'aks-prod', [], true).at(-1)).toBe('--dry-run=server');
   });

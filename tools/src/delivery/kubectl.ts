@@ -20,6 +20,9 @@ export function defaultKubectl(root: string): KubectlRunner {
   return async (args) => promisify(execFile)(bin, [...args], { maxBuffer: 64 * 1024 * 1024 });
 }
 
+/** Kinds never pruned: data outlives the bundle (backup volumes carry the same rule for Argo CD and Flux). */
+export const NEVER_PRUNED = ['core/v1/PersistentVolumeClaim', 'core/v1/Namespace'];
+
 /** group/version/Kind of every object in the bundle (core group as `core`), for --prune-allowlist. */
 export function bundleKinds(bundleDir: string): string[] {
   const kinds = new Set<string>();
@@ -52,7 +55,8 @@ export function applyArgs(bundleDir: string, context: string, kinds: readonly st
     '--prune',
     '-l',
     PRUNE_SELECTOR,
-    ...kinds.map((k) => `--prune-allowlist=${k}`),
+    ...kinds.filter((k) => !NEVER_PRUNED.includes(k)).map((k) => `--prune-allowlist=${k}`),
+
     ...(dryRun ? ['--dry-run=server'] : []),
   ];
 }
