@@ -3,6 +3,7 @@ import {
   defineStore,
   ExternalCredentials,
   KEEP_ON_PRUNE,
+  mebibytes,
   restrictedSecurityContext,
   StatefulStore,
   type StoreContext,
@@ -266,8 +267,4 @@ function snapshotPolicy(scope: Construct, ctx: StoreContext): void {
 function quartz(cron: string): string {
   const [min, hour, dom, mon, dow] = cron.trim().split(/\s+/);
   return dow === '*' ? `0 ${min} ${hour} ${dom} ${mon} ?` : `0 ${min} ${hour} ? ${mon} ${dow}`;
-}
-
-function mebibytes(quantity: string): number {
-  return Number.parseInt(quantity, 10) * (quantity.endsWith('Gi') ? 1024 : 1);
 }

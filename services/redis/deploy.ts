@@ -1,4 +1,4 @@
-import { BackupCronJob, defineStore, StatefulStore, type StoreContext } from '@b2connect/k8s-lib';
+import { BackupCronJob, defineStore, mebibytes, StatefulStore, type StoreContext } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
 
 const MASTER_NAME = 'b2connect';
@@ -100,7 +100,7 @@ function sentinel(ctx: StoreContext): boolean {
 }
 
 function redisConf(ctx: StoreContext): string {
-  const limitMi = Number.parseInt(ctx.resources.limits.memory, 10) * (ctx.resources.limits.memory.endsWith('Gi') ? 1024 : 1);
+  const limitMi = mebibytes(ctx.resources.limits.memory);
   return [
     'port 6379',
     'bind * -::*',

@@ -16,15 +16,8 @@ export function synth(build: (scope: Construct) => void): KubeObject[] {
   return chart.toJson() as KubeObject[];
 }
 
-/** Finds exactly one object by kind and name. */
-export function find(objects: readonly KubeObject[], kind: string, name: string): any {
-  const hits = objects.filter((o) => o.kind === kind && o.metadata.name === name);
-  if (hits.length !== 1)
-    throw new Error(
-      `expected one ${kind}/${name}, found ${hits.length} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
-    );
-  return hits[0];
-}
+/** Finds exactly one object by kind and name (the library's own lookup). */
+export { findObject as find } from '../src/bundle/query';
 
 export function environment(name: string, over: Partial<EnvironmentInput> = {}): EnvironmentInput {
   return {

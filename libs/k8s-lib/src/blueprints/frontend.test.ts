@@ -55,7 +55,8 @@ describe('Frontend', () => {
 
   it('labels itself as a frontend and passes validation', () => {
     const objects = build();
-    expect(find(objects, 'Deployment', 'storefront').metadata.labels['app.kubernetes.io/component']).toBe('frontend');
+    expect(find(objects, 'Deployment', 'storefront').metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'frontend' });
+
     for (const o of objects) expect(validateObject(o)).toEqual([]);
   });
 });

@@ -37,3 +37,15 @@ export const RESOURCE_TABLE: Readonly<Record<SizeProfile, Readonly<Record<Size, 
 export function resourcesFor(profile: SizeProfile, size: Size): ResourceSpec {
   return RESOURCE_TABLE[profile][size];
 }
+
+/** A CPU quantity (`250m`, `1`) in millicores. */
+export function millicores(quantity: string): number {
+  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+}
+
+/** A memory quantity (`512Mi`, `1Gi`) in mebibytes; the size tables use no other units. */
+export function mebibytes(quantity: string): number {
+  if (quantity.endsWith('Gi')) return Number(quantity.slice(0, -2)) * 1024;
+  if (quantity.endsWith('Mi')) return Number(quantity.slice(0, -2));
+  throw new Error(`memory quantity "${quantity}" must be in Mi or Gi`);
+}

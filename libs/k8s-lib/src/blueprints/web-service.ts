@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { Autoscaling } from '../config/resolve';
 import { selectorLabels, standardLabels } from './labels';
 import { PROBE_TIMINGS, type HealthProps } from './probe';
-import { resourcesFor, type ResourceSpec } from './sizes';
+import { mebibytes, millicores, resourcesFor, type ResourceSpec } from './sizes';
 
 /** Files mounted read-only into the container from a second ConfigMap (`<name>-files`). */
 export interface ConfigFilesProps {
@@ -301,14 +301,4 @@ function volumeName(path: string): string {
     .toLowerCase()
     .replace(/-+$/, '');
   return name ? `writable-${name}`.slice(0, 63) : 'writable-root';
-}
-
-function millicores(quantity: string): number {
-  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
-}
-
-function mebibytes(quantity: string): number {
-  if (quantity.endsWith('Gi')) return Number(quantity.slice(0, -2)) * 1024;
-  if (quantity.endsWith('Mi')) return Number(quantity.slice(0, -2));
-  throw new Error(`memory quantity "${quantity}" must be in Mi or Gi`);
 }

@@ -70,26 +70,24 @@ function loadGroup(apiVersion: string): Map<string, CrdVersion> {
   const group = apiVersion.split('/')[0]!;
   if (loadedGroups.has(group)) return index;
   loadedGroups.add(group);
-  {
-    for (const path of groupFiles().get(group) ?? []) {
-      for (const doc of parsedCrdFile(path)) {
-        const crd = doc as {
-          kind?: string;
-          spec?: {
-            group: string;
-            scope: string;
-            names: { kind: string };
-            versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
-          };
+  for (const path of groupFiles().get(group) ?? []) {
+    for (const doc of parsedCrdFile(path)) {
+      const crd = doc as {
+        kind?: string;
+        spec?: {
+          group: string;
+          scope: string;
+          names: { kind: string };
+          versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
         };
-        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-        for (const v of crd.spec.versions) {
-          if (!v.served || !v.schema?.openAPIV3Schema) continue;
-          index.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, {
-            schema: v.schema.openAPIV3Schema,
-            namespaced: crd.spec.scope === 'Namespaced',
-          });
-        }
+      };
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const v of crd.spec.versions) {
+        if (!v.served || !v.schema?.openAPIV3Schema) continue;
+        index.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, {
+          schema: v.schema.openAPIV3Schema,
+          namespaced: crd.spec.scope === 'Namespaced',
+        });
       }
     }
   }
