@@ -17,7 +17,6 @@ export const CRD_DIR = join(__dirname, '..', '..', 'crds');
 type Schema = Record<string, unknown>;
 interface CrdVersion {
   readonly schema: Schema;
-  readonly namespaced: boolean;
 }
 
 const index = new Map<string, CrdVersion>();
@@ -76,7 +75,6 @@ function loadGroup(apiVersion: string): Map<string, CrdVersion> {
         kind?: string;
         spec?: {
           group: string;
-          scope: string;
           names: { kind: string };
           versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
         };
@@ -86,22 +84,11 @@ function loadGroup(apiVersion: string): Map<string, CrdVersion> {
         if (!v.served || !v.schema?.openAPIV3Schema) continue;
         index.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, {
           schema: v.schema.openAPIV3Schema,
-          namespaced: crd.spec.scope === 'Namespaced',
         });
       }
     }
   }
   return index;
-}
-
-/** Whether a CRD in `crds/` serves this apiVersion and kind. */
-export function isKnownCustomResource(apiVersion: string, kind: string): boolean {
-  return loadGroup(apiVersion).has(`${apiVersion}/${kind}`);
-}
-
-/** Whether a known custom resource kind is namespaced. */
-export function isNamespacedCustomResource(apiVersion: string, kind: string): boolean | undefined {
-  return loadGroup(apiVersion).get(`${apiVersion}/${kind}`)?.namespaced;
 }
 
 /** Makes a structural schema strict and turns Kubernetes extensions into plain JSON Schema. */

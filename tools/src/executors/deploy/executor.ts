@@ -9,7 +9,7 @@ import {
   loadEnvironment,
   type ModuleLoader,
 } from '@b2connect/k8s-lib';
-import { runSynthTasks, type SynthExecutorOptions } from '../synth/executor';
+import { runSynthTasks, type SynthExecutorOptions, type TaskResult } from '../synth/executor';
 import { publishGitOps } from '../../delivery/gitops';
 import { defaultKubectl, publishKubectl, type KubectlRunner } from '../../delivery/kubectl';
 import type { BundleManifest, PublishResult } from '../../delivery/types';
@@ -17,11 +17,6 @@ import type { BundleManifest, PublishResult } from '../../delivery/types';
 export interface DeployExecutorOptions extends SynthExecutorOptions {
   readonly driver?: 'dir' | 'gitops' | 'kubectl';
   readonly dryRun?: boolean;
-}
-
-interface TaskResult {
-  success: boolean;
-  terminalOutput: string;
 }
 
 export interface DeployIo {

@@ -9,7 +9,8 @@ export interface SynthExecutorOptions {
   readonly package?: string;
 }
 
-interface TaskResult {
+/** What Nx expects per task from a batch. */
+export interface TaskResult {
   success: boolean;
   terminalOutput: string;
   startTime?: number;
