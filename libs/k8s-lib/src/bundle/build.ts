@@ -214,7 +214,7 @@ export function synthesizeEnvironment(
   ws: Workspace,
   env: Environment,
   packageNames: readonly string[],
-): { objects: Map<string, KubeObject[]>; errors: ConfigError[] } {
+): { objects: Map<string, KubeObject[]>; errors: ConfigError[]; graph: NetworkGraph } {
   const graph = networkGraph(ws, env);
   const objects = new Map<string, KubeObject[]>();
   const errors: ConfigError[] = [];
@@ -236,5 +236,5 @@ export function synthesizeEnvironment(
       errors.push(e);
     }
   }
-  return { objects, errors };
+  return { objects, errors, graph };
 }

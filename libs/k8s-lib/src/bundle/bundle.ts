@@ -4,7 +4,7 @@ import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
 import { runGate } from '../gate';
 import { BUNDLE_MANIFEST, contentHash, provenanceAnnotations, readProvenance, renderBundleManifest } from './manifest';
 
-import { networkGraph, renderMermaid } from './network-graph';
+import { renderMermaid, type NetworkGraph } from './network-graph';
 
 /** Version of this library, recorded in every package's provenance. */
 export function libVersion(): string {
@@ -53,6 +53,8 @@ export interface SynthesisResult {
   readonly workspace: Workspace;
   /** Per environment, per package: the validated objects, in bundle order. */
   readonly bundles: ReadonlyMap<string, ReadonlyMap<string, readonly KubeObject[]>>;
+  /** Per environment: the network graph the policies were derived from (drawn in network.md). */
+  readonly graphs: ReadonlyMap<string, NetworkGraph>;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function synthesize(
   // Dependencies are synthesized too (not returned): the gate resolves references into them,
   // such as a store's credentials Secret that a service reads.
   const closure = withDependencies(ws, pkgNames);
+  const graphs = new Map<string, NetworkGraph>();
   const bundles = new Map<string, Map<string, KubeObject[]>>();
   for (const envName of envNames) {
     const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, closure);
@@ -104,10 +107,11 @@ export async function synthesize(
       ]);
     }
     for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
+    graphs.set(envName, synth.graph);
     bundles.set(envName, new Map([...synth.objects].filter(([name]) => pkgNames.includes(name))));
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { workspace: ws, bundles };
+  return { workspace: ws, bundles, graphs };
 }
 
 /** The packages and, transitively, everything they depend on, in workspace order. */
@@ -158,7 +162,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
     for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   if (options.index ?? true) {
     for (const envName of result.bundles.keys()) {
-      const graph = networkGraph(result.workspace, result.workspace.environments.get(envName)!);
+      const graph = result.graphs.get(envName)!;
       const files = new Map([
         ...renderEnvironmentIndex([...result.workspace.packages.keys()]),
         [NETWORK_DIAGRAM, renderMermaid(graph, envName)],
