@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
   createNodesFromFiles,
@@ -10,6 +9,7 @@ import {
   type RawProjectGraphDependency,
   type TargetConfiguration,
 } from '@nx/devkit';
+import { discoverEnvironmentNames } from '@b2connect/k8s-lib/src/bundle/discover';
 
 /**
  * Infers the targets of every deployable package from its marker file (`deploy.ts`), and of the
@@ -25,22 +25,11 @@ const SYNTH_INPUTS = [
   { externalDependencies: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'kubernetes-models', 'yaml', 'zod'] },
 ];
 
-function environmentNames(workspaceRoot: string): string[] {
-  try {
-    return readdirSync(join(workspaceRoot, 'environments'))
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.slice(0, -'.yaml'.length))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
 function synthTarget(workspaceRoot: string, pkg: string | undefined, outputs: string[], description: string): TargetConfiguration {
   return {
     executor: '@b2connect/nx-plugin:synth',
     options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
-    configurations: Object.fromEntries(environmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    configurations: Object.fromEntries(discoverEnvironmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
     cache: true,
     inputs: pkg ? ['deployable', '^deployable', ...SYNTH_INPUTS] : ['{workspaceRoot}/{services,infra}/*/package.json', ...SYNTH_INPUTS],
     outputs,
@@ -52,7 +41,7 @@ function deployTarget(workspaceRoot: string, pkg: string | undefined): TargetCon
   return {
     executor: '@b2connect/nx-plugin:deploy',
     options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
-    configurations: Object.fromEntries(environmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    configurations: Object.fromEntries(discoverEnvironmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
     // Publishing is a side effect: never replayed from the cache.
     cache: false,
     metadata: {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, ConfigErrors } from '../errors';
 import {
@@ -9,14 +9,11 @@ import {
   type WebServiceSpec,
 } from '../config/definition';
 import { loadEnvironment, type Environment } from '../config/environment';
+import { discoverEnvironmentNames, discoverPackageDirs, ENVIRONMENTS_DIR, MARKER_FILE, PACKAGE_ROOTS } from './discover';
+
+export * from './discover';
 import { ClusterPackageSpecSchema, type ClusterPackageSpec } from '../config/cluster-package';
 import { StoreSpecSchema, type StoreSpec } from '../config/store';
-
-/** File that marks a folder as a deployable package and holds its definition. */
-export const MARKER_FILE = 'deploy.ts';
-/** Folders (below the workspace root) that hold deployable packages. */
-export const PACKAGE_ROOTS = ['services', 'infra'] as const;
-export const ENVIRONMENTS_DIR = 'environments';
 
 export type LoadedDefinition =
   | { readonly kind: 'web-service'; readonly spec: WebServiceSpec }
@@ -57,29 +54,6 @@ export type ModuleLoader = (absoluteFile: string) => unknown | Promise<unknown>;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const defaultLoader: ModuleLoader = (file) => require(file);
-
-/** Package folders of the workspace, relative to the root, sorted. */
-export function discoverPackageDirs(root: string): string[] {
-  const dirs: string[] = [];
-  for (const top of PACKAGE_ROOTS) {
-    const base = join(root, top);
-    if (!existsSync(base)) continue;
-    for (const entry of readdirSync(base, { withFileTypes: true })) {
-      if (entry.isDirectory() && existsSync(join(base, entry.name, MARKER_FILE))) dirs.push(`${top}/${entry.name}`);
-    }
-  }
-  return dirs.sort();
-}
-
-/** Environment names, from the files `environments/<name>.yaml`, sorted. */
-export function discoverEnvironmentNames(root: string): string[] {
-  const dir = join(root, ENVIRONMENTS_DIR);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') && !f.startsWith('.'))
-    .map((f) => f.slice(0, -'.yaml'.length))
-    .sort();
-}
 
 /**
  * Loads every environment and every package definition, validates them and their cross-references
