@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CommonJS entry points that load the workspace's TypeScript (tools/register.js and the Nx shims).
+    files: ['tools/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', globalThis: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.test.ts', '**/*.spec.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CreateDependenciesContext, CreateNodesContextV2 } from '@nx/devkit';
 import { environment, makeWorkspace, webService } from '../../libs/k8s-lib/test/helpers';
-import { createDependencies, createNodesV2 } from './plugin';
+import { createDependencies, createNodesV2, staticDependsOn } from './plugin';
 
 function workspace(): string {
   const root = makeWorkspace({ environments: { dev: environment('dev'), prod: environment('prod') } });
@@ -61,5 +61,62 @@ describe('nx plugin', () => {
     expect(deps).toEqual([
       { source: '@b2connect/gateway', target: '@b2connect/orders', sourceFile: 'services/gateway/deploy.ts', type: 'static' },
     ]);
+  });
+
+  const context = (root: string) =>
+    ({
+      workspaceRoot: root,
+      projects: { '@b2connect/gateway': { root: 'services/gateway' }, '@b2connect/orders': { root: 'services/orders' } },
+    }) as unknown as CreateDependenciesContext;
+
+  it('reads a literal dependsOn from the source without running the definition', async () => {
+    const root = workspace();
+    // Running this file would fail: the module it imports does not exist.
+    writeFileSync(
+      join(root, 'services/gateway/deploy.ts'),
+      `import { defineWebService } from './missing-module';\nexport default defineWebService({ name: 'gateway', dependsOn: ['orders'] as const });\n`,
+    );
+    expect(await createDependencies(undefined, context(root))).toEqual([
+      expect.objectContaining({ source: '@b2connect/gateway', target: '@b2connect/orders' }),
+    ]);
+  });
+
+  it('sees a changed definition in a long-lived process (the daemon)', async () => {
+    const root = workspace();
+    expect(await createDependencies(undefined, context(root))).toHaveLength(1);
+    writeFileSync(
+      join(root, 'services/gateway/deploy.ts'),
+      `module.exports = { default: { spec: { name: 'gateway', dependsOn: [] } } };\n`,
+    );
+    expect(await createDependencies(undefined, context(root))).toEqual([]);
+  });
+
+  it('reads dependsOn statically only when the source states it literally', () => {
+    const define = (body: string) => `import { defineWebService } from '@b2connect/k8s-lib';\nexport default defineWebService(${body});\n`;
+    expect(staticDependsOn(define(`{ name: 'a', dependsOn: ['b', "c"] }`))).toEqual(['b', 'c']);
+    expect(staticDependsOn(define(`{ name: 'a', settings: { dependsOn: ['x'] } }`))).toEqual([]);
+    expect(staticDependsOn(`export default { name: 'a' } satisfies object;`)).toEqual([]);
+    // Anything else is left to running the module.
+    expect(staticDependsOn(define(`{ ...shared, name: 'a' }`))).toBeUndefined();
+    expect(staticDependsOn(define(`{ name: 'a', dependsOn: deps }`))).toBeUndefined();
+    expect(staticDependsOn(define(`{ name: 'a', dependsOn: ['b', other] }`))).toBeUndefined();
+    expect(staticDependsOn(define(`{ name: 'a', dependsOn }`))).toBeUndefined();
+    expect(staticDependsOn(`const spec = { dependsOn: ['b'] };\nexport default defineWebService(spec);`)).toBeUndefined();
+    expect(staticDependsOn(`module.exports = {};`)).toBeUndefined();
+    expect(staticDependsOn(`export default {{{`)).toBeUndefined();
+  });
+
+  it('reads the same dependsOn statically as the loaded definition, for every package of this workspace', async () => {
+    const root = join(__dirname, '../..');
+    const files = ['services', 'infra'].flatMap((dir) =>
+      readdirSync(join(root, dir)).flatMap((pkg) =>
+        existsSync(join(root, dir, pkg, 'deploy.ts')) ? [join(root, dir, pkg, 'deploy.ts')] : [],
+      ),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const loaded = ((await import(file)) as { default: { spec: { dependsOn?: string[] } } }).default.spec.dependsOn ?? [];
+      expect({ file, dependsOn: staticDependsOn(readFileSync(file, 'utf8')) }).toEqual({ file, dependsOn: loaded });
+    }
   });
 });

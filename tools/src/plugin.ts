@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { parseSync, type Expression } from '@swc/core';
 import {
   createNodesFromFiles,
   DependencyType,
@@ -132,14 +133,18 @@ export const createDependencies: CreateDependencies = (_options, context) => {
   for (const source of projectByFolder.values()) {
     const sourceFile = `${context.projects[source]!.root}/deploy.ts`;
     // Loading a definition loads k8s-lib (half a second): reuse what an unchanged file declared last time.
-    const hash = createHash('sha256')
-      .update(readFileSync(join(context.workspaceRoot, sourceFile)))
-      .digest('hex');
+    const text = readFileSync(join(context.workspaceRoot, sourceFile), 'utf8');
+    const hash = createHash('sha256').update(text).digest('hex');
     let dependsOn: unknown = cache[sourceFile]?.hash === hash ? cache[sourceFile]!.dependsOn : undefined;
+    dependsOn ??= staticDependsOn(text);
+
     if (dependsOn === undefined) {
+      const file = join(context.workspaceRoot, sourceFile);
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, transpiled by Nx's plugin loader
-        const mod = require(join(context.workspaceRoot, sourceFile)) as { default?: { spec?: { dependsOn?: unknown } } };
+        // A long-lived plugin worker (the Nx daemon) must see the file as it is now.
+        delete require.cache[file];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, loaded through tools/register.js
+        const mod = require(file) as { default?: { spec?: { dependsOn?: unknown } } };
         dependsOn = mod.default?.spec?.dependsOn ?? [];
       } catch {
         continue;
@@ -154,6 +159,62 @@ export const createDependencies: CreateDependencies = (_options, context) => {
   writeCache(cacheFile, fresh);
   return dependencies;
 };
+
+/**
+ * The `dependsOn` of a definition written the usual way (`export default defineX({ ..., dependsOn: ['a', 'b'] })`),
+ * read from the source without running it: running it loads k8s-lib, which the project graph should not
+ * wait for. `undefined` when the file does not say it literally (a spread, a variable, another shape):
+ * the caller then loads the module.
+ */
+export function staticDependsOn(source: string): string[] | undefined {
+  let program;
+  try {
+    program = parseSync(source, { syntax: 'typescript' });
+  } catch {
+    return undefined;
+  }
+  const exported = program.body.find((item) => item.type === 'ExportDefaultExpression');
+  if (exported?.type !== 'ExportDefaultExpression') return undefined;
+  let spec = unwrap(exported.expression);
+  if (spec.type === 'CallExpression' && spec.arguments.length === 1 && !spec.arguments[0]!.spread) {
+    spec = unwrap(spec.arguments[0]!.expression);
+  }
+  if (spec.type !== 'ObjectExpression') return undefined;
+  let dependsOn: string[] = [];
+  for (const property of spec.properties) {
+    if (property.type === 'SpreadElement') return undefined;
+    if (property.type === 'Identifier' && property.value === 'dependsOn') return undefined;
+    if (property.type !== 'KeyValueProperty') continue;
+    const key = property.key.type === 'Identifier' || property.key.type === 'StringLiteral' ? property.key.value : undefined;
+    if (key === undefined && property.key.type === 'Computed') return undefined;
+    if (key !== 'dependsOn') continue;
+    const value = unwrap(property.value);
+    if (value.type !== 'ArrayExpression') return undefined;
+    dependsOn = [];
+    for (const element of value.elements) {
+      const item = element && !element.spread ? unwrap(element.expression) : undefined;
+      if (item?.type !== 'StringLiteral') return undefined;
+      dependsOn.push(item.value);
+    }
+  }
+  return dependsOn;
+}
+
+/** `(x)`, `x as T`, `x satisfies T`, `<T>x` and `x!` are all `x`. */
+function unwrap(expression: Expression): Expression {
+  let current = expression;
+  while (
+    current.type === 'ParenthesisExpression' ||
+    current.type === 'TsAsExpression' ||
+    current.type === 'TsSatisfiesExpression' ||
+    current.type === 'TsConstAssertion' ||
+    current.type === 'TsTypeAssertion' ||
+    current.type === 'TsNonNullExpression'
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
 
 type DependsOnCache = Record<string, { hash: string; dependsOn: string[] }>;
 

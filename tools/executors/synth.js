@@ -1,0 +1,3 @@
+// Entry point Nx loads for the synth executor (executors.json): plain JavaScript, see ../plugin.js.
+require('../register');
+module.exports = require('../src/executors/synth/executor.ts');

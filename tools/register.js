@@ -1,0 +1,58 @@
+// Loads the workspace's TypeScript (k8s-lib, the Nx plugin and executors, every package's deploy.ts)
+// in plain Node: `node -r ./tools/register.js file.ts`, or `require('./register')` from a JS entry point.
+//
+// Each file is transpiled by swc (type information is not needed: `tsc` checks types in `npm test`)
+// and the result is cached on disk by content hash, so a process only pays for the files that
+// changed since the last run. This keeps the fixed cost of every synth or deploy process (the Nx
+// batch worker, the plugin worker, the scripts) to loading JavaScript. A cache entry is never stale:
+// its key covers the compiler version, the options, the file name and the source.
+'use strict';
+
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { addHook } = require('pirates');
+
+const CACHE_DIR = join(__dirname, '..', 'node_modules', '.cache', 'b2connect-ts');
+
+/** Mirrors tsconfig.base.json (target ES2022, CommonJS, esModuleInterop). */
+const SWC_OPTIONS = {
+  jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true },
+  module: { type: 'commonjs', noInterop: false },
+  sourceMaps: 'inline',
+  swcrc: false,
+  configFile: false,
+};
+
+let swc;
+let keyPrefix;
+
+function compile(source, filename) {
+  keyPrefix ??= `${require('@swc/core/package.json').version}\0${JSON.stringify(SWC_OPTIONS)}\0`;
+  const key = createHash('sha256').update(keyPrefix).update(filename).update('\0').update(source).digest('hex');
+  const cached = join(CACHE_DIR, `${key}.js`);
+  try {
+    return readFileSync(cached, 'utf8');
+  } catch {
+    // Not cached yet: transpile below.
+  }
+  swc ??= require('@swc/core');
+  const { code } = swc.transformSync(source, { ...SWC_OPTIONS, filename });
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    // Write then rename: a concurrent process never reads half a file.
+    const partial = `${cached}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, cached);
+  } catch {
+    // The cache only saves time (read-only node_modules, full disk): keep going without it.
+  }
+  return code;
+}
+
+if (!globalThis.__b2connectTsRegistered) {
+  globalThis.__b2connectTsRegistered = true;
+  // Stack traces point at the TypeScript lines through the inline source maps.
+  process.setSourceMapsEnabled(true);
+  addHook(compile, { exts: ['.ts'], ignoreNodeModules: true });
+}
