@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { validateObject, type KubeObject } from './validate';
 
 const deployment = (): any => ({
@@ -86,6 +86,20 @@ describe('validateObject on custom resources', () => {
     const problems = validateObject(es).join('\n');
     expect(problems).toContain('spec.target.creationPolicy: must be equal to one of the allowed values');
     expect(problems).toContain("spec.data[0]: must have required property 'remoteRef'");
+  });
+
+  it('reports the same problems with a validator loaded from the disk cache (a new process)', async () => {
+    const es = externalSecret();
+    es.spec.secretStoreRef.nmae = 'x';
+    es.spec.target.creationPolicy = 'Sometimes';
+    const first = validateObject(es);
+    // A fresh module instance has no compiled validators in memory: it loads the cached code.
+    vi.resetModules();
+    const fresh = (await import('./validate')) as typeof import('./validate');
+    expect(fresh.validateObject).not.toBe(validateObject);
+    expect(fresh.validateObject(es)).toEqual(first);
+    expect(first).toContain('spec.secretStoreRef.nmae: unknown field');
+    expect(fresh.validateObject(externalSecret())).toEqual([]);
   });
 
   it('refuses a version the CRD no longer serves', () => {
