@@ -21,7 +21,7 @@ function timed(cwd: string, cmd: string, args: string[]): number {
 function singleProcess(cwd: string): { seconds: number; maxRssMb: number; objects: number } {
   rmSync(join(cwd, 'dist'), { recursive: true, force: true });
   const start = performance.now();
-  const out = execFileSync('node', ['-r', join(ROOT, 'tools/register.js'), join(ROOT, 'scripts/bench-build.ts'), cwd], {
+  const out = execFileSync('node', ['-r', '@b2connect/k8s-lib/register', join(ROOT, 'scripts/bench-build.ts'), cwd], {
     cwd: ROOT,
     env,
     encoding: 'utf8',

@@ -1,3 +1,3 @@
 // Entry point Nx loads for the synth executor (executors.json): plain JavaScript, see ../plugin.js.
-require('../register');
+require('@b2connect/k8s-lib/register');
 module.exports = require('../src/executors/synth/executor.ts');

@@ -1,5 +1,5 @@
 // Loads the workspace's TypeScript (k8s-lib, the Nx plugin and executors, every package's deploy.ts)
-// in plain Node: `node -r ./tools/register.js file.ts`, or `require('./register')` from a JS entry point.
+// in plain Node: `node -r @b2connect/k8s-lib/register file.ts`, or `require('./register')` from a JS entry point.
 //
 // Each file is transpiled by swc (type information is not needed: `tsc` checks types in `npm test`)
 // and the result is cached on disk by content hash, so a process only pays for the files that
@@ -13,7 +13,7 @@ const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs'
 const { join } = require('node:path');
 const { addHook } = require('pirates');
 
-const CACHE_DIR = join(__dirname, '..', 'node_modules', '.cache', 'b2connect-ts');
+const CACHE_DIR = join(__dirname, '..', '..', 'node_modules', '.cache', 'b2connect-ts');
 
 /** Mirrors tsconfig.base.json (target ES2022, CommonJS, esModuleInterop). */
 const SWC_OPTIONS = {
