@@ -52,6 +52,28 @@ describe('nx plugin', () => {
     ]);
   });
 
+  it('infers the whole-bundle build of the environments project: one cached task over every package', async () => {
+    const { build } = (await nodes(workspace())).environments.targets;
+    expect(build).toMatchObject({
+      executor: '@b2connect/nx-plugin:synth',
+      options: { environment: '*', all: true },
+      configurations: { dev: { environment: 'dev' }, prod: { environment: 'prod' } },
+      cache: true,
+      outputs: ['{workspaceRoot}/dist/environments/{options.environment}'],
+    });
+    // Everything a bundle is made from is an input, tests and docs are not.
+    expect(build.inputs).toEqual(
+      expect.arrayContaining([
+        '{workspaceRoot}/services/**/*',
+        '{workspaceRoot}/infra/**/*',
+        '{workspaceRoot}/libs/k8s-lib/**/*',
+        '!{workspaceRoot}/**/*.test.ts',
+        'environments',
+        'synthesizer',
+      ]),
+    );
+  });
+
   it('turns every dependsOn entry into a project-graph edge', async () => {
     const root = workspace();
     const deps = await createDependencies(undefined, {

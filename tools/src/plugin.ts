@@ -38,6 +38,31 @@ function synthTarget(workspaceRoot: string, pkg: string | undefined, outputs: st
   };
 }
 
+/**
+ * The main job (`npm run build`): every package of every environment in one task, one process and
+ * one cache entry. Per-package tasks pay Nx's overhead per task (hashing, storing outputs, the daemon's
+ * output tracking), which dominates for hundreds of packages; per-package `synth` and `deploy` remain
+ * for `nx affected` and for building a single package.
+ */
+function wholeBundleTarget(workspaceRoot: string): TargetConfiguration {
+  return {
+    executor: '@b2connect/nx-plugin:synth',
+    options: { environment: '*', all: true },
+    configurations: Object.fromEntries(discoverEnvironmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    cache: true,
+    inputs: [
+      '{workspaceRoot}/services/**/*',
+      '{workspaceRoot}/infra/**/*',
+      '{workspaceRoot}/libs/k8s-lib/**/*',
+      '!{workspaceRoot}/**/*.test.ts',
+      '!{workspaceRoot}/**/*.md',
+      ...SYNTH_INPUTS,
+    ],
+    outputs: ['{workspaceRoot}/dist/environments/{options.environment}'],
+    metadata: { description: 'Build every package of every environment (or -c <env>) into dist/environments/, in one process' },
+  };
+}
+
 function deployTarget(workspaceRoot: string, pkg: string | undefined): TargetConfiguration {
   return {
     executor: '@b2connect/nx-plugin:deploy',
@@ -71,6 +96,7 @@ export const createNodesV2: CreateNodesV2 = [
                     ],
                     'Write each environment index (dist/environments/<env>/kustomization.yaml listing every package)',
                   ),
+                  build: wholeBundleTarget(context.workspaceRoot),
                   deploy: deployTarget(context.workspaceRoot, undefined),
                 },
               },

@@ -28,6 +28,18 @@ describe('synth executor', () => {
     }
   });
 
+  it('builds every package and the indexes in one task with `all` (environments:build)', async () => {
+    const root = fixture();
+    const results = await runSynthTasks(root, [{ id: 'environments:build', options: { environment: '*', all: true } }], quiet);
+    expect(results['environments:build']!.success).toBe(true);
+    expect(results['environments:build']!.terminalOutput).toContain('prod/gateway:');
+    expect(results['environments:build']!.terminalOutput).toContain('dev/orders:');
+    for (const env of ['dev', 'prod']) {
+      for (const pkg of ['gateway', 'orders']) expect(existsSync(join(root, 'dist/environments', env, pkg, 'manifests.yaml'))).toBe(true);
+      expect(readFileSync(join(root, 'dist/environments', env, 'kustomization.yaml'), 'utf8')).toContain('- gateway');
+    }
+  });
+
   it('builds one environment when the configuration names it', async () => {
     const root = fixture();
     await runSynthTasks(root, [{ id: 'orders:synth', options: { environment: 'prod', package: 'orders' } }], quiet);

@@ -1,12 +1,15 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { simpleGit } from 'simple-git';
-import { buildBundles, ConfigErrors, discoverEnvironmentNames, type ModuleLoader } from '@b2connect/k8s-lib';
+import { basename } from 'node:path';
+import { buildBundles, ConfigErrors, discoverEnvironmentNames, discoverPackageDirs, type ModuleLoader } from '@b2connect/k8s-lib';
 
 export interface SynthExecutorOptions {
   /** Environment name, or `*` for every environment. */
   readonly environment?: string;
   /** Package (folder) name; absent for the environments project, which writes the indexes. */
   readonly package?: string;
+  /** Every package of the workspace, and the indexes: the whole bundle in one task (`environments:build`). */
+  readonly all?: boolean;
 }
 
 /** What Nx expects per task from a batch. */
@@ -42,9 +45,14 @@ export async function runSynthTasks(
   for (const [environment, group] of groups) {
     const startTime = Date.now();
     const environments = environment === '*' ? discoverEnvironmentNames(root) : [environment];
-    const packages = group.flatMap((t) => (t.options.package ? [t.options.package] : []));
+    const all = group.some((t) => t.options.all);
+    const packages = all
+      ? discoverPackageDirs(root).map((dir) => basename(dir))
+      : group.flatMap((t) => (t.options.package ? [t.options.package] : []));
     const index = group.some((t) => !t.options.package);
     const lines = new Map<string, string[]>(group.map((t) => [t.options.package ?? '', []]));
+    // The whole-bundle task reports every package.
+    const lineFor = (pkg: string) => lines.get(pkg) ?? (all ? lines.get('') : undefined);
     try {
       await buildBundles(root, {
         environments,
@@ -52,7 +60,7 @@ export async function runSynthTasks(
         index,
         load: io.load,
         commit: io.commit ?? (await headCommit(root)),
-        onPackage: (env, pkg, objects) => lines.get(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
+        onPackage: (env, pkg, objects) => lineFor(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
       });
       if (index) lines.get('')?.push(...environments.map((env) => `  ${env}/kustomization.yaml`));
       for (const task of group) {
