@@ -84,6 +84,25 @@ describe('buildBundles', () => {
     expect(readdirSync(join(root, 'dist/environments/prod'))).toEqual(['bundle.json', 'orders']);
   });
 
+  it('validates the packages it writes, not the dependencies it only synthesizes for the gate', async () => {
+    const lib = join(__dirname, '..', 'index');
+    const cdk8s = require.resolve('cdk8s');
+    // A package that emits an object with a misspelled field, and a service that depends on it.
+    const broken = [
+      `import { ApiObject } from ${JSON.stringify(cdk8s)};`,
+      `import { defineClusterPackage } from ${JSON.stringify(lib)};`,
+      `export default defineClusterPackage({ name: 'broken', team: 'team-a', build(scope) {`,
+      `  new ApiObject(scope, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'broken', namespace: 'b2connect' }, dataa: { a: 'b' } });`,
+      `} });`,
+    ].join('\n');
+    const root = makeWorkspace({ packages: { broken, orders: webService('orders', { dependsOn: ['broken'] }) } });
+    await buildBundles(root, { load: importLoader, packages: ['orders'], environments: ['prod'] });
+    expect(existsSync(join(root, 'dist/environments/prod/orders/manifests.yaml'))).toBe(true);
+    await expect(buildBundles(root, { load: importLoader, packages: ['broken'], environments: ['prod'] })).rejects.toThrow(
+      /services\/broken\/deploy.ts: \[prod\] ConfigMap\/broken: dataa: unknown field/,
+    );
+  });
+
   it('records version, content hash, commit and k8s-lib version per package in the bundle manifest', async () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader, commit: 'abc123' });

@@ -84,6 +84,8 @@ export async function synthesize(
   // Dependencies are synthesized too (not returned): the gate resolves references into them,
   // such as a store's credentials Secret that a service reads.
   const closure = withDependencies(ws, pkgNames);
+  const written = new Set(pkgNames);
+
   const graphs = new Map<string, NetworkGraph>();
   const bundles = new Map<string, Map<string, KubeObject[]>>();
   for (const envName of envNames) {
@@ -91,7 +93,8 @@ export async function synthesize(
     errors.push(...synth.errors);
     const owner = new Map<string, string>();
     for (const [pkgName, objects] of synth.objects) {
-      const issues = objects.flatMap((o) =>
+      // Dependencies built only for the gate's references are validated when they are built themselves.
+      const issues = (written.has(pkgName) ? objects : []).flatMap((o) =>
         validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })),
       );
       if (issues.length > 0) errors.push(new ConfigError(ws.packages.get(pkgName)!.file, issues));
