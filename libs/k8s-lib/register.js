@@ -10,17 +10,23 @@
 
 // V8's compiled code is cached on disk too, for every module (cdk8s-plus-28 alone is megabytes of
 // JavaScript): Node's own cache where it has one (22.1 and later), the v8-compile-cache package before.
-const nodeModule = require('node:module');
-if (typeof nodeModule.enableCompileCache === 'function') nodeModule.enableCompileCache();
-else require('v8-compile-cache');
-
 const { createHash } = require('node:crypto');
-
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+
+const CACHES = join(__dirname, '..', '..', 'node_modules', '.cache');
+const nodeModule = require('node:module');
+if (typeof nodeModule.enableCompileCache === 'function') {
+  nodeModule.enableCompileCache(join(CACHES, 'v8-compile-cache'));
+} else {
+  // Kept beside the checkout, like the other caches, rather than in the system temp folder.
+  process.env.V8_COMPILE_CACHE_CACHE_DIR ??= join(CACHES, 'v8-compile-cache');
+  require('v8-compile-cache');
+}
+
 const { addHook } = require('pirates');
 
-const CACHE_DIR = join(__dirname, '..', '..', 'node_modules', '.cache', 'b2connect-ts');
+const CACHE_DIR = join(CACHES, 'b2connect-ts');
 
 /** Mirrors tsconfig.base.json (target ES2022, CommonJS, esModuleInterop). */
 const SWC_OPTIONS = {
