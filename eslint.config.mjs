@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.nx/**', '.tools/**', 'libs/k8s-lib/src/imports/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.nx/**', '.tools/**', '.bench/**', 'libs/k8s-lib/src/imports/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -103,6 +103,14 @@ describe('buildBundles', () => {
     );
   });
 
+  it('reports the time of each phase when asked, for profiling', async () => {
+    const root = makeWorkspace(healthy);
+    const timings = new Map<string, number>();
+    await buildBundles(root, { load: importLoader, timings });
+    expect([...timings.keys()].sort()).toEqual(['gate', 'load', 'render', 'synthesize', 'validate', 'write']);
+    for (const ms of timings.values()) expect(ms).toBeGreaterThan(0);
+  });
+
   it('records version, content hash, commit and k8s-lib version per package in the bundle manifest', async () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader, commit: 'abc123' });

@@ -47,6 +47,19 @@ export interface BuildOptions {
   readonly load?: ModuleLoader;
   /** Called once per package and environment written, for progress output. */
   readonly onPackage?: (env: string, pkg: string, objects: number) => void;
+  /** Filled with milliseconds per phase (load, synthesize, validate, gate, render, write), for profiling. */
+  readonly timings?: Map<string, number>;
+}
+
+/** Adds the time `fn` takes to `phase` in `timings` (when given). */
+function timed<T>(timings: Map<string, number> | undefined, phase: string, fn: () => T): T {
+  if (!timings) return fn();
+  const start = performance.now();
+  try {
+    return fn();
+  } finally {
+    timings.set(phase, (timings.get(phase) ?? 0) + performance.now() - start);
+  }
 }
 
 export interface SynthesisResult {
@@ -64,9 +77,11 @@ export interface SynthesisResult {
  */
 export async function synthesize(
   root: string,
-  options: Pick<BuildOptions, 'environments' | 'packages' | 'load'> = {},
+  options: Pick<BuildOptions, 'environments' | 'packages' | 'load' | 'timings'> = {},
 ): Promise<SynthesisResult> {
+  const loadStart = performance.now();
   const ws = await loadWorkspace(root, options.load);
+  options.timings?.set('load', performance.now() - loadStart);
   const envNames = options.environments ?? [...ws.environments.keys()];
   const pkgNames = options.packages ?? [...ws.packages.keys()];
   const errors: ConfigError[] = [];
@@ -89,20 +104,22 @@ export async function synthesize(
   const graphs = new Map<string, NetworkGraph>();
   const bundles = new Map<string, Map<string, KubeObject[]>>();
   for (const envName of envNames) {
-    const synth = synthesizeEnvironment(ws, ws.environments.get(envName)!, closure);
+    const synth = timed(options.timings, 'synthesize', () => synthesizeEnvironment(ws, ws.environments.get(envName)!, closure));
     errors.push(...synth.errors);
     const owner = new Map<string, string>();
     for (const [pkgName, objects] of synth.objects) {
       // Dependencies built only for the gate's references are validated when they are built themselves.
-      const issues = (written.has(pkgName) ? objects : []).flatMap((o) =>
-        validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })),
+      const issues = timed(options.timings, 'validate', () =>
+        (written.has(pkgName) ? objects : []).flatMap((o) =>
+          validateObject(o).map((message) => ({ path: `[${envName}] ${o.kind}/${o.metadata.name}`, message })),
+        ),
       );
       if (issues.length > 0) errors.push(new ConfigError(ws.packages.get(pkgName)!.file, issues));
       for (const o of objects) owner.set(`${o.kind}/${o.metadata.name}`, pkgName);
     }
     // The policy gate: whole-bundle rules over every object of the environment built in this run.
     const findings = new Map<string, ConfigIssue[]>();
-    for (const f of runGate([...synth.objects.values()].flat())) {
+    for (const f of timed(options.timings, 'gate', () => runGate([...synth.objects.values()].flat()))) {
       const file = ws.packages.get(owner.get(f.object) ?? '')?.file ?? `environments/${envName}.yaml`;
       findings.set(file, [
         ...(findings.get(file) ?? []),
@@ -143,7 +160,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
     for (const [pkgName, objects] of pkgs) {
       const pkg = result.workspace.packages.get(pkgName)!;
       const dir = join(outDir, envName, pkgName);
-      const manifests = renderManifests(objects, pkg.file);
+      const manifests = timed(options.timings, 'render', () => renderManifests(objects, pkg.file));
       const fresh = { version: pkg.version, contentHash: contentHash(manifests), commit: options.commit ?? 'unknown', k8sLib };
       // Unchanged content keeps the commit it was first built from: partial and full builds agree.
       const previous = readProvenance(dir);
@@ -156,11 +173,14 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
       writes.push({ dir, files });
     }
   }
-  writeBundles(writes);
-  // The manifest is rebuilt from every package folder present, so partial and full builds agree.
-  for (const envName of result.bundles.keys()) {
-    writeFilesAtomically(join(outDir, envName), new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName)]]));
-  }
+  timed(options.timings, 'write', () => {
+    writeBundles(writes);
+    // The manifest is rebuilt from every package folder present, so partial and full builds agree.
+    for (const envName of result.bundles.keys()) {
+      writeFilesAtomically(join(outDir, envName), new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName)]]));
+    }
+  });
+
   for (const [envName, pkgs] of result.bundles)
     for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   if (options.index ?? true) {
