@@ -16,66 +16,49 @@ import { parseAllDocuments } from 'yaml';
 export const CRD_DIR = join(__dirname, '..', '..', 'crds');
 
 type Schema = Record<string, unknown>;
-interface CrdVersion {
-  readonly schema: Schema;
-}
 
-const index = new Map<string, CrdVersion>();
-const loadedGroups = new Set<string>();
 const compiled = new Map<string, ValidateFunction>();
 // `code.source` keeps the generated code, so that a compiled validator can be cached on disk.
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { source: true } });
 
-let filesByGroup: Map<string, string[]> | undefined;
-
-/** Which CRD files define which API groups, from a cheap scan of their `group:` lines. */
-function groupFiles(): Map<string, string[]> {
-  if (filesByGroup) return filesByGroup;
-  filesByGroup = new Map();
-  for (const dir of readdirSync(CRD_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(CRD_DIR, dir.name)).filter((f) => f.endsWith('.yaml'))) {
-      const path = join(CRD_DIR, dir.name, file);
-      for (const m of readFileSync(path, 'utf8').matchAll(/^ {2}group: (\S+)$/gm)) {
-        const files = filesByGroup.get(m[1]!) ?? [];
-        if (!files.includes(path)) filesByGroup.set(m[1]!, [...files, path]);
-      }
-    }
-  }
-  return filesByGroup;
-}
-
-/** Parsed CRD YAML is cached as JSON by content hash: the big CRD files take a second to parse as YAML. */
+/** Parsed and prepared CRD schemas are cached as JSON: the big CRD files take a second to parse as YAML. */
 const CACHE_DIR = join(__dirname, '..', '..', '..', '..', 'node_modules', '.cache', 'b2connect-crds');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- part of the validator cache key
 const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
+/** Changes when the prepared form below changes, so that older cache files are not read. */
+const INDEX_FORMAT = '2';
 
-function parsedCrdFile(path: string): unknown[] {
-  const text = readFileSync(path, 'utf8');
-  const cached = join(CACHE_DIR, `${createHash('sha256').update(text).digest('hex')}.json`);
+let strictSchemas: Map<string, Schema> | undefined;
+
+/**
+ * The strict schema of every served version of every CRD in crds/, by `group/version/Kind`. Built once
+ * from the YAML files and cached as one JSON file keyed by their content: a process reads a few hundred
+ * kilobytes instead of parsing megabytes of YAML.
+ */
+function strictSchemaIndex(): Map<string, Schema> {
+  if (strictSchemas) return strictSchemas;
+  const files = readdirSync(CRD_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(CRD_DIR, d.name))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(d.name, f)),
+    )
+    .sort();
+  const texts = files.map((f) => readFileSync(join(CRD_DIR, f), 'utf8'));
+  const key = createHash('sha256').update(INDEX_FORMAT);
+  files.forEach((f, i) => key.update('\0').update(f).update('\0').update(texts[i]!));
+  const cached = join(CACHE_DIR, `strict-index-${key.digest('hex')}.json`);
   try {
-    return JSON.parse(readFileSync(cached, 'utf8')) as unknown[];
+    strictSchemas = new Map(Object.entries(JSON.parse(readFileSync(cached, 'utf8')) as Record<string, Schema>));
+    return strictSchemas;
   } catch {
-    const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
-    try {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      writeFileSync(`${cached}.${process.pid}`, JSON.stringify(docs));
-      renameSync(`${cached}.${process.pid}`, cached);
-    } catch {
-      // A read-only checkout still validates, only slower.
-    }
-    return docs;
+    // Not cached yet: build below.
   }
-}
-
-/** Parses the CRD files of one API group, on first use. */
-
-function loadGroup(apiVersion: string): Map<string, CrdVersion> {
-  const group = apiVersion.split('/')[0]!;
-  if (loadedGroups.has(group)) return index;
-  loadedGroups.add(group);
-  for (const path of groupFiles().get(group) ?? []) {
-    for (const doc of parsedCrdFile(path)) {
-      const crd = doc as {
+  strictSchemas = new Map();
+  for (const text of texts) {
+    for (const doc of parseAllDocuments(text)) {
+      const crd = doc.toJS() as {
         kind?: string;
         spec?: {
           group: string;
@@ -86,13 +69,31 @@ function loadGroup(apiVersion: string): Map<string, CrdVersion> {
       if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
       for (const v of crd.spec.versions) {
         if (!v.served || !v.schema?.openAPIV3Schema) continue;
-        index.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, {
-          schema: v.schema.openAPIV3Schema,
-        });
+        strictSchemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, prepared(v.schema.openAPIV3Schema));
       }
     }
   }
-  return index;
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    writeFileSync(`${cached}.${process.pid}`, JSON.stringify(Object.fromEntries(strictSchemas)));
+    renameSync(`${cached}.${process.pid}`, cached);
+  } catch {
+    // A read-only checkout still validates, only slower.
+  }
+  return strictSchemas;
+}
+
+/** A CRD version's schema as validated here: strict, and the object's envelope allowed. */
+function prepared(openAPIV3Schema: Schema): Schema {
+  const strict = strictSchema(openAPIV3Schema) as Schema;
+  // Object metadata is checked by the API server, not the CRD: allow it whole.
+  const properties = {
+    ...(strict.properties as Schema | undefined),
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    metadata: { type: 'object' },
+  };
+  return { ...strict, type: 'object', properties, additionalProperties: false };
 }
 
 /** Makes a structural schema strict and turns Kubernetes extensions into plain JSON Schema. */
@@ -118,28 +119,6 @@ export function strictSchema(schema: unknown): unknown {
     out.additionalProperties = false;
   }
   return out;
-}
-
-const strictSchemas = new Map<string, Schema>();
-
-function strictSchemaFor(apiVersion: string, kind: string): Schema | undefined {
-  const key = `${apiVersion}/${kind}`;
-  const crd = loadGroup(apiVersion).get(key);
-  if (!crd) return undefined;
-  let schema = strictSchemas.get(key);
-  if (!schema) {
-    const strict = strictSchema(crd.schema) as Schema;
-    // Object metadata is checked by the API server, not the CRD: allow it whole.
-    const properties = {
-      ...(strict.properties as Schema | undefined),
-      apiVersion: { type: 'string' },
-      kind: { type: 'string' },
-      metadata: { type: 'object' },
-    };
-    schema = { ...strict, type: 'object', properties, additionalProperties: false };
-    strictSchemas.set(key, schema);
-  }
-  return schema;
 }
 
 const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -183,7 +162,7 @@ export function restrictSchema(schema: unknown, value: unknown): unknown {
 
 /** Problems of a custom resource as `path: message`; undefined when no CRD describes it. */
 export function validateCustomResource(object: { apiVersion: string; kind: string }): string[] | undefined {
-  const schema = strictSchemaFor(object.apiVersion, object.kind);
+  const schema = strictSchemaIndex().get(`${object.apiVersion}/${object.kind}`);
   if (!schema) return undefined;
   const fn = validatorFor(restrictSchema(schema, object) as Schema);
   if (fn(object)) return [];
