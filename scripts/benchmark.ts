@@ -45,8 +45,15 @@ function median(measure: () => number, prepare: () => void = () => undefined): n
   return values[Math.floor(values.length / 2)]!;
 }
 
-function singleProcess(cwd: string): { seconds: number; maxRssMb: number; objects: number } {
-  let figures = { maxRssMb: 0, objects: 0 };
+interface BuildFigures {
+  maxRssMb: number;
+  objects: number;
+  /** Milliseconds per phase (library load, workspace load, synthesize, validate, gate, render, write). */
+  phases: Record<string, number>;
+}
+
+function singleProcess(cwd: string): { seconds: number } & BuildFigures {
+  let figures: BuildFigures = { maxRssMb: 0, objects: 0, phases: {} };
   const seconds = median(
     () => {
       const start = performance.now();
@@ -55,7 +62,7 @@ function singleProcess(cwd: string): { seconds: number; maxRssMb: number; object
         env: baseEnv,
         encoding: 'utf8',
       });
-      figures = JSON.parse(out.trim().split('\n').pop()!) as { maxRssMb: number; objects: number };
+      figures = JSON.parse(out.trim().split('\n').pop()!) as BuildFigures;
       return (performance.now() - start) / 1000;
     },
     () => clear(join(cwd, 'dist')),
@@ -129,13 +136,13 @@ function nxFigures(dir: string, touch: string): NxFigures {
 }
 
 function row(label: string, value: string, target = ''): void {
-  console.log(`| ${label.padEnd(66)} | ${value.padStart(7)} | ${target.padEnd(8)} |`);
+  console.log(`| ${label.padEnd(76)} | ${value.padStart(7)} | ${target.padEnd(8)} |`);
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
 console.log(`node ${process.version}, ${cpus().length} cores, median of ${RUNS} runs\n`);
-console.log(`| ${'figure'.padEnd(66)} | ${'value'.padStart(7)} | ${'target'.padEnd(8)} |`);
-console.log(`|${'-'.repeat(68)}|${'-'.repeat(9)}|${'-'.repeat(10)}|`);
+console.log(`| ${'figure'.padEnd(76)} | ${'value'.padStart(7)} | ${'target'.padEnd(8)} |`);
+console.log(`|${'-'.repeat(78)}|${'-'.repeat(9)}|${'-'.repeat(10)}|`);
 
 function report(label: string, services: number, touch: string, targets: boolean): void {
   const dir = workspaceCopy(services);
@@ -143,6 +150,11 @@ function report(label: string, services: number, touch: string, targets: boolean
     const single = singleProcess(dir);
     row(`${label}: one process, every package x 3 envs (${single.objects} objects)`, s(single.seconds), targets ? '<= 2.6 s' : '');
     row(`${label}: peak memory of that process`, `${single.maxRssMb} MB`);
+    phases.push(
+      `${label}: ${Object.entries(single.phases)
+        .map(([phase, ms]) => `${phase} ${ms} ms`)
+        .join(', ')}`,
+    );
     const nx = nxFigures(dir, touch);
     row(`${label}: npm run build (nx run environments:build), cold`, s(nx.cold), targets ? '<= 2.6 s' : '');
     row(`${label}: npm run build, all cached, no daemon (CI)`, s(nx.cachedCi));
@@ -154,9 +166,11 @@ function report(label: string, services: number, touch: string, targets: boolean
   }
 }
 
+const phases: string[] = [];
 try {
   report('real workspace', 0, 'services/catalog/deploy.ts', false);
   report(`${GENERATED} generated services`, GENERATED, `services/gen-${String(GENERATED).padStart(3, '0')}/deploy.ts`, true);
+  console.log(`\nPhases of the last one-process run:\n${phases.map((p) => `- ${p}`).join('\n')}`);
 } finally {
   for (const entry of readdirSync(BENCH_DIR).filter((e) => e.startsWith(`trash-${process.pid}-`))) {
     rmSync(join(BENCH_DIR, entry), { recursive: true, force: true });
