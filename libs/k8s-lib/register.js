@@ -65,7 +65,10 @@ function compile(source, filename) {
 
 if (!globalThis.__b2connectTsRegistered) {
   globalThis.__b2connectTsRegistered = true;
-  // Stack traces point at the TypeScript lines through the inline source maps.
+  // Stack traces point at the TypeScript lines through the inline source maps. On Node 20,
+  // v8-compile-cache compiles modules itself and Node does not see the maps: run with
+  // DISABLE_V8_COMPILE_CACHE=1 when debugging (Node 22.1's own compile cache keeps them).
+
   process.setSourceMapsEnabled(true);
   addHook(compile, { exts: ['.ts'], ignoreNodeModules: true });
 }

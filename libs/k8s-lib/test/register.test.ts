@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const register = join(__dirname, '..', 'register.js');
+const run = (file: string, env: Record<string, string> = {}) =>
+  execFileSync('node', ['-r', register, file], { encoding: 'utf8', env: { ...process.env, ...env } }).trim();
+
+describe('@b2connect/k8s-lib/register', () => {
+  it('runs TypeScript in plain Node, and an edited file runs as edited (the cache is keyed by content)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2c-register-'));
+    const file = join(dir, 'main.ts');
+    const source = (n: number) =>
+      `interface Answer { readonly value: number }\nconst a: Answer = { value: ${n} };\nconsole.log(a.value satisfies number);\n`;
+    writeFileSync(file, source(1));
+    expect(run(file)).toBe('1');
+    expect(run(file)).toBe('1');
+    writeFileSync(file, source(2));
+    expect(run(file)).toBe('2');
+  });
+
+  // On Node 20 the code cache (v8-compile-cache) bypasses Node's source map support; its own switch
+  // turns it off for debugging. From Node 22.1 Node's compile cache keeps source maps.
+  it('reports errors at the TypeScript line when the code cache is off (DISABLE_V8_COMPILE_CACHE=1)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2c-register-'));
+    const file = join(dir, 'fails.ts');
+    // Decorator-free but shape-changing syntax: the emitted JavaScript has other line numbers.
+    writeFileSync(
+      file,
+      `import type { A } from './a';\nenum Color { Red, Green }\nconst t: A | string = Color[1]!;\n\nthrow new Error(String(t));\n`,
+    );
+
+    let stack = '';
+    try {
+      run(file, { DISABLE_V8_COMPILE_CACHE: '1' });
+    } catch (e) {
+      stack = String((e as { stderr?: string }).stderr);
+    }
+    expect(stack).toContain(`${file}:5`);
+  });
+});
