@@ -1,14 +1,4 @@
-// Entry point Nx loads for the deploy executor (executors.json): plain JavaScript, see ../plugin.js.
-require('@b2connect/k8s-lib/register');
-// Nx stops its task processes with SIGTERM once their results are in (and may signal again while
-// it exits). Exit normally on the first one instead, so that exit handlers run: the V8 code cache of
-// the run is saved then (see register.js). Later signals find the listener still there and wait.
-let stopping = false;
-process.on('SIGTERM', () => {
-  if (!stopping) {
-    stopping = true;
-    process.exit(143);
-  }
-});
+// Entry point Nx loads for the deploy executor (executors.json).
+require('./task-process');
 
 module.exports = require('../src/executors/deploy/executor.ts');
