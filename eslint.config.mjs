@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    // The CommonJS entry points that load the workspace's TypeScript (tools/register.js and the Nx shims).
+    // The CommonJS entry points that load the workspace's TypeScript (libs/k8s-lib/register.js and the Nx shims).
     files: ['tools/**/*.js', 'libs/k8s-lib/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', globalThis: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

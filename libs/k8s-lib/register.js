@@ -4,14 +4,14 @@
 // Each file is transpiled by swc (type information is not needed: `tsc` checks types in `npm test`)
 // and the result is cached on disk by content hash, so a process only pays for the files that
 // changed since the last run. This keeps the fixed cost of every synth or deploy process (the Nx
-// batch worker, the plugin worker, the scripts) to loading JavaScript. A cache entry is never stale:
-// its key covers the compiler version, the options, the file name and the source.
+// batch worker, the Nx process that loads the plugin, the scripts) to loading JavaScript. A cache
+// entry is never stale: its key covers the compiler version, the options, the file name and the source.
 'use strict';
 
 // V8's compiled code is cached on disk too, for every module (cdk8s-plus-28 alone is megabytes of
 // JavaScript): Node's own cache where it has one (22.1 and later), the v8-compile-cache package before.
 const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const CACHES = join(__dirname, '..', '..', 'node_modules', '.cache');
@@ -19,14 +19,34 @@ const nodeModule = require('node:module');
 if (typeof nodeModule.enableCompileCache === 'function') {
   nodeModule.enableCompileCache(join(CACHES, 'v8-compile-cache'));
 } else {
-  // Kept beside the checkout, like the other caches, rather than in the system temp folder.
-  process.env.V8_COMPILE_CACHE_CACHE_DIR ??= join(CACHES, 'v8-compile-cache');
+  // Kept beside the checkout, like the other caches, rather than in the system temp folder; one
+  // folder per V8 version and architecture, as the package does by default.
+  const dir = join(CACHES, 'v8-compile-cache', `${process.arch}-${process.versions.v8}`);
+  process.env.V8_COMPILE_CACHE_CACHE_DIR ??= dir;
+  removeStaleLocks(process.env.V8_COMPILE_CACHE_CACHE_DIR);
   require('v8-compile-cache');
+}
+
+/**
+ * v8-compile-cache skips saving while a lock file exists; a process killed while saving leaves its
+ * lock behind for good. A lock older than a minute is such a leftover.
+ */
+function removeStaleLocks(dir) {
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.LOCK')) continue;
+      const file = join(dir, name);
+      if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
+    }
+  } catch {
+    // No cache folder yet.
+  }
 }
 
 const { addHook } = require('pirates');
 
-const CACHE_DIR = join(CACHES, 'b2connect-ts');
+/** `B2CONNECT_TS_CACHE` moves the transpile cache (tests). */
+const CACHE_DIR = process.env.B2CONNECT_TS_CACHE || join(CACHES, 'b2connect-ts');
 
 /** Mirrors tsconfig.base.json (target ES2022, CommonJS, esModuleInterop). */
 const SWC_OPTIONS = {
@@ -45,7 +65,12 @@ function compile(source, filename) {
   const key = createHash('sha256').update(keyPrefix).update(filename).update('\0').update(source).digest('hex');
   const cached = join(CACHE_DIR, `${key}.js`);
   try {
-    return readFileSync(cached, 'utf8');
+    // An entry starts with the length of the code it holds: an entry cut short (a crash before the
+    // disk had it all) is not used, and is replaced below.
+    const entry = readFileSync(cached, 'utf8');
+    const newline = entry.indexOf('\n');
+    const length = /^\/\/ b2connect-ts (\d+)$/.exec(entry.slice(0, newline))?.[1];
+    if (length !== undefined && entry.length - newline - 1 === Number(length)) return entry.slice(newline + 1);
   } catch {
     // Not cached yet: transpile below.
   }
@@ -55,7 +80,7 @@ function compile(source, filename) {
     mkdirSync(CACHE_DIR, { recursive: true });
     // Write then rename: a concurrent process never reads half a file.
     const partial = `${cached}.${process.pid}.tmp`;
-    writeFileSync(partial, code);
+    writeFileSync(partial, `// b2connect-ts ${code.length}\n${code}`);
     renameSync(partial, cached);
   } catch {
     // The cache only saves time (read-only node_modules, full disk): keep going without it.

@@ -117,7 +117,9 @@ describe('nx plugin', () => {
     const define = (body: string) => `import { defineWebService } from '@b2connect/k8s-lib';\nexport default defineWebService(${body});\n`;
     expect(staticDependsOn(define(`{ name: 'a', dependsOn: ['b', "c"] }`))).toEqual(['b', 'c']);
     expect(staticDependsOn(define(`{ name: 'a', settings: { dependsOn: ['x'] } }`))).toEqual([]);
-    expect(staticDependsOn(`export default { name: 'a' } satisfies object;`)).toEqual([]);
+    // A definition written as data, as the generated and test workspaces do.
+    expect(staticDependsOn(`export default { kind: 'web-service', spec: { name: 'a', dependsOn: ['b'] } };`)).toEqual(['b']);
+    expect(staticDependsOn(`export default { kind: 'web-service', spec: { name: 'a' } } satisfies object;`)).toEqual([]);
     // Anything else is left to running the module.
     expect(staticDependsOn(define(`{ ...shared, name: 'a' }`))).toBeUndefined();
     expect(staticDependsOn(define(`{ name: 'a', dependsOn: deps }`))).toBeUndefined();
@@ -125,6 +127,12 @@ describe('nx plugin', () => {
     expect(staticDependsOn(define(`{ name: 'a', dependsOn }`))).toBeUndefined();
     expect(staticDependsOn(`const spec = { dependsOn: ['b'] };\nexport default defineWebService(spec);`)).toBeUndefined();
     expect(staticDependsOn(`module.exports = {};`)).toBeUndefined();
+    expect(staticDependsOn(`export default { name: 'a', dependsOn: ['b'] };`)).toBeUndefined();
+    expect(staticDependsOn(define(`{ name: 'a', get dependsOn() { return ['b']; } }`))).toBeUndefined();
+    expect(staticDependsOn(define(`{ name: 'a', dependsOn() { return ['b']; } }`))).toBeUndefined();
+    expect(staticDependsOn(define(`{ name: 'a', ['depends' + 'On']: ['b'] }`))).toBeUndefined();
+    expect(staticDependsOn(`export default withPostgres({ name: 'a' });`)).toBeUndefined();
+
     expect(staticDependsOn(`export default {{{`)).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseSync, type Expression } from '@swc/core';
+import { parseSync, type Expression, type ObjectExpression } from '@swc/core';
 import {
   createNodesFromFiles,
   DependencyType,
@@ -23,7 +23,7 @@ const MARKERS = '{services/*/deploy.ts,infra/*/deploy.ts,environments/*.yaml}';
 const SYNTH_INPUTS = [
   'environments',
   'synthesizer',
-  { externalDependencies: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'kubernetes-models', 'yaml', 'zod'] },
+  { externalDependencies: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'kubernetes-models', 'yaml', 'js-yaml', 'ajv', 'zod'] },
 ];
 
 function synthTarget(workspaceRoot: string, pkg: string | undefined, outputs: string[], description: string): TargetConfiguration {
@@ -169,7 +169,7 @@ export const createDependencies: CreateDependencies = (_options, context) => {
       try {
         // A long-lived plugin worker (the Nx daemon) must see the file as it is now.
         delete require.cache[file];
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, loaded through tools/register.js
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, loaded through @b2connect/k8s-lib/register
         const mod = require(file) as { default?: { spec?: { dependsOn?: unknown } } };
         dependsOn = mod.default?.spec?.dependsOn ?? [];
       } catch {
@@ -201,19 +201,20 @@ export function staticDependsOn(source: string): string[] | undefined {
   }
   const exported = program.body.find((item) => item.type === 'ExportDefaultExpression');
   if (exported?.type !== 'ExportDefaultExpression') return undefined;
-  let spec = unwrap(exported.expression);
-  if (spec.type === 'CallExpression' && spec.arguments.length === 1 && !spec.arguments[0]!.spread) {
-    spec = unwrap(spec.arguments[0]!.expression);
-  }
-  if (spec.type !== 'ObjectExpression') return undefined;
+  const spec = specObject(unwrap(exported.expression));
+  if (!spec) return undefined;
   let dependsOn: string[] = [];
   for (const property of spec.properties) {
     if (property.type === 'SpreadElement') return undefined;
-    if (property.type === 'Identifier' && property.value === 'dependsOn') return undefined;
-    if (property.type !== 'KeyValueProperty') continue;
-    const key = property.key.type === 'Identifier' || property.key.type === 'StringLiteral' ? property.key.value : undefined;
-    if (key === undefined && property.key.type === 'Computed') return undefined;
+    if (property.type === 'Identifier') {
+      if (property.value === 'dependsOn') return undefined;
+      continue;
+    }
+    const key = propertyName(property);
+    if (key === undefined) return undefined;
     if (key !== 'dependsOn') continue;
+    // A getter or a method computes it: only running the module tells.
+    if (property.type !== 'KeyValueProperty') return undefined;
     const value = unwrap(property.value);
     if (value.type !== 'ArrayExpression') return undefined;
     dependsOn = [];
@@ -224,6 +225,28 @@ export function staticDependsOn(source: string): string[] | undefined {
     }
   }
   return dependsOn;
+}
+
+/** The spec object literal of `defineX({...})` or of a definition written as data, `{ kind, spec: {...} }`. */
+function specObject(expression: Expression): ObjectExpression | undefined {
+  if (expression.type === 'CallExpression') {
+    const { callee, arguments: args } = expression;
+    if (callee.type !== 'Identifier' || !/^define[A-Z]/.test(callee.value) || args.length !== 1 || args[0]!.spread) return undefined;
+    const spec = unwrap(args[0]!.expression);
+    return spec.type === 'ObjectExpression' ? spec : undefined;
+  }
+  if (expression.type !== 'ObjectExpression') return undefined;
+  if (expression.properties.some((p) => p.type === 'SpreadElement')) return undefined;
+  const spec = expression.properties.find((p) => p.type === 'KeyValueProperty' && propertyName(p) === 'spec');
+  const value = spec?.type === 'KeyValueProperty' ? unwrap(spec.value) : undefined;
+  return value?.type === 'ObjectExpression' ? value : undefined;
+}
+
+/** A property's name when it is written literally; undefined for a computed one. */
+function propertyName(property: ObjectExpression['properties'][number]): string | undefined {
+  if (!('key' in property)) return undefined;
+  const key = property.key;
+  return key.type === 'Identifier' || key.type === 'StringLiteral' ? key.value : undefined;
 }
 
 /** `(x)`, `x as T`, `x satisfies T`, `<T>x` and `x!` are all `x`. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,20 @@ describe('@b2connect/k8s-lib/register', () => {
     expect(run(file)).toBe('1');
     writeFileSync(file, source(2));
     expect(run(file)).toBe('2');
+  });
+
+  it('does not use a cache entry that was cut short, and replaces it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2c-register-'));
+    const cache = join(dir, 'cache');
+    const file = join(dir, 'main.ts');
+    writeFileSync(file, `const greeting: string = 'hello';\nconsole.log(greeting);\n`);
+    expect(run(file, { B2CONNECT_TS_CACHE: cache })).toBe('hello');
+    const [entry] = readdirSync(cache);
+    const full = readFileSync(join(cache, entry!), 'utf8');
+    // Cut before the statement that prints: used as is, the program would print nothing.
+    writeFileSync(join(cache, entry!), full.slice(0, full.indexOf('console.log')));
+    expect(run(file, { B2CONNECT_TS_CACHE: cache })).toBe('hello');
+    expect(readFileSync(join(cache, entry!), 'utf8')).toBe(full);
   });
 
   // On Node 20 the code cache (v8-compile-cache) bypasses Node's source map support; its own switch

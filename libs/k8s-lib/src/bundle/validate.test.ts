@@ -1,4 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { validateObject, type KubeObject } from './validate';
 
 const deployment = (): any => ({
@@ -88,18 +92,49 @@ describe('validateObject on custom resources', () => {
     expect(problems).toContain("spec.data[0]: must have required property 'remoteRef'");
   });
 
-  it('reports the same problems with a validator loaded from the disk cache (a new process)', async () => {
-    const es = externalSecret();
-    es.spec.secretStoreRef.nmae = 'x';
-    es.spec.target.creationPolicy = 'Sometimes';
-    const first = validateObject(es);
-    // A fresh module instance has no compiled validators in memory: it loads the cached code.
-    vi.resetModules();
-    const fresh = (await import('./validate')) as typeof import('./validate');
-    expect(fresh.validateObject).not.toBe(validateObject);
-    expect(fresh.validateObject(es)).toEqual(first);
-    expect(first).toContain('spec.secretStoreRef.nmae: unknown field');
-    expect(fresh.validateObject(externalSecret())).toEqual([]);
+  describe('with the disk cache of a new process', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'b2c-crd-cache-'));
+    /** A fresh module instance (as in a new process) that caches in `cache`. */
+    const freshValidate = async () => {
+      vi.resetModules();
+      // Node's own module cache too: the cached validators are loaded with `require`.
+      const nodeCache = createRequire(__filename).cache;
+      for (const file of Object.keys(nodeCache)) if (file.startsWith(cache)) delete nodeCache[file];
+
+      vi.stubEnv('B2CONNECT_CRD_CACHE', cache);
+      return ((await import('./validate')) as typeof import('./validate')).validateObject;
+    };
+    afterAll(() => vi.unstubAllEnvs());
+
+    it('writes the compiled validators and the CRD index, then reads them instead of compiling', async () => {
+      const es = externalSecret();
+      es.spec.secretStoreRef.nmae = 'x';
+      es.spec.target.creationPolicy = 'Sometimes';
+      const first = await freshValidate();
+      const problems = first(es);
+      expect(problems).toContain('spec.secretStoreRef.nmae: unknown field');
+      const validators = readdirSync(cache).filter((f) => f.startsWith('validator-'));
+      expect(validators).toHaveLength(1);
+      expect(readdirSync(cache).some((f) => f.startsWith('strict-index-'))).toBe(true);
+
+      // Same problems from the cached code in a new instance...
+      expect((await freshValidate())(es)).toEqual(problems);
+      // ...and it is the cached code that runs: a changed file changes the answer.
+      writeFileSync(
+        join(cache, validators[0]!),
+        `module.exports = function v() { v.errors = [{ instancePath: '/spec', keyword: 'x', message: 'from the cache', params: {} }]; return false; };`,
+      );
+      expect((await freshValidate())(es)).toEqual(['spec: from the cache']);
+    });
+
+    it('compiles again when a cached validator is unusable (an empty file)', async () => {
+      const cached = readdirSync(cache).filter((name) => name.startsWith('validator-'));
+      expect(cached.length).toBeGreaterThan(0);
+      for (const f of cached) writeFileSync(join(cache, f), '');
+      const validate = await freshValidate();
+      expect(validate(externalSecret())).toEqual([]);
+      expect(validate({ ...externalSecret(), spec: { ...externalSecret().spec, bogus: 1 } })).toEqual(['spec.bogus: unknown field']);
+    });
   });
 
   it('refuses a version the CRD no longer serves', () => {
