@@ -159,15 +159,15 @@ export const createDependencies: CreateDependencies = (_options, context) => {
   for (const source of projectByFolder.values()) {
     const sourceFile = `${context.projects[source]!.root}/deploy.ts`;
     // Loading a definition loads k8s-lib (half a second): reuse what an unchanged file declared last time.
-    const text = readFileSync(join(context.workspaceRoot, sourceFile), 'utf8');
+    const file = join(context.workspaceRoot, sourceFile);
+    const text = readFileSync(file, 'utf8');
     const hash = createHash('sha256').update(text).digest('hex');
     let dependsOn: unknown = cache[sourceFile]?.hash === hash ? cache[sourceFile]!.dependsOn : undefined;
     dependsOn ??= staticDependsOn(text);
-
     if (dependsOn === undefined) {
-      const file = join(context.workspaceRoot, sourceFile);
       try {
-        // A long-lived plugin worker (the Nx daemon) must see the file as it is now.
+        // A long-lived process (the Nx daemon) must see the file as it is now.
+
         delete require.cache[file];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, loaded through @b2connect/k8s-lib/register
         const mod = require(file) as { default?: { spec?: { dependsOn?: unknown } } };

@@ -128,7 +128,7 @@ export async function synthesize(
     }
     for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
     graphs.set(envName, synth.graph);
-    bundles.set(envName, new Map([...synth.objects].filter(([name]) => pkgNames.includes(name))));
+    bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { workspace: ws, bundles, graphs };

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
+import { writeFilesAtomically } from './writer';
 
 /**
  * Validation of custom resources against the `openAPIV3Schema` of their CRD (files in `crds/`).
@@ -82,9 +83,7 @@ function strictSchemaIndex(): Map<string, Schema> {
     }
   }
   try {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    writeFileSync(`${cached}.${process.pid}`, JSON.stringify(Object.fromEntries(strictSchemas)));
-    renameSync(`${cached}.${process.pid}`, cached);
+    writeFilesAtomically(CACHE_DIR, new Map([[basename(cached), JSON.stringify(Object.fromEntries(strictSchemas))]]));
   } catch {
     // A read-only checkout still validates, only slower.
   }
@@ -194,9 +193,7 @@ function validatorFor(schema: Schema): ValidateFunction {
   } catch {
     fn = ajv.compile(schema);
     try {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      writeFileSync(`${file}.${process.pid}`, standaloneCode(ajv, fn));
-      renameSync(`${file}.${process.pid}`, file);
+      writeFilesAtomically(CACHE_DIR, new Map([[basename(file), standaloneCode(ajv, fn)]]));
     } catch {
       // The cache only saves time.
     }

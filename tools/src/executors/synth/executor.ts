@@ -1,7 +1,6 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { simpleGit } from 'simple-git';
-import { basename } from 'node:path';
-import { buildBundles, ConfigErrors, discoverEnvironmentNames, discoverPackageDirs, type ModuleLoader } from '@b2connect/k8s-lib';
+import { buildBundles, ConfigErrors, discoverEnvironmentNames, type ModuleLoader } from '@b2connect/k8s-lib';
 
 export interface SynthExecutorOptions {
   /** Environment name, or `*` for every environment. */
@@ -46,9 +45,8 @@ export async function runSynthTasks(
     const startTime = Date.now();
     const environments = environment === '*' ? discoverEnvironmentNames(root) : [environment];
     const all = group.some((t) => t.options.all);
-    const packages = all
-      ? discoverPackageDirs(root).map((dir) => basename(dir))
-      : group.flatMap((t) => (t.options.package ? [t.options.package] : []));
+    // No package list builds every package of the workspace.
+    const packages = all ? undefined : group.flatMap((t) => (t.options.package ? [t.options.package] : []));
     const index = group.some((t) => !t.options.package);
     const lines = new Map<string, string[]>(group.map((t) => [t.options.package ?? '', []]));
     // The whole-bundle task reports every package.
