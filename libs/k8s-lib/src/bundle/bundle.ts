@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
 import { runGate } from '../gate';
-import { BUNDLE_MANIFEST, contentHash, provenanceAnnotations, readProvenance, renderBundleManifest } from './manifest';
+import {
+  BUNDLE_MANIFEST,
+  contentHash,
+  provenanceAnnotations,
+  readProvenance,
+  renderBundleManifest,
+  type PackageProvenance,
+} from './manifest';
 
 import { renderMermaid, type NetworkGraph } from './network-graph';
 
@@ -39,8 +46,11 @@ export interface BuildOptions {
   readonly packages?: readonly string[];
   /** Also write each environment's index (kustomization.yaml listing every package). @default true */
   readonly index?: boolean;
-  /** Git commit recorded in each package's provenance. @default 'unknown' */
-  readonly commit?: string;
+  /**
+   * Git commit recorded in each package's provenance. A promise is awaited only once everything is
+   * synthesized, so that asking git overlaps the build. @default 'unknown'
+   */
+  readonly commit?: string | Promise<string>;
   /** Folder the environment bundles go to. @default - `<root>/dist/environments` */
   readonly outDir?: string;
   /** Loads `deploy.ts` files. @default require */
@@ -155,17 +165,22 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   const result = await synthesize(root, options);
   const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const writes: BundleWrite[] = [];
+  const provenance = new Map<string, Map<string, PackageProvenance>>();
   const k8sLib = libVersion();
+  const commit = (await options.commit) ?? 'unknown';
   for (const [envName, pkgs] of result.bundles) {
+    const envProvenance = new Map<string, PackageProvenance>();
+    provenance.set(envName, envProvenance);
     for (const [pkgName, objects] of pkgs) {
       const pkg = result.workspace.packages.get(pkgName)!;
       const dir = join(outDir, envName, pkgName);
       const manifests = timed(options.timings, 'render', () => renderManifests(objects, pkg.file));
-      const fresh = { version: pkg.version, contentHash: contentHash(manifests), commit: options.commit ?? 'unknown', k8sLib };
+      const fresh = { version: pkg.version, contentHash: contentHash(manifests), commit, k8sLib };
       // Unchanged content keeps the commit it was first built from: partial and full builds agree.
       const previous = readProvenance(dir);
       const same =
         previous && previous.contentHash === fresh.contentHash && previous.version === fresh.version && previous.k8sLib === fresh.k8sLib;
+      envProvenance.set(pkgName, same ? previous : fresh);
       const files = new Map([
         [MANIFESTS, manifests],
         [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(same ? previous : fresh))],
@@ -175,9 +190,13 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   }
   timed(options.timings, 'write', () => {
     writeBundles(writes);
-    // The manifest is rebuilt from every package folder present, so partial and full builds agree.
-    for (const envName of result.bundles.keys()) {
-      writeFilesAtomically(join(outDir, envName), new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName)]]));
+    // The manifest is rebuilt from every package folder present, so partial and full builds agree;
+    // the folders just written are not read back.
+    for (const [envName, written] of provenance) {
+      writeFilesAtomically(
+        join(outDir, envName),
+        new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName, written)]]),
+      );
     }
   });
 

@@ -57,15 +57,15 @@ export function readProvenance(packageDir: string): PackageProvenance | undefine
 /**
  * The bundle manifest of an environment folder, from the provenance of every package folder in it:
  * a partial deploy changes only its packages' entries, and a full build of the same commit gives the
- * same file.
+ * same file. `written` holds the provenance of the folders this run wrote, which need not be read back.
  */
-export function renderBundleManifest(envDir: string, envName: string): string {
+export function renderBundleManifest(envDir: string, envName: string, written: ReadonlyMap<string, PackageProvenance> = new Map()): string {
   const packages: Record<string, PackageProvenance> = {};
   const dirs = existsSync(envDir)
     ? readdirSync(envDir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     : [];
   for (const d of dirs.map((x) => x.name).sort()) {
-    const p = readProvenance(join(envDir, d));
+    const p = written.get(d) ?? readProvenance(join(envDir, d));
     if (p) packages[d] = { version: p.version, contentHash: p.contentHash, commit: p.commit, k8sLib: p.k8sLib };
   }
   return `${JSON.stringify({ environment: envName, packages }, null, 2)}\n`;

@@ -36,6 +36,8 @@ export async function runSynthTasks(
   const log = io.log ?? console.log;
   const logError = io.error ?? console.error;
   const results: Record<string, TaskResult> = {};
+  // Asked once, while the first group builds.
+  const commit = io.commit ?? headCommit(root);
   const groups = new Map<string, SynthTask[]>();
   for (const task of tasks) {
     const key = task.options.environment ?? '*';
@@ -57,7 +59,7 @@ export async function runSynthTasks(
         packages,
         index,
         load: io.load,
-        commit: io.commit ?? (await headCommit(root)),
+        commit,
         onPackage: (env, pkg, objects) => lineFor(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
       });
       if (index) lines.get('')?.push(...environments.map((env) => `  ${env}/kustomization.yaml`));
