@@ -3,6 +3,9 @@
 //
 // Each figure is the median of three runs (BENCH_RUNS), on throwaway git copies of the workspace kept
 // under .bench/ (git-ignored; BENCH_DIR to change), on the disk of the checkout (node_modules linked).
+// The delivery issue's references are measured on this machine, in turns with the cold builds
+// (scripts/reference-cdk8s.ts and scripts/reference-helm.ts): the cold build's target is the plain
+// cdk8s-plus-28 figure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -36,13 +39,31 @@ function clear(path: string): void {
   }
 }
 
-/** Median of RUNS measurements, each after `prepare`. */
-function median(measure: () => number, prepare: () => void = () => undefined): number {
-  const values = Array.from({ length: RUNS }, () => {
-    prepare();
-    return measure();
-  }).sort((a, b) => a - b);
-  return values[Math.floor(values.length / 2)]!;
+interface Measurement {
+  /** Runs once and returns seconds. */
+  readonly measure: () => number;
+  /** Runs before each measurement, untimed. */
+  readonly prepare?: () => void;
+}
+
+/**
+ * Medians of RUNS runs of each measurement, taken in turns (one of each per round): timings on this
+ * kind of machine drift by 10 to 30 % and more within minutes, and figures that are compared with
+ * each other should see the same spells.
+ */
+function inTurns(...measurements: Measurement[]): number[] {
+  const values = measurements.map(() => [] as number[]);
+  for (let round = 0; round < RUNS; round++) {
+    measurements.forEach((m, i) => {
+      m.prepare?.();
+      values[i]!.push(m.measure());
+    });
+  }
+  return values.map((v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!);
+}
+
+function median(measure: () => number, prepare?: () => void): number {
+  return inTurns({ measure, prepare })[0]!;
 }
 
 interface BuildFigures {
@@ -52,22 +73,15 @@ interface BuildFigures {
   phases: Record<string, number>;
 }
 
-function singleProcess(cwd: string): { seconds: number } & BuildFigures {
-  let figures: BuildFigures = { maxRssMb: 0, objects: 0, phases: {} };
-  const seconds = median(
-    () => {
-      const start = performance.now();
-      const out = execFileSync('node', ['-r', '@b2connect/k8s-lib/register', join(ROOT, 'scripts/bench-build.ts'), cwd], {
-        cwd: ROOT,
-        env: baseEnv,
-        encoding: 'utf8',
-      });
-      figures = JSON.parse(out.trim().split('\n').pop()!) as BuildFigures;
-      return (performance.now() - start) / 1000;
-    },
-    () => clear(join(cwd, 'dist')),
-  );
-  return { seconds, ...figures };
+/** Runs scripts/<script> in a fresh node: wall time seen from outside, and its last output line (JSON). */
+function nodeScript<T>(script: string, args: string[]): { seconds: number; figures: T } {
+  const start = performance.now();
+  const out = execFileSync('node', ['-r', '@b2connect/k8s-lib/register', join(ROOT, 'scripts', script), ...args], {
+    cwd: ROOT,
+    env: baseEnv,
+    encoding: 'utf8',
+  });
+  return { seconds: (performance.now() - start) / 1000, figures: JSON.parse(out.trim().split('\n').pop()!) as T };
 }
 
 /** A throwaway git copy of the workspace (node_modules linked), optionally with generated services. */
@@ -106,23 +120,29 @@ function workspaceCopy(services: number): string {
 }
 
 interface NxFigures {
-  cold: number;
   cachedCi: number;
   cached: number;
   affected: number;
   perPackageCold: number;
 }
 
-/** The main job through Nx: cold and cached as in CI (no daemon), cached and affected as on a workstation (daemon). */
+/** No bundles and no Nx cache. */
+function cleanNx(dir: string): void {
+  clear(join(dir, 'dist'));
+  clear(join(dir, '.nx'));
+}
+
+const nxBuild = (dir: string, daemon = false) => run(dir, NX, ['run', 'environments:build'], daemon);
+
+/** The main job through Nx once built: cached as in CI (no daemon), cached and affected as on a workstation (daemon). */
 function nxFigures(dir: string, touch: string): NxFigures {
-  const clean = () => {
-    clear(join(dir, 'dist'));
-    clear(join(dir, '.nx'));
-  };
-  const build = (daemon = false) => run(dir, NX, ['run', 'environments:build'], daemon);
+  const build = (daemon = false) => nxBuild(dir, daemon);
   // .nx is gone, so nothing is cached: each of these runs builds everything and fills the cache.
-  const perPackageCold = median(() => run(dir, NX, ['run-many', '-t', 'synth']), clean);
-  const cold = median(() => build(), clean);
+  const perPackageCold = median(
+    () => run(dir, NX, ['run-many', '-t', 'synth']),
+    () => cleanNx(dir),
+  );
+  build(); // fills the cache
   const cachedCi = median(() => build());
   build(true); // starts the daemon
   build(true); // lets it finish its first graph
@@ -132,43 +152,89 @@ function nxFigures(dir: string, touch: string): NxFigures {
     () => writeFileSync(join(dir, touch), `${readFileSync(join(dir, touch), 'utf8')}// touched\n`),
   );
   run(dir, NX, ['daemon', '--stop']);
-  return { cold, cachedCi, cached, affected, perPackageCold };
+  return { cachedCi, cached, affected, perPackageCold };
 }
 
 function row(label: string, value: string, target = ''): void {
-  console.log(`| ${label.padEnd(76)} | ${value.padStart(7)} | ${target.padEnd(8)} |`);
+  console.log(`| ${label.padEnd(76)} | ${value.padStart(7)} | ${target.padEnd(9)} |`);
 }
 
 const s = (x: number) => `${x.toFixed(2)} s`;
 console.log(`node ${process.version}, ${cpus().length} cores, median of ${RUNS} runs\n`);
-console.log(`| ${'figure'.padEnd(76)} | ${'value'.padStart(7)} | ${'target'.padEnd(8)} |`);
-console.log(`|${'-'.repeat(78)}|${'-'.repeat(9)}|${'-'.repeat(10)}|`);
+console.log(`| ${'figure'.padEnd(76)} | ${'value'.padStart(7)} | ${'target'.padEnd(9)} |`);
+console.log(`|${'-'.repeat(78)}|${'-'.repeat(9)}|${'-'.repeat(11)}|`);
 
-function report(label: string, services: number, touch: string, targets: boolean): void {
+/**
+ * One workspace: the cold build in one process and through Nx, taken in turns with the issue's
+ * references when `references` is set (measured here rather than quoted: the issue's absolute figures
+ * come from another machine of this kind), then the Nx figures.
+ */
+function report(label: string, services: number, touch: string, references = false): void {
   const dir = workspaceCopy(services);
+  // Outside the workspace copy, whose files Nx hashes.
+  const refDir = mkdtempSync(join(BENCH_DIR, 'ref-'));
+  let single: BuildFigures = { maxRssMb: 0, objects: 0, phases: {} };
+  const objects = { cdk8s: 0, helm: 0 };
   try {
-    const single = singleProcess(dir);
-    row(`${label}: one process, every package x 3 envs (${single.objects} objects)`, s(single.seconds), targets ? '<= 2.6 s' : '');
+    const [oneProcess, cold, cdk8s, helm] = inTurns(
+      {
+        prepare: () => clear(join(dir, 'dist')),
+        measure: () => {
+          const r = nodeScript<BuildFigures>('bench-build.ts', [dir]);
+          single = r.figures;
+          return r.seconds;
+        },
+      },
+      { prepare: () => cleanNx(dir), measure: () => nxBuild(dir) },
+      ...(references
+        ? [
+            {
+              prepare: () => clear(join(refDir, 'cdk8s')),
+              measure: () => {
+                const r = nodeScript<{ objects: number }>('reference-cdk8s.ts', [join(refDir, 'cdk8s'), String(services)]);
+                objects.cdk8s = r.figures.objects;
+                return r.seconds;
+              },
+            },
+            {
+              prepare: () => clear(join(refDir, 'helm', 'out')),
+              // helm's own run time: the node process around it only writes the chart (once).
+              measure: () => {
+                const r = nodeScript<{ objects: number; ms: number }>('reference-helm.ts', [join(refDir, 'helm'), String(services)]);
+                objects.helm = r.figures.objects;
+                return r.figures.ms / 1000;
+              },
+            },
+          ]
+        : []),
+    );
+    const target = cdk8s === undefined ? '' : `<= ${s(cdk8s)}`;
+    if (cdk8s !== undefined && helm !== undefined) {
+      row(`reference: plain cdk8s-plus-28, ${services} services x 3 envs (${objects.cdk8s} objects)`, s(cdk8s));
+      row(`reference: helm template of ${services} subcharts x 3 envs (${objects.helm} objects)`, s(helm));
+    }
+    row(`${label}: one process, every package x 3 envs (${single.objects} objects)`, s(oneProcess!), target);
     row(`${label}: peak memory of that process`, `${single.maxRssMb} MB`);
     phases.push(
       `${label}: ${Object.entries(single.phases)
         .map(([phase, ms]) => `${phase} ${ms} ms`)
         .join(', ')}`,
     );
+    row(`${label}: npm run build (nx run environments:build), cold`, s(cold!), target);
     const nx = nxFigures(dir, touch);
-    row(`${label}: npm run build (nx run environments:build), cold`, s(nx.cold), targets ? '<= 2.6 s' : '');
     row(`${label}: npm run build, all cached, no daemon (CI)`, s(nx.cachedCi));
     row(`${label}: npm run build, all cached, daemon (workstation)`, s(nx.cached), '<= 1 s');
     row(`${label}: nx affected -t deploy -c prod, one service touched`, s(nx.affected), '<= 1.5 s');
     row(`${label}: nx run-many -t synth (one task per package), cold`, s(nx.perPackageCold));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(refDir, { recursive: true, force: true });
   }
 }
 
 const phases: string[] = [];
 try {
-  report('real workspace', 0, 'services/catalog/deploy.ts', false);
+  report('real workspace', 0, 'services/catalog/deploy.ts');
   report(`${GENERATED} generated services`, GENERATED, `services/gen-${String(GENERATED).padStart(3, '0')}/deploy.ts`, true);
   console.log(`\nPhases of the last one-process run:\n${phases.map((p) => `- ${p}`).join('\n')}`);
 } finally {
