@@ -26,11 +26,19 @@ const SYNTH_INPUTS = [
   { externalDependencies: ['cdk8s', 'cdk8s-plus-28', 'constructs', 'kubernetes-models', 'yaml', 'js-yaml', 'ajv', 'zod'] },
 ];
 
-function synthTarget(workspaceRoot: string, pkg: string | undefined, outputs: string[], description: string): TargetConfiguration {
+/** The environment names of one createNodes run: each target gets its own configurations from them. */
+type Environments = readonly string[];
+
+/** One Nx configuration per environment (`-c prod`). */
+function configurations(environments: Environments): Record<string, { environment: string }> {
+  return Object.fromEntries(environments.map((env) => [env, { environment: env }]));
+}
+
+function synthTarget(environments: Environments, pkg: string | undefined, outputs: string[], description: string): TargetConfiguration {
   return {
     executor: '@b2connect/nx-plugin:synth',
     options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
-    configurations: Object.fromEntries(discoverEnvironmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    configurations: configurations(environments),
     cache: true,
     inputs: pkg ? ['deployable', '^deployable', ...SYNTH_INPUTS] : ['{workspaceRoot}/{services,infra}/*/package.json', ...SYNTH_INPUTS],
     outputs,
@@ -44,11 +52,11 @@ function synthTarget(workspaceRoot: string, pkg: string | undefined, outputs: st
  * output tracking), which dominates for hundreds of packages; per-package `synth` and `deploy` remain
  * for `nx affected` and for building a single package.
  */
-function wholeBundleTarget(workspaceRoot: string): TargetConfiguration {
+function wholeBundleTarget(environments: Environments): TargetConfiguration {
   return {
     executor: '@b2connect/nx-plugin:synth',
     options: { environment: '*', all: true },
-    configurations: Object.fromEntries(discoverEnvironmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    configurations: configurations(environments),
     cache: true,
     inputs: [
       '{workspaceRoot}/services/**/*',
@@ -63,11 +71,11 @@ function wholeBundleTarget(workspaceRoot: string): TargetConfiguration {
   };
 }
 
-function deployTarget(workspaceRoot: string, pkg: string | undefined): TargetConfiguration {
+function deployTarget(environments: Environments, pkg: string | undefined): TargetConfiguration {
   return {
     executor: '@b2connect/nx-plugin:deploy',
     options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
-    configurations: Object.fromEntries(discoverEnvironmentNames(workspaceRoot).map((env) => [env, { environment: env }])),
+    configurations: configurations(environments),
     // Publishing is a side effect: never replayed from the cache.
     cache: false,
     metadata: {
@@ -78,8 +86,10 @@ function deployTarget(workspaceRoot: string, pkg: string | undefined): TargetCon
 
 export const createNodesV2: CreateNodesV2 = [
   MARKERS,
-  (files, options, context) =>
-    createNodesFromFiles(
+  (files, options, context) => {
+    // Read once per run, not once per package: hundreds of packages share it.
+    const environments = discoverEnvironmentNames(context.workspaceRoot);
+    return createNodesFromFiles(
       (file) => {
         if (file.startsWith('environments/')) {
           return {
@@ -88,7 +98,7 @@ export const createNodesV2: CreateNodesV2 = [
                 name: 'environments',
                 targets: {
                   synth: synthTarget(
-                    context.workspaceRoot,
+                    environments,
                     undefined,
                     [
                       '{workspaceRoot}/dist/environments/{options.environment}/kustomization.yaml',
@@ -96,8 +106,8 @@ export const createNodesV2: CreateNodesV2 = [
                     ],
                     'Write each environment index (dist/environments/<env>/kustomization.yaml listing every package)',
                   ),
-                  build: wholeBundleTarget(context.workspaceRoot),
-                  deploy: deployTarget(context.workspaceRoot, undefined),
+                  build: wholeBundleTarget(environments),
+                  deploy: deployTarget(environments, undefined),
                 },
               },
             },
@@ -113,12 +123,12 @@ export const createNodesV2: CreateNodesV2 = [
               tags: ['deployable', `scope:${root.split('/')[0]}`],
               targets: {
                 synth: synthTarget(
-                  context.workspaceRoot,
+                  environments,
                   pkg,
                   [`{workspaceRoot}/dist/environments/{options.environment}/${pkg}`],
                   `Synthesize, validate and write ${pkg} into dist/environments/<env>/${pkg}/ (all environments, or -c <env>)`,
                 ),
-                deploy: deployTarget(context.workspaceRoot, pkg),
+                deploy: deployTarget(environments, pkg),
                 test: {
                   command: `vitest run --passWithNoTests ${root}/`,
                   options: { cwd: '{workspaceRoot}' },
@@ -135,7 +145,8 @@ export const createNodesV2: CreateNodesV2 = [
       files,
       options,
       context,
-    ),
+    );
+  },
 ];
 
 /**
