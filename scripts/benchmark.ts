@@ -228,7 +228,7 @@ function report(label: string, services: number, touch: string, references = fal
     row(`${label}: npm run build, all cached, no daemon (CI)`, s(nx.cachedCi));
     row(`${label}: npm run build, all cached, daemon (workstation)`, s(nx.cached), '<= 1 s');
     row(`${label}: nx affected -t deploy -c prod, one service touched`, s(nx.affected), '<= 1.5 s');
-    row(`${label}: nx show projects --affected (Nx alone, no task), one touched`, s(nx.affectedGraph));
+    row(`${label}: nx show projects --affected (Nx alone), one touched`, s(nx.affectedGraph));
     row(`${label}: nx run-many -t synth (one task per package), cold`, s(nx.perPackageCold));
     if (cdk8s !== undefined) {
       verdicts.push(
