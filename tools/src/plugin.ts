@@ -204,12 +204,13 @@ export const createDependencies: CreateDependencies = (_options, context) => {
  * the caller then loads the module.
  */
 export function staticDependsOn(source: string): string[] | undefined {
+  // Loaded here rather than at the top: swc's native binding costs every Nx process that loads the
+  // plugin about 25 ms, and it is only needed when a definition changed since the last graph. Outside
+  // the try: a broken install must fail loudly, not lose the graph's edges.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseSync } = require('@swc/core') as typeof import('@swc/core');
   let program;
   try {
-    // Loaded here rather than at the top: swc's native binding costs every Nx process that loads the
-    // plugin about 25 ms, and it is only needed when a definition changed since the last graph.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { parseSync } = require('@swc/core') as typeof import('@swc/core');
     program = parseSync(source, { syntax: 'typescript' });
   } catch {
     return undefined;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ConfigErrors } from '../errors';
 import { buildBundles } from './bundle';
+import { renderBundleManifest } from './manifest';
 import { writeBundles } from './writer';
 import { environment, importLoader, makeWorkspace, webService, writeWorkspace, type FixtureSpec } from '../../test/helpers';
 
@@ -134,10 +135,17 @@ describe('buildBundles', () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader, commit: 'c1' });
     const manifest = () => JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
+    // The manifest always says what the package folders' kustomization.yaml files say.
+    const agreesWithFolders = () =>
+      expect(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8')).toBe(
+        renderBundleManifest(join(root, 'dist/environments/prod'), 'prod'),
+      );
+    agreesWithFolders();
     const before = manifest();
     writeWorkspace(root, { packages: { orders: webService('orders', { settings: { Feature: 'on' } }) } });
     // The commit may come as a promise (the executors ask git while the build runs).
     await buildBundles(root, { load: importLoader, commit: Promise.resolve('c2'), packages: ['orders'] });
+    agreesWithFolders();
     const partial = manifest();
     expect(partial.packages.gateway).toEqual(before.packages.gateway);
     expect(partial.packages.orders.contentHash).not.toBe(before.packages.orders.contentHash);
@@ -146,6 +154,20 @@ describe('buildBundles', () => {
     // A full build later (another commit, nothing else changed) keeps every entry: content decides.
     await buildBundles(root, { load: importLoader, commit: 'c3' });
     expect(snapshotTree(join(root, 'dist'))).toEqual(afterPartial);
+    agreesWithFolders();
+  });
+
+  it('fails with the error of a rejected commit promise, after the synthesis, and writes nothing', async () => {
+    const root = makeWorkspace(healthy);
+    const commit = Promise.reject(new Error('git is gone'));
+    await expect(buildBundles(root, { load: importLoader, commit })).rejects.toThrow('git is gone');
+    expect(existsSync(join(root, 'dist'))).toBe(false);
+  });
+
+  it('reports the configuration errors, not a rejected commit promise, when the synthesis fails', async () => {
+    const root = makeWorkspace({ packages: { orders: webService('orders', { replica: 2 } as never) } });
+    const commit = Promise.reject(new Error('git is gone'));
+    await expect(buildBundles(root, { load: importLoader, commit })).rejects.toBeInstanceOf(ConfigErrors);
   });
 
   it('removes objects that left a package on rebuild', async () => {

@@ -162,12 +162,16 @@ export function withDependencies(ws: Workspace, names: readonly string[]): strin
  * bundle folder atomically. Nothing is written unless everything is valid.
  */
 export async function buildBundles(root: string, options: BuildOptions = {}): Promise<SynthesisResult> {
+  // Awaited once everything is synthesized; a rejection is handled there, not reported as unhandled
+  // while the synthesis runs.
+  const commitAsked = Promise.resolve(options.commit ?? 'unknown');
+  commitAsked.catch(() => undefined);
   const result = await synthesize(root, options);
   const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const writes: BundleWrite[] = [];
   const provenance = new Map<string, Map<string, PackageProvenance>>();
   const k8sLib = libVersion();
-  const commit = (await options.commit) ?? 'unknown';
+  const commit = await commitAsked;
   for (const [envName, pkgs] of result.bundles) {
     const envProvenance = new Map<string, PackageProvenance>();
     provenance.set(envName, envProvenance);

@@ -57,7 +57,8 @@ export function readProvenance(packageDir: string): PackageProvenance | undefine
 /**
  * The bundle manifest of an environment folder, from the provenance of every package folder in it:
  * a partial deploy changes only its packages' entries, and a full build of the same commit gives the
- * same file. `written` holds the provenance of the folders this run wrote, which need not be read back.
+ * same file. `written` holds the provenance of the folders this run has just written (exactly what
+ * their kustomization.yaml says), which need not be read back.
  */
 export function renderBundleManifest(envDir: string, envName: string, written: ReadonlyMap<string, PackageProvenance> = new Map()): string {
   const packages: Record<string, PackageProvenance> = {};
