@@ -9,8 +9,9 @@ BIN=.tools/bin
 KUBECTL_SHA=0c680c90892c43e5ce708e918821f92445d1d244f9b3d7513023bcae9a6246d1
 HELM_SHA=cbdd624538954ae94d267a6372c4c706dfcadb2c5ab7045ee19b6dd4012794ed
 
-if [ -x "$BIN/kubectl" ] && echo "$KUBECTL_SHA  $BIN/kubectl" | sha256sum -c --status; then
-  echo "kubectl already in $BIN"; exit 0
+if [ -x "$BIN/kubectl" ] && echo "$KUBECTL_SHA  $BIN/kubectl" | sha256sum -c --status &&
+  [ -x "$BIN/helm" ] && echo "$HELM_SHA  $BIN/helm" | sha256sum -c --status; then
+  echo "kubectl and helm already in $BIN"; exit 0
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

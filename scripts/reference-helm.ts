@@ -15,10 +15,11 @@ if (!workDir) throw new Error('usage: reference-helm.ts <work-dir> [services]');
 const HELM = join(__dirname, '..', '.tools', 'bin', 'helm');
 if (!existsSync(HELM)) throw new Error(`${HELM} is missing: run scripts/install-kube-tools.sh (npm test does)`);
 
+/** Per environment, as in scripts/reference-cdk8s.ts (requests are a quarter of the CPU, half the memory). */
 const ENVIRONMENTS = {
-  dev: { minReplicas: 1, maxReplicas: 2, cpu: '250m', memory: '128Mi', log: 'Debug' },
-  staging: { minReplicas: 2, maxReplicas: 4, cpu: '500m', memory: '256Mi', log: 'Information' },
-  prod: { minReplicas: 3, maxReplicas: 6, cpu: '1000m', memory: '256Mi', log: 'Information' },
+  dev: { minReplicas: 1, maxReplicas: 2, cpu: '250m', cpuRequest: '62m', memory: '128Mi', memoryRequest: '64Mi', log: 'Debug' },
+  staging: { minReplicas: 2, maxReplicas: 4, cpu: '500m', cpuRequest: '125m', memory: '256Mi', memoryRequest: '128Mi', log: 'Information' },
+  prod: { minReplicas: 3, maxReplicas: 6, cpu: '1000m', cpuRequest: '250m', memory: '256Mi', memoryRequest: '128Mi', log: 'Information' },
 };
 
 /** The templates of one service's subchart: the same 8 objects as the cdk8s reference. */
@@ -66,6 +67,9 @@ spec:
             - configMapRef:
                 name: {{ .Chart.Name }}-config
           resources:
+            requests:
+              cpu: {{ .Values.global.cpuRequest }}
+              memory: {{ .Values.global.memoryRequest }}
             limits:
               cpu: {{ .Values.global.cpu }}
               memory: {{ .Values.global.memory }}
