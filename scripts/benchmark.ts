@@ -303,7 +303,9 @@ function summary(): void {
   );
   console.log(`|${'-'.repeat(58)}|${'-'.repeat(9)}|${'-'.repeat(10)}|${'-'.repeat(9)}|----------|-------------------|`);
   const yes = (ok: boolean) => (ok ? 'yes' : 'no');
+  const rounds: string[] = [];
   for (const v of verdicts) {
+    rounds.push(`- ${v.figure}: ${v.values.map((x, r) => `${s(x)} / ${s(v.references[r]!)}`).join(', ')}`);
     const ratio = median(v.values.map((x, r) => x / v.references[r]!));
     const value = median(v.values);
     if (v.target === undefined) {
@@ -318,6 +320,7 @@ function summary(): void {
       );
     }
   }
+  console.log(`\nEach round, figure / cdk8s reference:\n${rounds.join('\n')}`);
 }
 
 const phases: string[] = [];
