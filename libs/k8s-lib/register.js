@@ -17,7 +17,8 @@ const { join } = require('node:path');
 const CACHES = join(__dirname, '..', '..', 'node_modules', '.cache');
 const nodeModule = require('node:module');
 if (typeof nodeModule.enableCompileCache === 'function') {
-  nodeModule.enableCompileCache(join(CACHES, 'v8-compile-cache'));
+  // NODE_COMPILE_CACHE (Node's own variable) moves it, as V8_COMPILE_CACHE_CACHE_DIR does below.
+  nodeModule.enableCompileCache(process.env.NODE_COMPILE_CACHE || join(CACHES, 'v8-compile-cache'));
 } else {
   // Kept beside the checkout, like the other caches, rather than in the system temp folder; one
   // folder per V8 version and architecture, as the package does by default.
