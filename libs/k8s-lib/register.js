@@ -49,6 +49,38 @@ const { addHook } = require('pirates');
 /** `B2CONNECT_TS_CACHE` moves the transpile cache (tests). */
 const CACHE_DIR = process.env.B2CONNECT_TS_CACHE || join(CACHES, 'b2connect-ts');
 
+/**
+ * Every edit of a file adds an entry (the key covers the source), so the cache is bounded: past this
+ * many entries (about 8 KB each), the oldest written are removed down to three quarters of it. An entry
+ * still in use is written again at its next load. `B2CONNECT_TS_CACHE_MAX` changes the bound (tests).
+ */
+const MAX_ENTRIES = Number(process.env.B2CONNECT_TS_CACHE_MAX) || 5000;
+let pruned = false;
+
+/** Once per process, after writing an entry: removes the oldest entries when there are too many. */
+function prune() {
+  if (pruned) return;
+  pruned = true;
+  try {
+    const names = readdirSync(CACHE_DIR).filter((n) => n.endsWith('.js'));
+    if (names.length <= MAX_ENTRIES) return;
+    const byAge = names
+      .map((name) => {
+        try {
+          return { name, mtime: statSync(join(CACHE_DIR, name)).mtimeMs };
+        } catch {
+          return { name, mtime: 0 };
+        }
+      })
+      .sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
+    for (const { name } of byAge.slice(0, names.length - Math.floor(MAX_ENTRIES * 0.75))) {
+      rmSync(join(CACHE_DIR, name), { force: true });
+    }
+  } catch {
+    // The cache only saves time.
+  }
+}
+
 /** Mirrors tsconfig.base.json (target ES2022, CommonJS, esModuleInterop). */
 const SWC_OPTIONS = {
   jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true },
@@ -83,6 +115,7 @@ function compile(source, filename) {
     const partial = `${cached}.${process.pid}.tmp`;
     writeFileSync(partial, `// b2connect-ts ${code.length}\n${code}`);
     renameSync(partial, cached);
+    prune();
   } catch {
     // The cache only saves time (read-only node_modules, full disk): keep going without it.
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,31 @@ describe('@b2connect/k8s-lib/register', () => {
     writeFileSync(join(cache, entry!), full.slice(0, full.indexOf('console.log')));
     expect(run(file, { B2CONNECT_TS_CACHE: cache })).toBe('hello');
     expect(readFileSync(join(cache, entry!), 'utf8')).toBe(full);
+  });
+
+  it('keeps the cache bounded: past the bound, the oldest entries go, down to three quarters of it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2c-register-'));
+    const cache = join(dir, 'cache');
+    mkdirSync(cache);
+    // Twelve entries written one day apart, the first twelve days ago.
+    const old = Array.from({ length: 12 }, (_, i) => `${String(i).padStart(64, '0')}.js`);
+    old.forEach((name, i) => {
+      writeFileSync(join(cache, name), '// b2connect-ts 0\n');
+      const when = new Date(Date.now() - (12 - i) * 86_400_000);
+      utimesSync(join(cache, name), when, when);
+    });
+    const file = join(dir, 'main.ts');
+    writeFileSync(file, `const n: number = 42;\nconsole.log(n);\n`);
+    expect(run(file, { B2CONNECT_TS_CACHE: cache, B2CONNECT_TS_CACHE_MAX: '10' })).toBe('42');
+    const left = readdirSync(cache);
+    // 13 entries, bound 10: the 6 oldest go and 7 stay, the one just written among them.
+    expect(left).toHaveLength(7);
+    expect(left).toEqual(expect.arrayContaining(old.slice(6)));
+    expect(left.filter((n) => !old.includes(n))).toHaveLength(1);
+    // Under the bound nothing is removed.
+    writeFileSync(file, `const n: number = 43;\nconsole.log(n);\n`);
+    expect(run(file, { B2CONNECT_TS_CACHE: cache, B2CONNECT_TS_CACHE_MAX: '10' })).toBe('43');
+    expect(readdirSync(cache)).toHaveLength(8);
   });
 
   // On Node 20 the code cache (v8-compile-cache) bypasses Node's source map support; its own switch
