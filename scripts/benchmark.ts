@@ -3,9 +3,10 @@
 //
 // Each figure is the median of three runs (BENCH_RUNS), on throwaway git copies of the workspace kept
 // under .bench/ (git-ignored; BENCH_DIR to change), on the disk of the checkout (node_modules linked).
-// The delivery issue's references are measured on this machine, in turns with the cold builds
-// (scripts/reference-cdk8s.ts and scripts/reference-helm.ts): the cold build's target is the plain
-// cdk8s-plus-28 figure.
+// The delivery issue's references (scripts/reference-cdk8s.ts and scripts/reference-helm.ts) are
+// measured on this machine, in turns with the cold builds and with the cached and affected runs: the
+// cold build's target is the plain cdk8s-plus-28 figure, and the absolute targets are also shown
+// scaled by it to the machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

@@ -178,7 +178,6 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     if (dependsOn === undefined) {
       try {
         // A long-lived process (the Nx daemon) must see the file as it is now.
-
         delete require.cache[file];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, loaded through @b2connect/k8s-lib/register
         const mod = require(file) as { default?: { spec?: { dependsOn?: unknown } } };

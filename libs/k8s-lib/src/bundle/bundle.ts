@@ -184,10 +184,11 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
       const previous = readProvenance(dir);
       const same =
         previous && previous.contentHash === fresh.contentHash && previous.version === fresh.version && previous.k8sLib === fresh.k8sLib;
-      envProvenance.set(pkgName, same ? previous : fresh);
+      const kept = same ? previous : fresh;
+      envProvenance.set(pkgName, kept);
       const files = new Map([
         [MANIFESTS, manifests],
-        [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(same ? previous : fresh))],
+        [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(kept))],
       ]);
       writes.push({ dir, files });
     }
