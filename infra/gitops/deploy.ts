@@ -17,6 +17,7 @@ const CLUSTER_KINDS: [string, string][] = [
 export default defineClusterPackage({
   name: 'gitops',
   team: 'platform',
+  dependsOnAll: true,
   description:
     'How Argo CD or Flux deploy the bundle: one Application or Kustomization per package, namespaces and infra before stores, stores before services.',
   build: (scope, ctx) => {

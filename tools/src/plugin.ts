@@ -19,6 +19,9 @@ import { discoverEnvironmentNames } from '@b2connect/k8s-lib/src/bundle/discover
 
 const MARKERS = '{services/*/deploy.ts,infra/*/deploy.ts,environments/*.yaml}';
 
+/** The project of the environment files: the environment indexes, the whole-bundle build, deploys of every package. */
+const ENVIRONMENTS_PROJECT = 'environments';
+
 /** Everything a synthesis reads besides the package itself and k8s-lib. */
 const SYNTH_INPUTS = [
   'environments',
@@ -40,7 +43,9 @@ function synthTarget(environments: Environments, pkg: string | undefined, output
     options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
     configurations: configurations(environments),
     cache: true,
-    inputs: pkg ? ['deployable', '^deployable', ...SYNTH_INPUTS] : ['{workspaceRoot}/{services,infra}/*/package.json', ...SYNTH_INPUTS],
+    // The environments project depends on every package (see createDependencies): its network diagram
+    // reads every definition.
+    inputs: ['deployable', '^deployable', ...SYNTH_INPUTS],
     outputs,
     metadata: { description },
   };
@@ -94,8 +99,8 @@ export const createNodesV2: CreateNodesV2 = [
         if (file.startsWith('environments/')) {
           return {
             projects: {
-              environments: {
-                name: 'environments',
+              [ENVIRONMENTS_PROJECT]: {
+                name: ENVIRONMENTS_PROJECT,
                 targets: {
                   synth: synthTarget(
                     environments,
@@ -173,28 +178,38 @@ export const createDependencies: CreateDependencies = (_options, context) => {
     const file = join(context.workspaceRoot, sourceFile);
     const text = readFileSync(file, 'utf8');
     const hash = createHash('sha256').update(text).digest('hex');
-    let dependsOn: unknown = cache[sourceFile]?.hash === hash ? cache[sourceFile]!.dependsOn : undefined;
-    dependsOn ??= staticDependsOn(text);
-    if (dependsOn === undefined) {
+    let declared: Declared | undefined = cache[sourceFile]?.hash === hash ? cache[sourceFile]!.declared : undefined;
+    declared ??= staticDependsOn(text);
+    if (declared === undefined) {
       try {
         // A long-lived process (the Nx daemon) must see the file as it is now.
         delete require.cache[file];
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- definitions are TypeScript modules, loaded through @b2connect/k8s-lib/register
-        const mod = require(file) as { default?: { spec?: { dependsOn?: unknown } } };
-        dependsOn = mod.default?.spec?.dependsOn ?? [];
+        const mod = require(file) as { default?: { spec?: { dependsOn?: unknown; dependsOnAll?: unknown } } };
+        const spec = mod.default?.spec;
+        declared = spec?.dependsOnAll === true ? '*' : Array.isArray(spec?.dependsOn) ? spec.dependsOn.map(String) : [];
       } catch {
         continue;
       }
     }
-    fresh[sourceFile] = { hash, dependsOn: Array.isArray(dependsOn) ? dependsOn.map(String) : [] };
-    for (const dep of Array.isArray(dependsOn) ? dependsOn : []) {
-      const target = projectByFolder.get(String(dep));
-      if (target && target !== source) dependencies.push({ source, target, sourceFile, type: DependencyType.static });
+    fresh[sourceFile] = { hash, declared };
+    const targets = declared === '*' ? [...projectByFolder.values()] : declared.flatMap((dep) => projectByFolder.get(dep) ?? []);
+    for (const target of targets) {
+      if (target !== source) dependencies.push({ source, target, sourceFile, type: DependencyType.static });
+    }
+  }
+  // The environment indexes and network diagrams are about every package.
+  if (context.projects[ENVIRONMENTS_PROJECT]) {
+    for (const target of projectByFolder.values()) {
+      dependencies.push({ source: ENVIRONMENTS_PROJECT, target, type: DependencyType.implicit });
     }
   }
   writeCache(cacheFile, fresh);
   return dependencies;
 };
+
+/** What a definition declares about its dependencies: package names, or `*` for every package (`dependsOnAll`). */
+type Declared = string[] | '*';
 
 /**
  * The `dependsOn` of a definition written the usual way (`export default defineX({ ..., dependsOn: ['a', 'b'] })`),
@@ -202,7 +217,7 @@ export const createDependencies: CreateDependencies = (_options, context) => {
  * wait for. `undefined` when the file does not say it literally (a spread, a variable, another shape):
  * the caller then loads the module.
  */
-export function staticDependsOn(source: string): string[] | undefined {
+export function staticDependsOn(source: string): Declared | undefined {
   // Loaded here rather than at the top: swc's native binding costs every Nx process that loads the
   // plugin about 25 ms, and it is only needed when a definition changed since the last graph. Outside
   // the try: a broken install must fail loudly, not lose the graph's edges.
@@ -219,18 +234,24 @@ export function staticDependsOn(source: string): string[] | undefined {
   const spec = specObject(unwrap(exported.expression));
   if (!spec) return undefined;
   let dependsOn: string[] = [];
+  let all = false;
   for (const property of spec.properties) {
     if (property.type === 'SpreadElement') return undefined;
     if (property.type === 'Identifier') {
-      if (property.value === 'dependsOn') return undefined;
+      if (property.value === 'dependsOn' || property.value === 'dependsOnAll') return undefined;
       continue;
     }
     const key = propertyName(property);
     if (key === undefined) return undefined;
-    if (key !== 'dependsOn') continue;
+    if (key !== 'dependsOn' && key !== 'dependsOnAll') continue;
     // A getter or a method computes it: only running the module tells.
     if (property.type !== 'KeyValueProperty') return undefined;
     const value = unwrap(property.value);
+    if (key === 'dependsOnAll') {
+      if (value.type !== 'BooleanLiteral') return undefined;
+      all = value.value;
+      continue;
+    }
     if (value.type !== 'ArrayExpression') return undefined;
     dependsOn = [];
     for (const element of value.elements) {
@@ -239,7 +260,7 @@ export function staticDependsOn(source: string): string[] | undefined {
       dependsOn.push(item.value);
     }
   }
-  return dependsOn;
+  return all ? '*' : dependsOn;
 }
 
 /** The spec object literal of `defineX({...})` or of a definition written as data, `{ kind, spec: {...} }`. */
@@ -280,7 +301,7 @@ function unwrap(expression: Expression): Expression {
   return current;
 }
 
-type DependsOnCache = Record<string, { hash: string; dependsOn: string[] }>;
+type DependsOnCache = Record<string, { hash: string; declared: Declared }>;
 
 function readCache(file: string): DependsOnCache {
   try {

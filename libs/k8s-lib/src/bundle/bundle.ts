@@ -23,7 +23,7 @@ export const NETWORK_DIAGRAM = 'network.md';
 
 import { synthesizeEnvironment } from './build';
 import { validateObject, type KubeObject } from './validate';
-import { dependenciesOf, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
+import { dependenciesOf, dependsOnAll, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
 
 import {
   KUSTOMIZATION,
@@ -151,7 +151,7 @@ export function withDependencies(ws: Workspace, names: readonly string[]): strin
     if (seen.has(name)) return;
     seen.add(name);
     const pkg = ws.packages.get(name);
-    if (pkg) for (const dep of dependenciesOf(pkg.definition)) visit(dep);
+    if (pkg) for (const dep of dependsOnAll(pkg.definition) ? ws.packages.keys() : dependenciesOf(pkg.definition)) visit(dep);
   };
   names.forEach(visit);
   return [...ws.packages.keys(), ...names.filter((n) => !ws.packages.has(n))].filter((n) => seen.has(n));

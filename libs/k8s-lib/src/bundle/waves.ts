@@ -1,4 +1,4 @@
-import { dependenciesOf, type Workspace } from './workspace';
+import { dependenciesOf, dependsOnAll, type Workspace } from './workspace';
 
 /** The package that creates the namespace and its policies: always first. */
 export const NAMESPACES_PACKAGE = 'namespaces';
@@ -6,7 +6,8 @@ export const NAMESPACES_PACKAGE = 'namespaces';
 /**
  * Deployment order of the packages for GitOps engines: the namespaces (0), the other cluster-level
  * packages, CRD-backed infra (1), data stores (2), services and frontends (3), and cluster-level
- * packages that depend on services, such as the ingress, after what they depend on.
+ * packages that depend on services, such as the ingress, after what they depend on; a package that
+ * depends on every other one (`dependsOnAll`, the GitOps objects) last.
  */
 export function syncWaves(ws: Workspace): { name: string; wave: number }[] {
   const waves = new Map<string, number>();
@@ -25,7 +26,10 @@ export function syncWaves(ws: Workspace): { name: string; wave: number }[] {
     waves.set(name, wave);
     return wave;
   };
-  return [...ws.packages.keys()]
-    .map((name) => ({ name, wave: waveOf(name) }))
+  const names = [...ws.packages.keys()];
+  const own = names.filter((name) => !dependsOnAll(ws.packages.get(name)!.definition));
+  const last = Math.max(0, ...own.map((name) => waveOf(name))) + 1;
+  return names
+    .map((name) => ({ name, wave: own.includes(name) ? waveOf(name) : last }))
     .sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1));
 }

@@ -33,6 +33,11 @@ export function dependenciesOf(definition: LoadedDefinition): readonly string[] 
   return 'dependsOn' in definition.spec ? definition.spec.dependsOn : [];
 }
 
+/** Whether a package depends on every other package of the workspace (`dependsOnAll`). */
+export function dependsOnAll(definition: LoadedDefinition): boolean {
+  return definition.kind === 'cluster' && definition.spec.dependsOnAll;
+}
+
 export interface LoadedPackage {
   readonly name: string;
   /** Folder relative to the workspace root, for example services/catalog. */

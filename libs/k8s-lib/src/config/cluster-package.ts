@@ -12,7 +12,7 @@ export interface ClusterPackageContext {
   readonly version: string;
   /** Standard labels for the package's objects. */
   readonly labels: Readonly<Record<string, string>>;
-  /** The whole workspace, for packages about the other packages (GitOps objects). */
+  /** The whole workspace, for packages about the other packages (GitOps objects; declare `dependsOnAll`). */
   readonly workspace: Workspace;
 }
 
@@ -24,6 +24,12 @@ export const ClusterPackageSpecSchema = z.strictObject({
   description: z.string().min(1).optional(),
   /** Packages whose objects must exist first (for ordering and the project graph). @default [] */
   dependsOn: z.array(dnsLabel).default([]),
+  /**
+   * The package is about every other package (the GitOps objects list them all): it depends on each of
+   * them, in the project graph (a new, renamed or removed package rebuilds it), in the cache keys and in
+   * the build, and it comes after all of them in the deployment order. @default false
+   */
+  dependsOnAll: z.boolean().default(false),
   /** Emits the package's objects for one environment. Cluster-scoped objects get no namespace. */
   build: z.custom<ClusterPackageBuilder>((v) => typeof v === 'function', 'must be a function (scope, ctx) => void'),
 });
