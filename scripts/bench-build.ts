@@ -6,7 +6,7 @@ const loadedMs = performance.now() - started;
 
 const root = process.argv[2] ?? process.cwd();
 const timings = new Map<string, number>();
-buildBundles(root, { commit: 'benchmark', timings })
+buildBundles(root, { timings })
   .then((result) => {
     const objects = [...result.bundles.values()].reduce((n, pkgs) => n + [...pkgs.values()].reduce((m, o) => m + o.length, 0), 0);
     console.log(

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -114,7 +114,7 @@ describe('buildBundles', () => {
 
   it('records version, content hash, commit and k8s-lib version per package in the bundle manifest', async () => {
     const root = makeWorkspace(healthy);
-    await buildBundles(root, { load: importLoader, commit: 'abc123' });
+    await buildBundles(root, { load: importLoader, source: { commit: 'abc123' } });
     const manifest = JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
     expect(Object.keys(manifest.packages)).toEqual(['gateway', 'orders']);
     expect(manifest.packages.orders).toEqual({
@@ -131,9 +131,29 @@ describe('buildBundles', () => {
     });
   });
 
-  it('updates only the rebuilt packages on a partial build, and a full build after it gives the same bundle', async () => {
+  it('records the uncommitted changes of a dirty tree beside the commit', async () => {
     const root = makeWorkspace(healthy);
-    await buildBundles(root, { load: importLoader, commit: 'c1' });
+    await buildBundles(root, { load: importLoader, source: { commit: 'abc123', uncommitted: 'sha256:dd' } });
+    const manifest = JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
+    expect(manifest.packages.orders).toMatchObject({ commit: 'abc123', uncommitted: 'sha256:dd' });
+    expect(parse(readFileSync(join(root, 'dist/environments/prod/orders/kustomization.yaml'), 'utf8')).metadata.annotations).toMatchObject({
+      'b2connect.io/commit': 'abc123',
+      'b2connect.io/uncommitted-changes': 'sha256:dd',
+    });
+  });
+
+  it('records no commit without a source: a build is a function of its inputs, whatever commit a cache replays it in', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader });
+    const manifest = JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
+    expect(Object.keys(manifest.packages.orders)).toEqual(['version', 'contentHash', 'k8sLib']);
+    const annotations = parse(readFileSync(join(root, 'dist/environments/prod/orders/kustomization.yaml'), 'utf8')).metadata.annotations;
+    expect(Object.keys(annotations)).not.toContain('b2connect.io/commit');
+  });
+
+  it('updates only the rebuilt packages on a partial build, and the same commit from any starting state gives the same bundle', async () => {
+    const root = makeWorkspace(healthy);
+    await buildBundles(root, { load: importLoader, source: { commit: 'c1' } });
     const manifest = () => JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8'));
     // The manifest always says what the package folders' kustomization.yaml files say.
     const agreesWithFolders = () =>
@@ -143,31 +163,60 @@ describe('buildBundles', () => {
     agreesWithFolders();
     const before = manifest();
     writeWorkspace(root, { packages: { orders: webService('orders', { settings: { Feature: 'on' } }) } });
-    // The commit may come as a promise (the executors ask git while the build runs).
-    await buildBundles(root, { load: importLoader, commit: Promise.resolve('c2'), packages: ['orders'] });
+    // The source may come as a promise (the executors ask git while the build runs).
+    await buildBundles(root, { load: importLoader, source: Promise.resolve({ commit: 'c2' }), packages: ['orders'] });
     agreesWithFolders();
     const partial = manifest();
     expect(partial.packages.gateway).toEqual(before.packages.gateway);
     expect(partial.packages.orders.contentHash).not.toBe(before.packages.orders.contentHash);
     expect(partial.packages.orders.commit).toBe('c2');
-    const afterPartial = snapshotTree(join(root, 'dist'));
-    // A full build later (another commit, nothing else changed) keeps every entry: content decides.
-    await buildBundles(root, { load: importLoader, commit: 'c3' });
-    expect(snapshotTree(join(root, 'dist'))).toEqual(afterPartial);
+    // A full build of c2 gives the bytes a clean checkout of c2 gives: dist never depends on what an
+    // earlier run left (keeping an unchanged package's earlier commit is the publisher's job).
+    await buildBundles(root, { load: importLoader, source: { commit: 'c2' } });
+    const clean = makeWorkspace(healthy);
+    writeWorkspace(clean, { packages: { orders: webService('orders', { settings: { Feature: 'on' } }) } });
+    await buildBundles(clean, { load: importLoader, source: { commit: 'c2' } });
+    expect(snapshotTree(join(root, 'dist'))).toEqual(snapshotTree(join(clean, 'dist')));
     agreesWithFolders();
   });
 
-  it('fails with the error of a rejected commit promise, after the synthesis, and writes nothing', async () => {
+  it('removes the folder, the manifest entry and the index entry of a package that left the workspace, and says so', async () => {
+    const root = makeWorkspace({ packages: { ...healthy.packages, billing: webService('billing') } });
+    await buildBundles(root, { load: importLoader });
+    rmSync(join(root, 'services/billing'), { recursive: true });
+    const pruned: string[] = [];
+    await buildBundles(root, { load: importLoader, packages: ['orders'], onPrune: (env, pkg) => pruned.push(`${env}/${pkg}`) });
+    expect(pruned.sort()).toEqual(['dev/billing', 'prod/billing']);
+    expect(existsSync(join(root, 'dist/environments/prod/billing'))).toBe(false);
+    expect(Object.keys(JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8')).packages)).toEqual([
+      'gateway',
+      'orders',
+    ]);
+    expect(readFileSync(join(root, 'dist/environments/prod/kustomization.yaml'), 'utf8')).not.toContain('billing');
+  });
+
+  it('removes the bundle of an environment that left the workspace', async () => {
     const root = makeWorkspace(healthy);
-    const commit = Promise.reject(new Error('git is gone'));
-    await expect(buildBundles(root, { load: importLoader, commit })).rejects.toThrow('git is gone');
+    await buildBundles(root, { load: importLoader });
+    rmSync(join(root, 'environments/dev.yaml'));
+    const pruned: string[] = [];
+    await buildBundles(root, { load: importLoader, onPrune: (env, pkg) => pruned.push(pkg ? `${env}/${pkg}` : env) });
+    expect(pruned).toEqual(['dev']);
+    expect(existsSync(join(root, 'dist/environments/dev'))).toBe(false);
+    expect(existsSync(join(root, 'dist/environments/prod/orders'))).toBe(true);
+  });
+
+  it('fails with the error of a rejected source promise, after the synthesis, and writes nothing', async () => {
+    const root = makeWorkspace(healthy);
+    const source = Promise.reject(new Error('git is gone'));
+    await expect(buildBundles(root, { load: importLoader, source })).rejects.toThrow('git is gone');
     expect(existsSync(join(root, 'dist'))).toBe(false);
   });
 
-  it('reports the configuration errors, not a rejected commit promise, when the synthesis fails', async () => {
+  it('reports the configuration errors, not a rejected source promise, when the synthesis fails', async () => {
     const root = makeWorkspace({ packages: { orders: webService('orders', { replica: 2 } as never) } });
-    const commit = Promise.reject(new Error('git is gone'));
-    await expect(buildBundles(root, { load: importLoader, commit })).rejects.toBeInstanceOf(ConfigErrors);
+    const source = Promise.reject(new Error('git is gone'));
+    await expect(buildBundles(root, { load: importLoader, source })).rejects.toBeInstanceOf(ConfigErrors);
   });
 
   it('removes objects that left a package on rebuild', async () => {

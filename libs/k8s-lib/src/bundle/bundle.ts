@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
 import { runGate } from '../gate';
 import {
   BUNDLE_MANIFEST,
   contentHash,
+  packageFolders,
   provenanceAnnotations,
-  readProvenance,
   renderBundleManifest,
   type PackageProvenance,
+  type SourceRevision,
 } from './manifest';
 
 import { renderMermaid, type NetworkGraph } from './network-graph';
@@ -30,6 +31,7 @@ import {
   MANIFESTS,
   renderEnvironmentIndex,
   renderManifests,
+  removeInside,
   renderPackageKustomization,
   writeBundles,
   writeFilesAtomically,
@@ -47,16 +49,23 @@ export interface BuildOptions {
   /** Also write each environment's index (kustomization.yaml listing every package). @default true */
   readonly index?: boolean;
   /**
-   * Git commit recorded in each package's provenance. A promise is awaited only once everything is
-   * synthesized, so that asking git overlaps the build. @default 'unknown'
+   * Where the sources come from (commit, uncommitted changes), recorded in each written package's
+   * provenance: a deploy passes it; a build's output depends on its inputs only, so that a cached build
+   * never carries another commit. A promise is awaited only once everything is synthesized, so that
+   * asking git overlaps the build. @default - not recorded
    */
-  readonly commit?: string | Promise<string>;
+  readonly source?: SourceRevision | Promise<SourceRevision>;
   /** Folder the environment bundles go to. @default - `<root>/dist/environments` */
   readonly outDir?: string;
   /** Loads `deploy.ts` files. @default require */
   readonly load?: ModuleLoader;
   /** Called once per package and environment written, for progress output. */
   readonly onPackage?: (env: string, pkg: string, objects: number) => void;
+  /**
+   * Called for each folder removed from the output because its package (`env/pkg`) or its environment
+   * (`env`) is no longer in the workspace.
+   */
+  readonly onPrune?: (env: string, pkg?: string) => void;
   /** Filled with milliseconds per phase (load, synthesize, validate, gate, render, write), for profiling. */
   readonly timings?: Map<string, number>;
 }
@@ -164,14 +173,14 @@ export function withDependencies(ws: Workspace, names: readonly string[]): strin
 export async function buildBundles(root: string, options: BuildOptions = {}): Promise<SynthesisResult> {
   // Awaited once everything is synthesized; a rejection is handled there, not reported as unhandled
   // while the synthesis runs.
-  const commitAsked = Promise.resolve(options.commit ?? 'unknown');
-  commitAsked.catch(() => undefined);
+  const sourceAsked = Promise.resolve(options.source);
+  sourceAsked.catch(() => undefined);
   const result = await synthesize(root, options);
   const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const writes: BundleWrite[] = [];
   const provenance = new Map<string, Map<string, PackageProvenance>>();
   const k8sLib = libVersion();
-  const commit = await commitAsked;
+  const source = await sourceAsked;
   for (const [envName, pkgs] of result.bundles) {
     const envProvenance = new Map<string, PackageProvenance>();
     provenance.set(envName, envProvenance);
@@ -179,28 +188,40 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
       const pkg = result.workspace.packages.get(pkgName)!;
       const dir = join(outDir, envName, pkgName);
       const manifests = timed(options.timings, 'render', () => renderManifests(objects, pkg.file));
-      const fresh = { version: pkg.version, contentHash: contentHash(manifests), commit, k8sLib };
-      // Unchanged content keeps the commit it was first built from: partial and full builds agree.
-      const previous = readProvenance(dir);
-      const same =
-        previous && previous.contentHash === fresh.contentHash && previous.version === fresh.version && previous.k8sLib === fresh.k8sLib;
-      const kept = same ? previous : fresh;
-      envProvenance.set(pkgName, kept);
+      const p: PackageProvenance = { version: pkg.version, contentHash: contentHash(manifests), k8sLib, ...source };
+      envProvenance.set(pkgName, p);
       const files = new Map([
         [MANIFESTS, manifests],
-        [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(kept))],
+        [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(p))],
       ]);
       writes.push({ dir, files });
     }
   }
+  const packageNames = new Set(result.workspace.packages.keys());
   timed(options.timings, 'write', () => {
     writeBundles(writes);
-    // The manifest is rebuilt from every package folder present, so partial and full builds agree;
-    // the folders just written are not read back.
+    // What the workspace no longer has leaves the output: a removed package's folder, a removed
+    // environment's bundle. Nothing else is touched: other packages' folders stay as they are.
+    for (const envName of result.bundles.keys()) {
+      for (const folder of packageFolders(join(outDir, envName))) {
+        if (packageNames.has(folder)) continue;
+        removeInside(outDir, join(envName, folder));
+        options.onPrune?.(envName, folder);
+      }
+    }
+    if (existsSync(outDir)) {
+      for (const entry of readdirSync(outDir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || entry.name.startsWith('.') || result.workspace.environments.has(entry.name)) continue;
+        removeInside(outDir, entry.name);
+        options.onPrune?.(entry.name);
+      }
+    }
+    // The manifest holds every package folder of the workspace present, so partial and full builds
+    // agree; the folders just written are not read back.
     for (const [envName, written] of provenance) {
       writeFilesAtomically(
         join(outDir, envName),
-        new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName, written)]]),
+        new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName, written, packageNames)]]),
       );
     }
   });
@@ -210,10 +231,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   if (options.index ?? true) {
     for (const envName of result.bundles.keys()) {
       const graph = result.graphs.get(envName)!;
-      const files = new Map([
-        ...renderEnvironmentIndex([...result.workspace.packages.keys()]),
-        [NETWORK_DIAGRAM, renderMermaid(graph, envName)],
-      ]);
+      const files = new Map([...renderEnvironmentIndex([...packageNames]), [NETWORK_DIAGRAM, renderMermaid(graph, envName)]]);
       writeFilesAtomically(join(outDir, envName), files);
     }
   }

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { dump } from 'js-yaml';
 import type { KubeObject } from './validate';
 
@@ -101,4 +101,28 @@ export function writeFilesAtomically(dir: string, files: BundleFiles): void {
 
 function baseName(dir: string): string {
   return dir.split(/[\\/]/).filter(Boolean).pop()!;
+}
+
+/**
+ * `path` (relative to `root`) resolved, refused unless it stays strictly inside `root`: configuration
+ * decides such paths (a GitOps folder, a package name), and a delete must never reach beyond the
+ * folder it belongs to. An existing path is also checked with symbolic links resolved.
+ */
+export function pathInside(root: string, path: string): string {
+  const base = resolve(root);
+  const target = resolve(base, path);
+  if (!strictlyInside(base, target) || (existsSync(target) && !strictlyInside(realpathSync(base), realpathSync(target)))) {
+    throw new Error(`refusing to touch ${target}: "${path}" is not inside ${base}`);
+  }
+  return target;
+}
+
+/** Removes `path` (relative to `root`) recursively, only if it is strictly inside `root` (see `pathInside`). */
+export function removeInside(root: string, path: string): void {
+  rmSync(pathInside(root, path), { recursive: true, force: true });
+}
+
+function strictlyInside(base: string, target: string): boolean {
+  const rel = relative(base, target);
+  return rel !== '' && !isAbsolute(rel) && rel.split(sep)[0] !== '..';
 }
