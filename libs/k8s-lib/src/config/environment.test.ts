@@ -71,6 +71,88 @@ describe('environment files', () => {
   });
 });
 
+describe('environment files: delivery.gitops', () => {
+  const gitops = (over: Record<string, unknown>) =>
+    environment('prod', {
+      delivery: {
+        gitops: { engine: 'argocd', repository: 'ssh://git@git.example.com/platform/gitops.git', path: 'environments/prod', ...over },
+      } as never,
+    });
+  const issues = (over: Record<string, unknown>) => {
+    const file = writeEnv('prod', stringify(gitops(over)));
+    return errorOf(() => loadEnvironment(file))
+      .message.split('\n')
+      .map((line) => line.replace(`${file}: `, ''));
+  };
+
+  it('parses the engine and its settings, with pushUrl, branch and progressiveSync defaulted', () => {
+    const env = loadEnvironment(writeEnv('prod', stringify(gitops({ argocd: {} }))));
+    expect(env.delivery.gitops).toEqual({
+      engine: 'argocd',
+      repository: 'ssh://git@git.example.com/platform/gitops.git',
+      branch: 'main',
+      path: 'environments/prod',
+      argocd: { progressiveSync: false },
+    });
+    expect(env.delivery.gitops).not.toHaveProperty('pushUrl');
+    const flux = loadEnvironment(writeEnv('prod', stringify(gitops({ engine: 'flux', pushUrl: '/srv/git/gitops.git' }))));
+    expect(flux.delivery.gitops).toMatchObject({ engine: 'flux', pushUrl: '/srv/git/gitops.git' });
+  });
+
+  it('fails when the engine is missing or unknown', () => {
+    expect(issues({ engine: undefined })).toEqual([expect.stringMatching(/^delivery\.gitops\.engine: /)]);
+    expect(issues({ engine: 'jenkins' })).toEqual([expect.stringMatching(/^delivery\.gitops\.engine: /)]);
+  });
+
+  it('fails when the repository is a local path or not an http, https or ssh URL, naming the field', () => {
+    for (const repository of ['/srv/git/gitops.git', '../gitops', 'git@git.example.com:platform/gitops.git', 'file:///srv/gitops']) {
+      expect(issues({ repository })).toEqual([
+        'delivery.gitops.repository: must be an http://, https:// or ssh:// URL (the address Argo CD or Flux read)',
+      ]);
+    }
+    expect(issues({ repository: 'https://' })).toEqual(['delivery.gitops.repository: must be a valid URL']);
+  });
+
+  it('fails when a URL carries credentials; an ssh user is fine', () => {
+    for (const repository of ['https://user:token@git.example.com/gitops.git', 'https://token@git.example.com/gitops.git']) {
+      expect(issues({ repository })).toEqual([
+        expect.stringMatching(/^delivery\.gitops\.repository: credentials belong in the secret referenced by .*, not in the URL$/),
+      ]);
+    }
+    expect(issues({ repository: 'ssh://git:secret@git.example.com/gitops.git' })).toHaveLength(1);
+    expect(issues({ pushUrl: 'https://ci:token@git.example.com/gitops.git' })).toEqual([
+      expect.stringMatching(/^delivery\.gitops\.pushUrl: credentials belong in the secret referenced by .*, not in the URL$/),
+    ]);
+    for (const pushUrl of [
+      'ssh://git@git.example.com/gitops.git',
+      'git@git.example.com:gitops.git',
+      '/srv/git/gitops.git',
+      'https://git.example.com/x.git',
+    ]) {
+      expect(() => loadEnvironment(writeEnv('prod', stringify(gitops({ pushUrl }))))).not.toThrow();
+    }
+  });
+
+  it('fails when the path is absolute, has "." or ".." segments, or a leading or trailing slash', () => {
+    for (const path of ['/environments/prod', '../prod', 'environments/../../etc', 'environments/./prod', '.', 'environments/prod/']) {
+      expect(issues({ path })).toEqual([expect.stringMatching(/^delivery\.gitops\.path: must/)]);
+    }
+  });
+
+  it('fails when the branch is not a valid git branch name', () => {
+    for (const branch of ['my branch', 'a..b', '-main', 'main/', 'main.lock', '.hidden', 'a:b', 'feature//x', '@', '']) {
+      expect(issues({ branch })).toEqual([expect.stringMatching(/^delivery\.gitops\.branch: must be a valid git branch name/)]);
+    }
+    expect(() => loadEnvironment(writeEnv('prod', stringify(gitops({ branch: 'release/2026.1' }))))).not.toThrow();
+  });
+
+  it('fails when Argo CD settings are given with another engine, naming the field', () => {
+    expect(issues({ engine: 'flux', argocd: { progressiveSync: true } })).toEqual([
+      'delivery.gitops.argocd: Argo CD settings need engine argocd (engine is flux); remove them or set engine: argocd',
+    ]);
+  });
+});
+
 describe('environment JSON Schema', () => {
   it('is in sync with the zod schema (run `npm run generate:schemas` after changing it)', () => {
     const file = join(__dirname, '../../../..', ENVIRONMENT_JSON_SCHEMA_PATH);

@@ -27,6 +27,55 @@ const StorageClassSpec = z.strictObject({
 /** ASP.NET Core log levels, as the services read them from `Logging__LogLevel__Default`. */
 export const LOG_LEVELS = ['Trace', 'Debug', 'Information', 'Warning', 'Error', 'Critical'] as const;
 
+/** GitOps engines infra/gitops emits objects for; `none` emits nothing. */
+export const GITOPS_ENGINES = ['argocd', 'flux', 'none'] as const;
+export type GitOpsEngine = (typeof GITOPS_ENGINES)[number];
+
+/** The Secret (namespace flux-system) the Flux GitRepository reads the repository credentials from. */
+export const GITOPS_CREDENTIALS_SECRET = 'b2connect-gitops';
+
+/** What Argo CD and Flux read: Flux's GitRepository CRD requires `^(http|https|ssh)://.*$`. */
+const GIT_URL = /^(http|https|ssh):\/\/.*$/;
+
+function isUrl(value: string): boolean {
+  try {
+    return new URL(value).host !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a git URL carries credentials: a password (`user:token@`), or any user of an http(s) URL
+ * (`https://token@host/...`). An ssh user (`ssh://git@host/...`, `git@host:path`) names the account, not a secret.
+ */
+export function hasCredentials(value: string): boolean {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
+  if (!scheme) return false; // a local path or scp-like user@host:path
+  const authority = value.slice(scheme.length + 3).split(/[/?#]/)[0]!;
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return false;
+  const userinfo = authority.slice(0, at);
+  return userinfo.includes(':') || !scheme.includes('ssh');
+}
+
+/** A branch name git accepts (`git check-ref-format --branch`). */
+export function isBranchName(name: string): boolean {
+  return (
+    name.length > 0 &&
+    name !== '@' &&
+    !name.startsWith('-') &&
+    !/[\x00-\x20\x7f~^:?*[\\]/.test(name) &&
+    !name.includes('..') &&
+    !name.includes('@{') &&
+    !name.includes('//') &&
+    !name.startsWith('/') &&
+    !name.endsWith('/') &&
+    !name.endsWith('.') &&
+    name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'))
+  );
+}
+
 /**
  * An environment file (`environments/<name>.yaml`): cluster-wide globals only, no logic.
  */
@@ -180,14 +229,48 @@ export const EnvironmentSchema = z
           .describe('How `deploy` publishes the bundle: dir (the bundle folder), gitops, kubectl.'),
         gitops: z
           .strictObject({
-            repository: z.string().min(1).describe('GitOps repository: a local path or a URL git can push to.'),
-            branch: z.string().min(1).default('main'),
+            engine: z
+              .enum(GITOPS_ENGINES)
+              .describe('GitOps engine of the cluster: argocd, flux, or none (infra/gitops then emits nothing).'),
+            repository: z
+              .string()
+              .regex(GIT_URL, 'must be an http://, https:// or ssh:// URL (the address Argo CD or Flux read)')
+              .refine((v) => !GIT_URL.test(v) || isUrl(v), 'must be a valid URL')
+              .describe('GitOps repository as the cluster reads it: an http://, https:// or ssh:// URL, without credentials.'),
+            pushUrl: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                'Where the gitops driver pushes: a local path or any URL git can push to, without credentials. @default - repository',
+              ),
+            branch: z
+              .string()
+              .refine(
+                isBranchName,
+                'must be a valid git branch name (no spaces, "..", "~^:?*[\\", leading "-" or ".", trailing "/", "." or ".lock")',
+              )
+              .default('main')
+              .describe('Branch the engine follows and the driver pushes to.'),
             path: z
               .string()
-              .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative path')
-              .describe('Folder of this environment in the repository.'),
+              .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be a relative path such as environments/prod')
+              .refine((p) => p.split('/').every((s) => s !== '.' && s !== '..'), 'must not have "." or ".." segments')
+              .describe('Folder of this environment in the repository, relative to its root.'),
+            argocd: z
+              .strictObject({
+                progressiveSync: z
+                  .boolean()
+                  .default(false)
+                  .describe(
+                    'The ApplicationSet controller runs with progressive syncs enabled (--enable-progressive-syncs): one ApplicationSet with RollingSync by wave; otherwise one Application per package with sync waves (app of apps).',
+                  ),
+              })
+              .optional()
+              .describe('Argo CD settings (engine argocd only). @default - progressiveSync false'),
           })
-          .optional(),
+          .optional()
+          .describe('GitOps repository and engine, for the gitops driver and the infra/gitops objects.'),
         kubectl: z.strictObject({ context: z.string().min(1).describe('The only kube context the kubectl driver applies to.') }).optional(),
       })
       .default({ driver: 'dir' })
@@ -204,6 +287,30 @@ export const EnvironmentSchema = z
         path: ['delivery', env.delivery.driver],
         message: `driver ${env.delivery.driver} needs delivery.${env.delivery.driver} settings`,
       });
+    }
+
+    const gitops = env.delivery.gitops;
+    if (gitops) {
+      for (const field of ['repository', 'pushUrl'] as const) {
+        const url = gitops[field];
+        if (url !== undefined && hasCredentials(url)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['delivery', 'gitops', field],
+            message:
+              field === 'repository'
+                ? `credentials belong in the secret referenced by the GitOps engine (Flux: Secret ${GITOPS_CREDENTIALS_SECRET} in flux-system; Argo CD: a repository Secret in argocd), not in the URL`
+                : 'credentials belong in the secret referenced by the deploy job (its git credential helper or SSH key), not in the URL',
+          });
+        }
+      }
+      if (gitops.argocd && gitops.engine !== 'argocd') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['delivery', 'gitops', 'argocd'],
+          message: `Argo CD settings need engine argocd (engine is ${gitops.engine}); remove them or set engine: argocd`,
+        });
+      }
     }
 
     if (env.replicas.max !== undefined && env.replicas.default > env.replicas.max) {
