@@ -1,11 +1,10 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundles } from '@b2connect/k8s-lib';
 import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../libs/k8s-lib/test/helpers';
-import { diffBundles, isSecretPath, readBundleTree, renderMarkdown } from './diff';
+import { diffBundles, isSecretPath, readBundleTree, renderMarkdown, type BundleTree } from './diff';
 
 async function constructedChange() {
   const root = makeWorkspace({
@@ -34,13 +33,20 @@ describe('bundle diff', () => {
     expect(deployment.fields).toContainEqual({ path: 'spec.replicas', before: undefined, after: 3 });
   });
 
-  it('prints Markdown grouped by environment and package', async () => {
+  it('prints a summary table first, then the changes folded per environment and package', async () => {
     const { base, head } = await constructedChange();
     const md = renderMarkdown(diffBundles(readBundleTree(base), readBundleTree(head)));
-    expect(md).toMatch(/^## Bundle diff: 1[0-9] added, [1-9] changed, 1 pruned\n/);
-    expect(md).toContain('### prod\n\n#### billing\n\n- **added** `ConfigMap/billing-config`\n- **added** `Deployment/billing`');
+    expect(md).toMatch(
+      /^## Bundle diff: 1[0-9] added, [1-9] changed, 1 pruned\n\n\| environment \| package \| added \| changed \| pruned \|\n/,
+    );
+    expect(md).toMatch(/\n\| prod \| billing \| [1-9][0-9]? \| 0 \| 0 \|\n/);
+    expect(md.indexOf('| prod | orders |')).toBeLessThan(md.indexOf('<details>'));
+    expect(md).toContain('### prod\n\n<details><summary><code>billing</code>: ');
+    expect(md).toContain('\n\n- **added** `ConfigMap/billing-config`\n- **added** `Deployment/billing`');
     expect(md).toContain('- **changed** `ConfigMap/orders-config`\n  - `data.PageSize`: `50` → `60`');
     expect(md).toContain('- **pruned** `HorizontalPodAutoscaler/orders`');
+    expect(md.match(/<details>/g)?.length).toBe(md.match(/<\/details>/g)?.length);
+    expect(md).not.toContain('Left out');
   });
 
   it('never prints the values of secret-like fields', () => {
@@ -59,10 +65,217 @@ describe('bundle diff', () => {
       '## Bundle diff: 0 added, 0 changed, 0 pruned\n\nNo change.\n',
     );
   });
+});
 
-  it('treats a missing folder as an empty bundle', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'b2c-empty-'));
+/** One object per package, in one environment: `tree({ prod: { orders: [deployment] } })`. */
+function tree(spec: Record<string, Record<string, object[]>>): BundleTree {
+  return new Map(
+    Object.entries(spec).map(([env, pkgs]) => [
+      env,
+      new Map(
+        Object.entries(pkgs).map(([pkg, objects]) => [
+          pkg,
+          new Map(objects.map((o) => [`${(o as any).kind}/${(o as any).metadata.name}`, o as unknown])),
+        ]),
+      ),
+    ]),
+  );
+}
+
+function deployment(container: object, pod: object = {}): object {
+  return { kind: 'Deployment', metadata: { name: 'orders' }, spec: { template: { spec: { containers: [container], ...pod } } } };
+}
+
+const env = (...names: string[]) => names.map((name) => ({ name, value: `${name.toLowerCase()}-value` }));
+const fieldsOf = (before: object, after: object) =>
+  diffBundles(tree({ prod: { orders: [before] } }), tree({ prod: { orders: [after] } }))[0]?.fields;
+
+describe('reading bundle folders', () => {
+  const folder = () => mkdtempSync(join(tmpdir(), 'b2c-read-'));
+
+  it('fails when the folder is missing', () => {
+    const dir = folder();
     rmSync(dir, { recursive: true });
-    expect(readBundleTree(dir).size).toBe(0);
+    expect(() => readBundleTree(dir)).toThrow(`${dir}: no such bundle folder (build it first: npm run build)`);
+  });
+
+  it('fails when the path is not a directory', () => {
+    const file = join(folder(), 'bundle.json');
+    writeFileSync(file, '{}\n');
+    expect(() => readBundleTree(file)).toThrow(`${file}: not a directory`);
+  });
+
+  it('fails when the folder cannot be read', () => {
+    const dir = folder();
+    symlinkSync(join(dir, 'b'), join(dir, 'a'));
+    symlinkSync(join(dir, 'a'), join(dir, 'b'));
+    expect(() => readBundleTree(join(dir, 'a'))).toThrow(new RegExp(`^${join(dir, 'a')}: cannot read the folder: .*ELOOP`));
+  });
+
+  it('fails when the folder holds no environment bundle', () => {
+    const dir = folder();
+    expect(() => readBundleTree(dir)).toThrow(`${dir}: holds no environment bundle (expected <env>/<package>/manifests.yaml)`);
+    mkdirSync(join(dir, 'prod', 'orders'), { recursive: true });
+    writeFileSync(join(dir, 'prod', 'bundle.json'), '{}\n');
+    expect(() => readBundleTree(dir)).toThrow(`${dir}: holds no environment bundle`);
+  });
+
+  it('fails when a manifests.yaml does not parse, naming the file', () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'prod', 'orders'), { recursive: true });
+    const file = join(dir, 'prod', 'orders', 'manifests.yaml');
+    writeFileSync(file, 'kind: ConfigMap\nmetadata: {name: x\n');
+    expect(() => readBundleTree(dir)).toThrow(`${file}: not valid YAML: `);
+    writeFileSync(file, 'kind: ConfigMap\nmetadata: {name: x}\n---\n- just a list\n');
+    expect(() => readBundleTree(dir)).toThrow(`${file}: document 2: not a Kubernetes object (needs kind and metadata.name)`);
+  });
+
+  it('fails when a manifests.yaml cannot be read, naming the file', () => {
+    const dir = folder();
+    const file = join(dir, 'prod', 'orders', 'manifests.yaml');
+    mkdirSync(file, { recursive: true });
+    expect(() => readBundleTree(dir)).toThrow(new RegExp(`^${file}: cannot read the file: .*EISDIR`));
+  });
+
+  it('skips package folders without manifests.yaml and files next to the packages', () => {
+    const dir = folder();
+    mkdirSync(join(dir, 'prod', 'orders'), { recursive: true });
+    mkdirSync(join(dir, 'prod', '.orders.new-1'), { recursive: true });
+    mkdirSync(join(dir, 'prod', 'empty'), { recursive: true });
+    writeFileSync(join(dir, 'prod', 'bundle.json'), '{}\n');
+    writeFileSync(join(dir, 'prod', 'orders', 'manifests.yaml'), 'kind: ConfigMap\nmetadata: {name: x}\n');
+    const read = readBundleTree(dir);
+    expect([...read.keys()]).toEqual(['prod']);
+    expect([...read.get('prod')!.keys()]).toEqual(['orders']);
+    expect([...read.get('prod')!.get('orders')!.keys()]).toEqual(['ConfigMap/x']);
+  });
+});
+
+describe('lists', () => {
+  const app = (over: object = {}) => ({ name: 'app', image: 'orders:1', env: env('A', 'B', 'C'), ...over });
+  const envPath = 'spec.template.spec.containers[name=app].env';
+
+  it('reports one inserted list item as one added item, matched by name', () => {
+    expect(fieldsOf(deployment(app()), deployment(app({ env: env('A', 'FOO', 'B', 'C') })))).toEqual([
+      { path: `${envPath}[name=FOO]`, before: undefined, after: { name: 'FOO', value: 'foo-value' } },
+    ]);
+  });
+
+  it('reports one removed list item as one removed item', () => {
+    expect(fieldsOf(deployment(app()), deployment(app({ env: env('B', 'C') })))).toEqual([
+      { path: `${envPath}[name=A]`, before: { name: 'A', value: 'a-value' }, after: undefined },
+    ]);
+  });
+
+  it('reports only the changed field of a list item', () => {
+    const changed = [...env('A'), { name: 'B', value: 'new' }, ...env('C')];
+    expect(fieldsOf(deployment(app()), deployment(app({ env: changed })))).toEqual([
+      { path: `${envPath}[name=B].value`, before: 'b-value', after: 'new' },
+    ]);
+  });
+
+  it('reports a new order of keyed items once', () => {
+    expect(fieldsOf(deployment(app()), deployment(app({ env: env('C', 'A', 'B') })))).toEqual([
+      { path: envPath, before: ['name=A', 'name=B', 'name=C'], after: ['name=C', 'name=A', 'name=B'], order: true },
+    ]);
+  });
+
+  it('matches by the next key field when names repeat', () => {
+    const mounts = (...paths: string[]) => paths.map((mountPath) => ({ name: 'config', mountPath }));
+    expect(
+      fieldsOf(deployment(app({ volumeMounts: mounts('/a', '/b') })), deployment(app({ volumeMounts: mounts('/0', '/a', '/b') }))),
+    ).toEqual([
+      {
+        path: 'spec.template.spec.containers[name=app].volumeMounts[mountPath=/0]',
+        before: undefined,
+        after: { name: 'config', mountPath: '/0' },
+      },
+    ]);
+  });
+
+  it('matches equal unkeyed items and scalars before positions', () => {
+    const rule = (port: number) => ({
+      from: [{ podSelector: { matchLabels: { app: `client-${port}` } } }],
+      ports: [{ port, protocol: 'TCP' }],
+    });
+    const policy = (ports: number[]) => ({ kind: 'NetworkPolicy', metadata: { name: 'orders' }, spec: { ingress: ports.map(rule) } });
+    expect(fieldsOf(policy([80, 81, 82]), policy([79, 80, 81, 82]))).toEqual([
+      { path: 'spec.ingress[0]', before: undefined, after: rule(79) },
+    ]);
+    expect(fieldsOf(policy([80, 81, 82]), policy([80, 82]))).toEqual([{ path: 'spec.ingress[1]', before: rule(81), after: undefined }]);
+    expect(fieldsOf(deployment(app({ args: ['--a', '--b'] })), deployment(app({ args: ['--a', '--x', '--b'] })))).toEqual([
+      { path: 'spec.template.spec.containers[name=app].args[1]', before: undefined, after: '--x' },
+    ]);
+    expect(fieldsOf(deployment(app({ args: ['--a', '--b'] })), deployment(app({ args: ['--a', '--c'] })))).toEqual([
+      { path: 'spec.template.spec.containers[name=app].args[1]', before: '--b', after: '--c' },
+    ]);
+  });
+
+  it('prints keyed paths and hides secret-like values inside added items', () => {
+    const secretEnv = [...env('A'), { name: 'DB_PASSWORD', value: 's3cr3t' }];
+    const md = renderMarkdown(
+      diffBundles(
+        tree({ prod: { orders: [deployment(app()), { kind: 'ConfigMap', metadata: { name: 'orders-config' } }] } }),
+        tree({
+          prod: {
+            orders: [
+              deployment(app({ env: env('A', 'FOO', 'B', 'C') }), { initContainers: [{ name: 'migrate', env: secretEnv }] }),
+              { kind: 'ConfigMap', metadata: { name: 'orders-config' }, data: { PageSize: '50', Jwt__SigningKey: 'k3y' } },
+            ],
+          },
+        }),
+      ),
+    );
+    expect(md).toContain('  - `spec.template.spec.containers[name=app].env[name=FOO]`: (none) → `{"name":"FOO","value":"foo-value"}`');
+    expect(md).toContain('  - `data`: (none) → `{"PageSize":"50","Jwt__SigningKey":"(hidden)"}`');
+    expect(md).toContain('"env":[{"name":"A","value":"a-value"},"(hidden)"]');
+    expect(md).not.toContain('s3cr3t');
+    expect(md).not.toContain('k3y');
+  });
+});
+
+describe('size cap', () => {
+  /** `count` packages, each with a ConfigMap whose 20 settings change. */
+  function wideChange(count: number): { base: BundleTree; head: BundleTree } {
+    const packages = Array.from({ length: count }, (_, i) => `package-${String(i).padStart(3, '0')}`);
+    const config = (pkg: string, version: string) => ({
+      kind: 'ConfigMap',
+      metadata: { name: `${pkg}-config` },
+      data: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`Setting${i}`, `${version}-${'x'.repeat(20)}`])),
+    });
+    return {
+      base: tree({ prod: Object.fromEntries(packages.map((p) => [p, [config(p, 'v1')]])) }),
+      head: tree({ prod: Object.fromEntries(packages.map((p) => [p, [config(p, 'v2')]])) }),
+    };
+  }
+
+  it('stays within 60000 characters by default and says what was left out', () => {
+    const { base, head } = wideChange(200);
+    const md = renderMarkdown(diffBundles(base, head));
+    expect(md.length).toBeLessThanOrEqual(60_000);
+    expect(md.match(/^\| prod \| package-\d+ \| 0 \| 1 \| 0 \|$/gm)).toHaveLength(200);
+    const shown = md.match(/<details>/g)?.length ?? 0;
+    expect(shown).toBeGreaterThan(10);
+    expect(shown).toBeLessThan(200);
+    expect(md).toContain(
+      `\n**Left out** to stay within 60000 characters: the details of the last ${200 - shown} of 200 packages (${200 - shown} object changes).`,
+    );
+    expect(md.trimEnd().split('\n').pop()).toMatch(/^\*\*Left out\*\*/);
+  });
+
+  it('cuts the summary table too when it alone passes the cap', () => {
+    const { base, head } = wideChange(200);
+    const md = renderMarkdown(diffBundles(base, head), { maxChars: 3000 });
+    expect(md.length).toBeLessThanOrEqual(3000);
+    const rows = md.match(/^\| prod \| package-/gm)?.length ?? 0;
+    expect(md).not.toContain('<details>');
+    expect(md).toContain(`the details of the last 200 of 200 packages (200 object changes), and the last ${200 - rows} rows of the table.`);
+  });
+
+  it('shows everything under a large cap', () => {
+    const { base, head } = wideChange(200);
+    const md = renderMarkdown(diffBundles(base, head), { maxChars: 10_000_000 });
+    expect(md.match(/<details>/g)).toHaveLength(200);
+    expect(md).not.toContain('Left out');
   });
 });
