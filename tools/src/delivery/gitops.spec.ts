@@ -1,8 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  contentHash,
+  MANIFESTS,
+  KUSTOMIZATION,
+  provenanceAnnotations,
+  renderPackageKustomization,
+  type PackageProvenance,
+} from '@b2connect/k8s-lib';
 import { commitMessage, publishGitOps } from './gitops';
 import type { PublishRequest } from './types';
 
@@ -22,85 +30,161 @@ function gitopsRepo(): string {
   return bare;
 }
 
-function bundle(content: string): string {
+/** A built environment bundle folder: one folder per package with its manifests and provenance. */
+function bundle(packages: Record<string, string>, commit = 'abc123'): { dir: string; manifest: Record<string, PackageProvenance> } {
   const dir = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
-  mkdirSync(join(dir, 'catalog'));
-  writeFileSync(join(dir, 'kustomization.yaml'), 'resources:\n  - catalog\n');
-  writeFileSync(join(dir, 'catalog', 'configmap-catalog-config.yaml'), content);
-  writeFileSync(join(dir, 'bundle.json'), '{}\n');
+  const manifest: Record<string, PackageProvenance> = {};
+  for (const [name, content] of Object.entries(packages)) {
+    mkdirSync(join(dir, name));
+    const manifests = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "${content}"\n`;
+    const p = { version: '1.4.0', contentHash: contentHash(manifests), commit, k8sLib: '0.1.0' };
+    writeFileSync(join(dir, name, MANIFESTS), manifests);
+    writeFileSync(join(dir, name, KUSTOMIZATION), renderPackageKustomization(provenanceAnnotations(p)));
+    manifest[name] = p;
+  }
+  // What a killed write leaves behind is never published.
   mkdirSync(join(dir, '.catalog.new-1'));
-  return dir;
+  return { dir, manifest };
 }
 
-const request = (bundleDir: string, dryRun = false): PublishRequest => ({
-  envName: 'prod',
-  bundleDir,
-  packages: ['catalog'],
-  manifest: {
-    environment: 'prod',
-    packages: { catalog: { version: '1.4.0', contentHash: `sha256:${'a'.repeat(64)}`, commit: 'abc123', k8sLib: '0.1.0' } },
-  },
-  dryRun,
-});
+function request(
+  built: { dir: string; manifest: Record<string, PackageProvenance> },
+  packages: string[],
+  workspace: string[] = packages,
+  dryRun = false,
+): PublishRequest {
+  return {
+    envName: 'prod',
+    bundleDir: built.dir,
+    packages,
+    workspace: workspace.map((name) => ({ name, wave: 3 })),
+    manifest: { environment: 'prod', packages: Object.fromEntries(packages.map((p) => [p, built.manifest[p]!])) },
+    dryRun,
+  };
+}
 
-const target = (repository: string) => ({ repository, branch: 'main', path: 'environments/prod' });
+const target = (repository: string, path = 'environments/prod') => ({ repository, branch: 'main', path });
+const tree = (repo: string) => git(repo, 'ls-tree', '-r', '--name-only', 'main').split('\n');
+const lastCommitFiles = (repo: string) => git(repo, 'show', '--name-only', '--format=', 'main').split('\n').sort();
 
 describe('gitops driver', () => {
   it('commits the environment bundle with its provenance, and the repository has the expected tree', async () => {
     const repo = gitopsRepo();
-    const result = await publishGitOps(request(bundle('a: 1\n')), target(repo));
+    const result = await publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), target(repo));
     expect(result.changed).toBe(true);
-    expect(git(repo, 'ls-tree', '-r', '--name-only', 'main').split('\n')).toEqual([
+    expect(tree(repo)).toEqual([
       'README.md',
       'environments/prod/bundle.json',
-      'environments/prod/catalog/configmap-catalog-config.yaml',
+      'environments/prod/catalog/kustomization.yaml',
+      'environments/prod/catalog/manifests.yaml',
       'environments/prod/kustomization.yaml',
     ]);
-    expect(git(repo, 'show', 'main:environments/prod/catalog/configmap-catalog-config.yaml')).toBe('a: 1');
+    expect(git(repo, 'show', 'main:environments/prod/kustomization.yaml')).toContain('- catalog');
     expect(git(repo, 'log', '-1', '--format=%an%n%B', 'main')).toBe(
-      'b2connect-deploy\ndeploy(prod): catalog\n\n- catalog 1.4.0 sha256:aaaaaaaaaaaa from abc123 (k8s-lib 0.1.0)',
+      `b2connect-deploy\ndeploy(prod): catalog\n\n- catalog 1.4.0 ${bundle({ catalog: '1' }).manifest.catalog!.contentHash.slice(0, 19)} from abc123 (k8s-lib 0.1.0)`,
     );
-    expect(git(repo, 'rev-list', '--count', 'main')).toBe('2');
   });
 
   it('makes no commit when nothing changed', async () => {
     const repo = gitopsRepo();
-    const dir = bundle('a: 1\n');
-    await publishGitOps(request(dir), target(repo));
-    const second = await publishGitOps(request(dir), target(repo));
-    expect(second).toEqual({ changed: false, summary: expect.stringContaining('already up to date') });
+    const built = bundle({ catalog: '1' });
+    await publishGitOps(request(built, ['catalog']), target(repo));
+    const second = await publishGitOps(request(built, ['catalog']), target(repo));
+    expect(second).toMatchObject({ changed: false, summary: expect.stringContaining('already up to date') });
     expect(git(repo, 'rev-list', '--count', 'main')).toBe('2');
   });
 
-  it('replaces the environment folder, so objects that left the bundle leave the repository', async () => {
+  it('changes only the packages it built on a partial deploy, and keeps every other package as the repository has it', async () => {
     const repo = gitopsRepo();
-    await publishGitOps(request(bundle('a: 1\n')), target(repo));
-    const next = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
-    writeFileSync(join(next, 'kustomization.yaml'), 'resources: []\n');
-    await publishGitOps(request(next), target(repo));
-    expect(git(repo, 'ls-tree', '-r', '--name-only', 'main')).toBe('README.md\nenvironments/prod/kustomization.yaml');
+    await publishGitOps(request(bundle({ catalog: '1', orders: '1' }), ['catalog', 'orders']), target(repo));
+    const ordersBefore = git(repo, 'show', 'main:environments/prod/orders/manifests.yaml');
+    // A clean checkout that built only catalog; whatever else the bundle folder holds is not this run's.
+    const partial = bundle({ catalog: '2', orders: 'stale edit left in dist' }, 'def456');
+    await publishGitOps(request(partial, ['catalog'], ['catalog', 'orders']), target(repo));
+    expect(lastCommitFiles(repo)).toEqual([
+      'environments/prod/bundle.json',
+      'environments/prod/catalog/kustomization.yaml',
+      'environments/prod/catalog/manifests.yaml',
+    ]);
+    expect(git(repo, 'show', 'main:environments/prod/orders/manifests.yaml')).toBe(ordersBefore);
+    const manifest = JSON.parse(git(repo, 'show', 'main:environments/prod/bundle.json'));
+    expect(Object.keys(manifest.packages)).toEqual(['catalog', 'orders']);
+    expect(manifest.packages.orders.commit).toBe('abc123');
+    expect(manifest.packages.catalog.commit).toBe('def456');
+    expect(git(repo, 'log', '-1', '--format=%s', 'main')).toBe('deploy(prod): catalog');
+  });
+
+  it('keeps the published provenance of a rebuilt package whose content did not change', async () => {
+    const repo = gitopsRepo();
+    await publishGitOps(request(bundle({ catalog: '1', orders: '1' }), ['catalog', 'orders']), target(repo));
+    // A later commit (docs only) rebuilds everything with the same content.
+    const result = await publishGitOps(request(bundle({ catalog: '1', orders: '1' }, 'fff999'), ['catalog', 'orders']), target(repo));
+    expect(result.changed).toBe(false);
+    expect(git(repo, 'show', 'main:environments/prod/catalog/kustomization.yaml')).toContain('b2connect.io/commit: abc123');
+  });
+
+  it('prunes the folder of a package the commit no longer has, and reports it', async () => {
+    const repo = gitopsRepo();
+    await publishGitOps(request(bundle({ catalog: '1', billing: '1' }), ['catalog', 'billing']), target(repo));
+    const result = await publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), target(repo));
+    expect(result.pruned).toEqual(['billing']);
+    expect(tree(repo).filter((f) => f.includes('billing'))).toEqual([]);
+    expect(git(repo, 'show', 'main:environments/prod/kustomization.yaml')).not.toContain('billing');
+    expect(git(repo, 'log', '-1', '--format=%B', 'main')).toContain('- billing: pruned (no longer a package of the commit)');
+  });
+
+  it('fails when a package of the commit is neither built nor in the repository, and pushes nothing', async () => {
+    const repo = gitopsRepo();
+    await expect(publishGitOps(request(bundle({ catalog: '1' }), ['catalog'], ['catalog', 'orders']), target(repo))).rejects.toThrow(
+      'the GitOps repository has no bundle of orders in main:environments/prod, and this deploy did not build it',
+    );
+    expect(git(repo, 'rev-list', '--count', 'main')).toBe('1');
   });
 
   it('pushes nothing on a dry run', async () => {
     const repo = gitopsRepo();
-    const result = await publishGitOps(request(bundle('a: 1\n'), true), target(repo));
+    const result = await publishGitOps(request(bundle({ catalog: '1' }), ['catalog'], ['catalog'], true), target(repo));
     expect(result.summary).toMatch(/dry run/);
+    expect(git(repo, 'rev-list', '--count', 'main')).toBe('1');
+  });
+
+  it('fails when the environment folder leaves the clone, and deletes nothing around it, even on a dry run', async () => {
+    const repo = gitopsRepo();
+    const sentinel = join(tmpdir(), `b2c-sentinel-${process.pid}`);
+    writeFileSync(sentinel, 'keep');
+    for (const path of ['..', '../..', 'a/../../b', '/tmp', '.git', '.git/hooks']) {
+      await expect(publishGitOps(request(bundle({ catalog: '1' }), ['catalog'], ['catalog'], true), target(repo, path))).rejects.toThrow(
+        /is not inside|\.git folder/,
+      );
+    }
+    expect(existsSync(sentinel)).toBe(true);
     expect(git(repo, 'rev-list', '--count', 'main')).toBe('1');
   });
 
   it('starts the branch in an empty repository', async () => {
     const base = mkdtempSync(join(tmpdir(), 'b2c-gitops-empty-'));
     git(base, 'init', '--bare', 'empty.git');
-    await publishGitOps(request(bundle('a: 1\n')), target(join(base, 'empty.git')));
+    await publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), target(join(base, 'empty.git')));
     expect(git(join(base, 'empty.git'), 'rev-list', '--count', 'main')).toBe('1');
   });
 
-  it('writes one line of provenance per deployed package', () => {
-    expect(commitMessage({ ...request('/x'), packages: ['catalog', 'orders'] }).split('\n')).toEqual([
-      'deploy(prod): 2 packages',
+  it('writes one line of provenance per changed package, and one per pruned package', () => {
+    const p = { version: '1.4.0', contentHash: `sha256:${'a'.repeat(64)}`, commit: 'abc123', k8sLib: '0.1.0' };
+    expect(
+      commitMessage({
+        envName: 'prod',
+        changed: [
+          { name: 'catalog', provenance: p },
+          { name: 'orders', provenance: { ...p, uncommitted: `sha256:${'d'.repeat(64)}` } },
+        ],
+        pruned: ['billing'],
+      }).split('\n'),
+    ).toEqual([
+      'deploy(prod): 3 packages',
       '',
       '- catalog 1.4.0 sha256:aaaaaaaaaaaa from abc123 (k8s-lib 0.1.0)',
-      '- orders',
+      '- orders 1.4.0 sha256:aaaaaaaaaaaa from abc123 with uncommitted changes sha256:dddddddddddd (k8s-lib 0.1.0)',
+      '- billing: pruned (no longer a package of the commit)',
     ]);
   });
 });

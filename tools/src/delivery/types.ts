@@ -26,6 +26,8 @@ export interface PublishRequest {
   /** Provenance of the packages this deploy built (as their kustomization.yaml records it). */
   readonly manifest: BundleManifest;
   readonly dryRun: boolean;
+  /** Whether this run also wrote the environment's own files (network.md). @default false */
+  readonly index?: boolean;
   /** Progress lines, printed as they happen. @default - nothing */
   readonly log?: (line: string) => void;
 }

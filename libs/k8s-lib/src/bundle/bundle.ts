@@ -59,6 +59,8 @@ export interface BuildOptions {
   readonly outDir?: string;
   /** Loads `deploy.ts` files. @default require */
   readonly load?: ModuleLoader;
+  /** Progress lines as the build goes: each environment synthesized and checked, each written. */
+  readonly onProgress?: (line: string) => void;
   /** Called once per package and environment written, for progress output. */
   readonly onPackage?: (env: string, pkg: string, objects: number) => void;
   /**
@@ -96,7 +98,7 @@ export interface SynthesisResult {
  */
 export async function synthesize(
   root: string,
-  options: Pick<BuildOptions, 'environments' | 'packages' | 'load' | 'timings'> = {},
+  options: Pick<BuildOptions, 'environments' | 'packages' | 'load' | 'timings' | 'onProgress'> = {},
 ): Promise<SynthesisResult> {
   const loadStart = performance.now();
   const ws = await loadWorkspace(root, options.load);
@@ -148,6 +150,8 @@ export async function synthesize(
     for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
     graphs.set(envName, synth.graph);
     bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
+    const built = [...synth.objects.keys()].filter((name) => written.has(name));
+    options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { workspace: ws, bundles, graphs };
@@ -199,6 +203,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   }
   const packageNames = new Set(result.workspace.packages.keys());
   timed(options.timings, 'write', () => {
+    for (const [envName, pkgs] of result.bundles) options.onProgress?.(`${envName}: writing ${pkgs.size} package(s) into ${join(outDir, envName)}`);
     writeBundles(writes);
     // What the workspace no longer has leaves the output: a removed package's folder, a removed
     // environment's bundle. Nothing else is touched: other packages' folders stay as they are.

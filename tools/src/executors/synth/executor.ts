@@ -1,6 +1,17 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { simpleGit } from 'simple-git';
-import { buildBundles, ConfigErrors, discoverEnvironmentNames, type ModuleLoader } from '@b2connect/k8s-lib';
+import {
+  buildBundles,
+  ConfigErrors,
+  discoverEnvironmentNames,
+  type ModuleLoader,
+  type SourceRevision,
+  type SynthesisResult,
+} from '@b2connect/k8s-lib';
+import { optionProblems, type TaskRequest } from '../options';
 
 export interface SynthExecutorOptions {
   /** Environment name, or `*` for every environment. */
@@ -19,83 +30,155 @@ export interface TaskResult {
   endTime?: number;
 }
 
-interface SynthTask {
-  readonly id: string;
-  readonly options: SynthExecutorOptions;
+export interface SynthIo {
+  log?: (line: string) => void;
+  error?: (line: string) => void;
+  load?: ModuleLoader;
+  /** Recorded in each written package's provenance (deploys). @default - none (a build records no commit) */
+  source?: SourceRevision | Promise<SourceRevision>;
+}
+
+/** Tasks built together (the same environments), and what they built. */
+export interface BuiltGroup<O extends SynthExecutorOptions = SynthExecutorOptions> {
+  readonly environments: readonly string[];
+  readonly tasks: readonly TaskRequest<O>[];
+  /** The packages written (every package of the workspace for the whole-bundle task). */
+  readonly packages: readonly string[];
+  /** Whether the environment indexes (kustomization.yaml, network.md) were written too. */
+  readonly index: boolean;
+  /** The synthesis, when it succeeded. */
+  readonly result?: SynthesisResult;
 }
 
 /**
- * Runs synth tasks in this process: one load of the synthesizer for all of them. Tasks that ask for
- * the same environments are built together and written all-or-nothing.
+ * Checks every task's options against the executor's schema and the environments, then builds the
+ * tasks that ask for the same environments together, each group written all-or-nothing, in this
+ * process: one load of the synthesizer for all of them.
  */
-export async function runSynthTasks(
+export async function buildTaskGroups<O extends SynthExecutorOptions>(
+  executor: 'synth' | 'deploy',
   root: string,
-  tasks: readonly SynthTask[],
-  io: { log?: (line: string) => void; error?: (line: string) => void; load?: ModuleLoader; commit?: string } = {},
-): Promise<Record<string, TaskResult>> {
+  tasks: readonly TaskRequest<O>[],
+  io: SynthIo = {},
+): Promise<{ results: Record<string, TaskResult>; groups: BuiltGroup<O>[] }> {
   const log = io.log ?? console.log;
   const logError = io.error ?? console.error;
   const results: Record<string, TaskResult> = {};
-  // Asked once, while the first group builds.
-  const commit = io.commit ?? headCommit(root);
-  const groups = new Map<string, SynthTask[]>();
+  const problems = optionProblems(executor, tasks, discoverEnvironmentNames(root));
+  if (problems.length > 0) {
+    const message = `${executor} refused; nothing was built or published:\n${problems.map((p) => `  ${p}`).join('\n')}`;
+    logError(message);
+    for (const task of tasks) results[task.id] = { success: false, terminalOutput: message };
+    return { results, groups: [] };
+  }
+  const byEnvironment = new Map<string, TaskRequest<O>[]>();
   for (const task of tasks) {
     const key = task.options.environment ?? '*';
-    groups.set(key, [...(groups.get(key) ?? []), task]);
+    byEnvironment.set(key, [...(byEnvironment.get(key) ?? []), task]);
   }
-  for (const [environment, group] of groups) {
+  const groups: BuiltGroup<O>[] = [];
+  for (const [environment, group] of byEnvironment) {
     const startTime = Date.now();
     const environments = environment === '*' ? discoverEnvironmentNames(root) : [environment];
     const all = group.some((t) => t.options.all);
-    // No package list builds every package of the workspace.
-    const packages = all ? undefined : group.flatMap((t) => (t.options.package ? [t.options.package] : []));
-    const index = group.some((t) => !t.options.package);
+    const named = group.flatMap((t) => (t.options.package ? [t.options.package] : []));
+    const index = all || group.some((t) => !t.options.package);
     const lines = new Map<string, string[]>(group.map((t) => [t.options.package ?? '', []]));
     // The whole-bundle task reports every package.
     const lineFor = (pkg: string) => lines.get(pkg) ?? (all ? lines.get('') : undefined);
+    log(`${executor}: building ${all ? 'every package' : `${named.length} package(s)`} for ${environments.join(', ')}`);
     try {
-      await buildBundles(root, {
+      const result = await buildBundles(root, {
         environments,
-        packages,
+        // No package list builds every package of the workspace.
+        packages: all ? undefined : named,
         index,
         load: io.load,
-        commit,
+        source: io.source,
+        onProgress: (line) => log(`  ${line}`),
         onPackage: (env, pkg, objects) => lineFor(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
+        onPrune: (env, pkg) => {
+          const line = pkg
+            ? `  ${env}/${pkg}: pruned (no longer a package of the workspace)`
+            : `  ${env}: pruned (no longer an environment)`;
+          log(line);
+          (lines.get('') ?? lines.get(named[0] ?? ''))?.push(line);
+        },
       });
       if (index) lines.get('')?.push(...environments.map((env) => `  ${env}/kustomization.yaml`));
+      groups.push({ environments, tasks: group, packages: all ? [...result.workspace.packages.keys()] : named, index, result });
       for (const task of group) {
         const output = [`wrote dist/environments (${environments.join(', ')})`, ...(lines.get(task.options.package ?? '') ?? [])].join(
           '\n',
         );
-        log(output);
         results[task.id] = { success: true, terminalOutput: output, startTime, endTime: Date.now() };
       }
     } catch (e) {
       const message =
         e instanceof ConfigErrors
-          ? `synth failed; nothing was written (${e.errors.length} file${e.errors.length > 1 ? 's' : ''} with problems):\n${e.message}`
-          : `synth failed; nothing was written:\n${(e as Error).stack ?? String(e)}`;
+          ? `${executor} failed; nothing was written (${e.errors.length} file${e.errors.length > 1 ? 's' : ''} with problems):\n${e.message}`
+          : `${executor} failed; nothing was written:\n${(e as Error).stack ?? String(e)}`;
       logError(message);
-      for (const task of group) results[task.id] = { success: false, terminalOutput: message, startTime, endTime: Date.now() };
+      groups.push({ environments, tasks: group, packages: named, index });
+      // Reported once: the other tasks of the group point at it.
+      group.forEach((task, i) => {
+        const terminalOutput = i === 0 ? message : `${executor} failed (the problems are reported by ${group[0]!.id})`;
+        results[task.id] = { success: false, terminalOutput, startTime, endTime: Date.now() };
+      });
     }
   }
-  return results;
+  return { results, groups };
 }
 
-/** The commit being built, recorded in each package's provenance; `unknown` outside a git checkout. */
-export async function headCommit(root: string): Promise<string> {
+/** Runs synth tasks in this process (see `buildTaskGroups`); a build records no commit. */
+export async function runSynthTasks(
+  root: string,
+  tasks: readonly TaskRequest<SynthExecutorOptions>[],
+  io: Omit<SynthIo, 'source'> = {},
+): Promise<Record<string, TaskResult>> {
+  return (await buildTaskGroups('synth', root, tasks, io)).results;
+}
+
+/**
+ * Where the sources come from: the commit, and when the tree has uncommitted changes (tracked or
+ * untracked, ignored files aside) a sha256 of them, so that a bundle built from a dirty tree never
+ * claims to be the commit. `unknown` outside a git checkout.
+ */
+export async function sourceRevision(root: string): Promise<SourceRevision> {
+  const git = simpleGit(root);
+  let commit: string;
   try {
-    return (await simpleGit(root).revparse(['HEAD'])).trim();
+    commit = (await git.revparse(['HEAD'])).trim();
   } catch {
-    return 'unknown';
+    return { commit: 'unknown' };
   }
+  const status = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+  if (status === '') return { commit };
+  const hash = createHash('sha256').update(await git.raw(['diff', 'HEAD', '--binary']));
+  const untracked = status
+    .split('\0')
+    .filter((entry) => entry.startsWith('?? '))
+    .map((entry) => entry.slice(3))
+    .sort();
+  const top = (await git.revparse(['--show-toplevel'])).trim();
+  for (const file of untracked) hash.update(`\0${file}\0`).update(readFileSync(join(top, file)));
+  return { commit, uncommitted: `sha256:${hash.digest('hex')}` };
 }
 
 /** Single-task entry point (`nx run <project>:synth` without batching). */
 export default async function synthExecutor(options: SynthExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const id = `${context.projectName}:${context.targetName}`;
-  const results = await runSynthTasks(context.root, [{ id, options }]);
+  const results = await runSynthTasks(context.root, [{ id, options, configuration: context.configurationName }]);
   return { success: results[id]!.success };
+}
+
+/** The tasks of a batch with their options and configurations. */
+export function batchTasks<O>(taskGraph: TaskGraph, inputs: Record<string, O>): TaskRequest<O>[] {
+  return Object.keys(taskGraph.tasks).map((id) => ({
+    id,
+    options: inputs[id] ?? ({} as O),
+    configuration: taskGraph.tasks[id]!.target.configuration,
+  }));
 }
 
 /** Batch entry point: Nx hands over every synth task of the run at once. */
@@ -105,6 +188,5 @@ export async function batchSynth(
   _overrides: SynthExecutorOptions,
   context: ExecutorContext,
 ): Promise<Record<string, TaskResult>> {
-  const tasks = Object.keys(taskGraph.tasks).map((id) => ({ id, options: inputs[id] ?? {} }));
-  return runSynthTasks(context.root, tasks);
+  return runSynthTasks(context.root, batchTasks(taskGraph, inputs));
 }
