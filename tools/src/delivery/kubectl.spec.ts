@@ -1,94 +1,540 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dump, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { applyArgs, bundleKinds, publishKubectl, type KubectlRunner } from './kubectl';
+import {
+  applyPackageArgs,
+  inventoryApplyArgs,
+  inventoryDeleteArgs,
+  inventoryGetArgs,
+  pruneArgs,
+  publishKubectl,
+  stageName,
+  waitArgs,
+  type KubectlRunner,
+} from './kubectl';
+import { formatRef, inventoryConfigMap, parseRef, refOf, type Inventory } from './kubectl-inventory';
+import type { PackageWave, PublishRequest } from './types';
 
-function bundleDir(): string {
+type Manifest = Record<string, unknown>;
+
+const obj = (apiVersion: string, kind: string, name: string, namespace?: string, spec?: Manifest): Manifest => ({
+  apiVersion,
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  ...(spec ? { spec } : {}),
+});
+
+/** A bundle folder with one folder per package, as the deploy executor writes it. */
+function bundle(packages: Record<string, Manifest[]>): string {
   const dir = mkdtempSync(join(tmpdir(), 'b2c-kubectl-'));
-  mkdirSync(join(dir, 'catalog'));
-  writeFileSync(join(dir, 'kustomization.yaml'), 'resources: [catalog]\n');
-  writeFileSync(join(dir, 'catalog', 'deployment-catalog.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: catalog}\n');
-  writeFileSync(join(dir, 'catalog', 'service-catalog.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: catalog}\n');
+  writeFileSync(join(dir, 'kustomization.yaml'), dump({ resources: Object.keys(packages) }));
+  for (const [name, objects] of Object.entries(packages)) {
+    mkdirSync(join(dir, name));
+    writeFileSync(
+      join(dir, name, 'kustomization.yaml'),
+      dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'] }),
+    );
+    writeFileSync(join(dir, name, 'manifests.yaml'), objects.map((o) => dump(o)).join('---\n'));
+  }
   return dir;
 }
 
-/** A fake kubectl that records its calls and answers `config current-context`. */
-function fakeKubectl(context: string): { run: KubectlRunner; calls: string[][] } {
+const key = (o: { group: string; kind: string; namespace: string; name: string }) => `${o.group}/${o.kind}/${o.namespace}/${o.name}`;
+
+interface FakeCluster {
+  run: KubectlRunner;
+  calls: string[][];
+  /** Live objects, by group/kind/namespace/name (namespace as applied). */
+  objects: Set<string>;
+  inventories: Map<string, Manifest>;
+}
+
+/**
+ * A fake kubectl over an in-memory cluster: `apply -k` creates the objects of the folder, `apply -f -` stores an
+ * inventory ConfigMap, `delete` removes objects, `get configmaps` lists the inventories. `fail` makes the call
+ * that contains the given argument fail with that stderr.
+ */
+function fakeCluster(
+  opts: { context?: string; namespace?: string; inventories?: Inventory[]; live?: string[]; fail?: Record<string, string> } = {},
+): FakeCluster {
   const calls: string[][] = [];
+  const defaultNamespace = opts.namespace ?? 'b2connect';
+  const objects = new Set(opts.live ?? []);
+  const inventories = new Map<string, Manifest>();
+  for (const inv of opts.inventories ?? []) {
+    const cm = inventoryConfigMap('prod', inv);
+    inventories.set((cm.metadata as { name: string }).name, cm);
+    for (const r of inv.objects) objects.add(key({ ...r, namespace: r.namespace || inv.defaultNamespace }));
+  }
+  const run: KubectlRunner = async (args, input) => {
+    calls.push([...args]);
+    const failing = Object.entries(opts.fail ?? {}).find(([arg]) => args.includes(arg));
+    if (failing) throw Object.assign(new Error('Command failed'), { stderr: `${failing[1]}\n` });
+    const dryRun = args.includes('--dry-run=server');
+    const ns = (args.find((a) => a.startsWith('--namespace='))?.split('=')[1] ?? defaultNamespace) as string;
+    if (args[0] === 'config' && args[1] === 'current-context') return { stdout: `${opts.context ?? 'aks-prod'}\n` };
+    if (args[0] === 'config' && args[1] === 'view') return { stdout: opts.namespace === 'default' ? '' : defaultNamespace };
+    if (args[0] === 'get') return { stdout: JSON.stringify({ kind: 'List', items: [...inventories.values()] }) };
+    if (args[0] === 'apply' && args.includes('-f')) {
+      const cm = JSON.parse(input!) as Manifest;
+      if (!dryRun) inventories.set((cm.metadata as { name: string }).name, cm);
+      return { stdout: 'configmap/inventory serverside-applied\n' };
+    }
+    if (args[0] === 'apply') {
+      const dir = args[args.indexOf('-k') + 1]!;
+      const lines: string[] = [];
+      for (const o of loadAll(readFileSync(join(dir, 'manifests.yaml'), 'utf8')) as Manifest[]) {
+        const r = refOf(o)!;
+        const k = key({ ...r, namespace: r.namespace || defaultNamespace });
+        lines.push(`${r.kind.toLowerCase()}/${r.name} ${objects.has(k) ? 'unchanged' : 'serverside-applied'}`);
+        if (!dryRun) objects.add(k);
+      }
+      return { stdout: lines.join('\n') + '\n' };
+    }
+    if (args[0] === 'delete') {
+      const lines: string[] = [];
+      for (const a of args.filter((x) => x.includes('/'))) {
+        const [type, name] = a.split('/') as [string, string];
+        if (type === 'configmap') {
+          if (!dryRun) inventories.delete(name);
+          continue;
+        }
+        const [kind, ...group] = type.split('.');
+        const k = key({ group: group.join('.') || 'core', kind: kind!, namespace: ns, name });
+        if (objects.has(k) && !dryRun) objects.delete(k);
+        lines.push(`${a} deleted`);
+      }
+      return { stdout: lines.join('\n') };
+    }
+    return { stdout: '' };
+  };
+  return { run, calls, objects, inventories };
+}
+
+const WORKSPACE: PackageWave[] = [
+  { name: 'namespaces', wave: 0 },
+  { name: 'redis', wave: 2 },
+  { name: 'catalog', wave: 3 },
+  { name: 'orders', wave: 3 },
+  { name: 'ingress', wave: 4 },
+];
+
+function request(dir: string, packages: string[], extra: Partial<PublishRequest> = {}): PublishRequest & { lines: string[] } {
+  const lines: string[] = [];
   return {
-    calls,
-    run: async (args) => {
-      calls.push([...args]);
-      return { stdout: args[0] === 'config' ? `${context}\n` : 'deployment.apps/catalog serverside-applied\nservice/catalog unchanged\n' };
-    },
+    envName: 'prod',
+    bundleDir: dir,
+    packages,
+    workspace: WORKSPACE,
+    manifest: { environment: 'prod', packages: {} },
+    dryRun: false,
+    log: (l) => lines.push(l),
+    lines,
+    ...extra,
   };
 }
 
-const request = (dir: string, dryRun = false) => ({
-  envName: 'prod',
-  bundleDir: dir,
-  packages: ['catalog'],
-  manifest: { environment: 'prod', packages: {} },
-  dryRun,
+const inventory = (pkg: string, lines: string[], defaultNamespace = 'b2connect'): Inventory => ({
+  package: pkg,
+  defaultNamespace,
+  objects: lines.map((l) => parseRef(l)!),
 });
 
-describe('kubectl driver', () => {
-  it('applies server-side with its field manager and prunes by label within the bundle kinds', () => {
-    expect(applyArgs('/b/prod', 'aks-prod', ['apps/v1/Deployment', 'core/v1/Service'], false)).toEqual([
+/** The packages of a bundle built by this run, and one (orders) whose folder is left from another build. */
+const PACKAGES = {
+  namespaces: [obj('v1', 'Namespace', 'b2connect')],
+  catalog: [obj('apps/v1', 'Deployment', 'catalog', 'b2connect'), obj('v1', 'Service', 'catalog', 'b2connect')],
+  ingress: [obj('networking.k8s.io/v1', 'Ingress', 'b2connect', 'b2connect')],
+  orders: [obj('apps/v1', 'Deployment', 'orders', 'b2connect')],
+};
+
+describe('kubectl driver commands', () => {
+  it('applies one package from its own folder, server-side with its field manager', () => {
+    expect(applyPackageArgs('/b/prod/catalog', 'aks-prod', false)).toEqual([
       'apply',
       '--context=aks-prod',
       '--server-side',
       '--field-manager=b2connect-deploy',
       '--force-conflicts',
       '-k',
-      '/b/prod',
-      '--prune',
-      '-l',
-      'app.kubernetes.io/managed-by=b2connect-deploy',
-      '--prune-allowlist=apps/v1/Deployment',
-      '--prune-allowlist=core/v1/Service',
+      '/b/prod/catalog',
     ]);
   });
 
-  it('never prunes volumes or namespaces, even when they leave the bundle', () => {
-    const args = applyArgs('/b/prod', 'aks-prod', ['core/v1/Namespace', 'core/v1/PersistentVolumeClaim', 'core/v1/Service'], false);
-    expect(args.filter((a) => a.startsWith('--prune-allowlist='))).toEqual(['--prune-allowlist=core/v1/Service']);
-  });
-
   it('asks the API server for a dry run when told to', () => {
-    expect(applyArgs('/b/prod', 'aks-prod', [], true).at(-1)).toBe('--dry-run=server');
+    expect(applyPackageArgs('/b/prod/catalog', 'aks-prod', true).at(-1)).toBe('--dry-run=server');
+    expect(inventoryApplyArgs('aks-prod', true).at(-1)).toBe('--dry-run=server');
+    expect(pruneArgs('aks-prod', 'b2connect', [parseRef('apps/v1/Deployment/b2connect/old')!], '5m', true).at(-1)).toBe('--dry-run=server');
   });
 
-  it('lists the kinds of the bundle for the prune allowlist', () => {
-    expect(bundleKinds(bundleDir())).toEqual(['apps/v1/Deployment', 'core/v1/Service']);
+  it('reads, writes and deletes the inventories in kube-system, by environment label', () => {
+    expect(inventoryGetArgs('aks-prod', 'prod')).toEqual([
+      'get',
+      'configmaps',
+      '--context=aks-prod',
+      '--namespace=kube-system',
+      '-l',
+      'b2connect.io/deploy-inventory=prod',
+      '-o',
+      'json',
+    ]);
+    expect(inventoryApplyArgs('aks-prod', false)).toEqual([
+      'apply',
+      '--context=aks-prod',
+      '--server-side',
+      '--field-manager=b2connect-deploy',
+      '--force-conflicts',
+      '-f',
+      '-',
+    ]);
+    expect(inventoryDeleteArgs('aks-prod', 'prod', 'legacy', false)).toEqual([
+      'delete',
+      '--context=aks-prod',
+      '--namespace=kube-system',
+      '--ignore-not-found',
+      'configmap/b2connect-deploy.prod.legacy',
+    ]);
   });
 
-  it('applies when the current context is the one the environment declares', async () => {
-    const kubectl = fakeKubectl('aks-b2connect-prod');
-    const dir = bundleDir();
-    const result = await publishKubectl(request(dir, true), 'aks-b2connect-prod', kubectl.run);
-    expect(kubectl.calls[0]).toEqual(['config', 'current-context']);
-    expect(kubectl.calls[1]).toEqual(applyArgs(dir, 'aks-b2connect-prod', ['apps/v1/Deployment', 'core/v1/Service'], true));
-    expect(result).toEqual({ changed: true, summary: 'kubectl (dry run, server): 2 object(s) applied to aks-b2connect-prod' });
-  });
-
-  it('refuses to apply when the current context is another one, and applies nothing', async () => {
-    const kubectl = fakeKubectl('aks-b2connect-dev');
-    await expect(publishKubectl(request(bundleDir()), 'aks-b2connect-prod', kubectl.run)).rejects.toThrow(
-      'refusing to apply prod: the current kube context is "aks-b2connect-dev" but environment prod declares "aks-b2connect-prod"',
+  it('prunes by kind, group and name, leaving the version to the server', () => {
+    const refs = ['autoscaling/v2/HorizontalPodAutoscaler/b2connect/catalog', 'core/v1/ConfigMap/b2connect/catalog'].map((l) =>
+      parseRef(l)!,
     );
-    expect(kubectl.calls).toEqual([['config', 'current-context']]);
+    expect(pruneArgs('aks-prod', 'b2connect', refs, '5m', false)).toEqual([
+      'delete',
+      '--context=aks-prod',
+      '--namespace=b2connect',
+      '--ignore-not-found',
+      '--timeout=5m',
+      'HorizontalPodAutoscaler.autoscaling/catalog',
+      'ConfigMap/catalog',
+    ]);
+  });
+
+  it('fails when asked to prune a volume or a namespace', () => {
+    const refs = ['core/v1/PersistentVolumeClaim/b2connect/data-redis-0', 'core/v1/Namespace//b2connect'].map((l) => parseRef(l)!);
+    expect(() => pruneArgs('aks-prod', 'b2connect', refs, '5m', false)).toThrow(
+      'PersistentVolumeClaim/data-redis-0, Namespace/b2connect: never pruned (core/v1/PersistentVolumeClaim, core/v1/Namespace); delete it by hand',
+    );
+  });
+
+  it('waits for workloads with rollout status and for CRDs with their Established condition', () => {
+    const item = (o: Manifest) => ({ ref: refOf(o)!, manifest: o });
+    expect(waitArgs('aks-prod', item(obj('apps/v1', 'Deployment', 'catalog', 'b2connect')), 'b2connect', '5m')).toEqual([
+      'rollout',
+      'status',
+      '--context=aks-prod',
+      '--namespace=b2connect',
+      '--timeout=5m',
+      'Deployment.apps/catalog',
+    ]);
+    expect(
+      waitArgs('aks-prod', item(obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'x.example.com')), 'b2connect', '2m'),
+    ).toEqual([
+      'wait',
+      '--for=condition=Established',
+      '--context=aks-prod',
+      '--namespace=b2connect',
+      '--timeout=2m',
+      'CustomResourceDefinition.apiextensions.k8s.io/x.example.com',
+    ]);
+    expect(waitArgs('aks-prod', item(obj('postgresql.cnpg.io/v1', 'Cluster', 'postgres', 'b2connect')), 'b2connect', '5m')?.[1]).toBe(
+      '--for=condition=Ready',
+    );
+  });
+
+  it('does not wait for what has no rollout, nor for an OnDelete StatefulSet', () => {
+    const item = (o: Manifest) => ({ ref: refOf(o)!, manifest: o });
+    expect(waitArgs('aks-prod', item(obj('v1', 'Service', 'catalog', 'b2connect')), 'b2connect', '5m')).toBeUndefined();
+    const onDelete = obj('apps/v1', 'StatefulSet', 'redis', 'b2connect', { updateStrategy: { type: 'OnDelete' } });
+    expect(waitArgs('aks-prod', item(onDelete), 'b2connect', '5m')).toBeUndefined();
+  });
+
+  it('names the stages after the waves', () => {
+    expect([0, 1, 2, 3, 4, 5].map(stageName)).toEqual([
+      'wave 0 (namespaces)',
+      'wave 1 (cluster infra)',
+      'wave 2 (stores)',
+      'wave 3 (services)',
+      'wave 4 (after services)',
+      'wave 5 (after services)',
+    ]);
   });
 });
 
-describe('kubectl driver without a kubeconfig', () => {
+describe('kubectl driver context guard', () => {
+  it('refuses to apply when the current context is another one, and applies nothing', async () => {
+    const cluster = fakeCluster({ context: 'aks-b2connect-dev' });
+    await expect(publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-b2connect-prod', cluster.run)).rejects.toThrow(
+      'refusing to apply prod: the current kube context is "aks-b2connect-dev" but environment prod declares "aks-b2connect-prod"',
+    );
+    expect(cluster.calls).toEqual([['config', 'current-context']]);
+  });
+
   it('refuses with the reason when no context is set', async () => {
     const run: KubectlRunner = async () => {
       throw Object.assign(new Error('Command failed'), { stderr: 'error: current-context is not set\n' });
     };
-    await expect(publishKubectl(request(bundleDir()), 'aks-b2connect-prod', run)).rejects.toThrow(
+    await expect(publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-b2connect-prod', run)).rejects.toThrow(
       'refusing to apply prod: there is no current kube context (error: current-context is not set); environment prod declares "aks-b2connect-prod"',
+    );
+  });
+
+  it('passes the context to every command against the cluster', async () => {
+    const cluster = fakeCluster();
+    await publishKubectl(request(bundle(PACKAGES), ['namespaces', 'catalog']), 'aks-prod', cluster.run);
+    expect(cluster.calls.slice(1).filter((c) => !c.includes('--context=aks-prod'))).toEqual([]);
+  });
+});
+
+describe('kubectl driver deploy', () => {
+  it('applies the built packages by wave, each from its own folder, and waits for each stage before the next', async () => {
+    const dir = bundle(PACKAGES);
+    const cluster = fakeCluster();
+    const req = request(dir, ['ingress', 'catalog', 'namespaces']);
+    const result = await publishKubectl(req, 'aks-prod', cluster.run);
+    const steps = cluster.calls
+      .filter((c) => c[0] === 'rollout' || (c[0] === 'apply' && c.includes('-k')))
+      .map((c) => (c[0] === 'apply' ? `apply ${c[c.indexOf('-k') + 1]}` : `rollout ${c.at(-1)}`));
+    expect(steps).toEqual([
+      `apply ${join(dir, 'namespaces')}`,
+      `apply ${join(dir, 'catalog')}`,
+      'rollout Deployment.apps/catalog',
+      `apply ${join(dir, 'ingress')}`,
+    ]);
+    expect(req.lines).toEqual([
+      'wave 0 (namespaces): applying namespaces',
+      'wave 0 (namespaces): applied namespaces: 1 object(s), 1 changed',
+      'wave 3 (services): applying catalog',
+      'wave 3 (services): applied catalog: 2 object(s), 2 changed',
+      'wave 3 (services): waiting for Deployment.apps/catalog of catalog',
+      'wave 4 (after services): applying ingress',
+      'wave 4 (after services): applied ingress: 1 object(s), 1 changed',
+    ]);
+    expect(result).toEqual({
+      changed: true,
+      summary: 'kubectl: 3 package(s) in 3 wave(s) applied to aks-prod, 4 object(s), 0 pruned',
+      pruned: [],
+    });
+  });
+
+  it('records what it applied in an inventory per package, before the apply', async () => {
+    const cluster = fakeCluster();
+    await publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run);
+    const write = cluster.calls.findIndex((c) => c[0] === 'apply' && c.includes('-f'));
+    const apply = cluster.calls.findIndex((c) => c[0] === 'apply' && c.includes('-k'));
+    expect(write).toBeGreaterThan(0);
+    expect(write).toBeLessThan(apply);
+    const cm = cluster.inventories.get('b2connect-deploy.prod.catalog') as { metadata: Manifest; data: Record<string, string> };
+    expect(cm.metadata).toEqual({
+      name: 'b2connect-deploy.prod.catalog',
+      namespace: 'kube-system',
+      labels: { 'app.kubernetes.io/managed-by': 'b2connect-deploy', 'b2connect.io/deploy-inventory': 'prod' },
+    });
+    expect(cm.data).toEqual({
+      environment: 'prod',
+      package: 'catalog',
+      defaultNamespace: 'b2connect',
+      objects: 'apps/v1/Deployment/b2connect/catalog\ncore/v1/Service/b2connect/catalog\n',
+    });
+  });
+
+  it('prunes a kind whose last object left the bundle, but never a volume', async () => {
+    const cluster = fakeCluster({
+      inventories: [
+        inventory('catalog', [
+          'apps/v1/Deployment/b2connect/catalog',
+          'core/v1/Service/b2connect/catalog',
+          'autoscaling/v2/HorizontalPodAutoscaler/b2connect/catalog',
+          'core/v1/PersistentVolumeClaim/b2connect/catalog-cache',
+        ]),
+      ],
+    });
+    const result = await publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run);
+    expect(cluster.objects.has('autoscaling/HorizontalPodAutoscaler/b2connect/catalog')).toBe(false);
+    expect(cluster.objects.has('core/PersistentVolumeClaim/b2connect/catalog-cache')).toBe(true);
+    expect(cluster.calls.filter((c) => c[0] === 'delete')).toEqual([
+      [
+        'delete',
+        '--context=aks-prod',
+        '--namespace=b2connect',
+        '--ignore-not-found',
+        '--timeout=5m',
+        'HorizontalPodAutoscaler.autoscaling/catalog',
+      ],
+    ]);
+    expect((cluster.inventories.get('b2connect-deploy.prod.catalog') as { data: Record<string, string> }).data.objects).toBe(
+      'apps/v1/Deployment/b2connect/catalog\ncore/v1/Service/b2connect/catalog\n',
+    );
+    expect(result.summary).toBe('kubectl: 1 package(s) in 1 wave(s) applied to aks-prod, 2 object(s), 1 pruned');
+  });
+
+  it('prunes an object that declared no namespace in the namespace kubectl gave it, not in the current one', async () => {
+    const cluster = fakeCluster({
+      namespace: 'tools',
+      inventories: [inventory('catalog', ['core/v1/ConfigMap//catalog-flags'], 'b2connect')],
+    });
+    await publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run);
+    expect(cluster.calls.find((c) => c[0] === 'delete')).toContain('--namespace=b2connect');
+    expect(cluster.objects.has('core/ConfigMap/b2connect/catalog-flags')).toBe(false);
+  });
+
+  it('leaves the packages this run did not build as the cluster has them, even with their folder in the bundle', async () => {
+    const dir = bundle({ ...PACKAGES, orders: [] });
+    const cluster = fakeCluster({
+      inventories: [inventory('orders', ['apps/v1/Deployment/b2connect/orders', 'core/v1/Service/b2connect/orders'])],
+    });
+    const result = await publishKubectl(request(dir, ['catalog']), 'aks-prod', cluster.run);
+    expect(cluster.calls.filter((c) => c.some((a) => a.includes('orders')))).toEqual([]);
+    expect(cluster.calls.filter((c) => c.includes(dir))).toEqual([]);
+    expect(cluster.objects.has('apps/Deployment/b2connect/orders')).toBe(true);
+    expect(result.pruned).toEqual([]);
+  });
+
+  it('prunes a package that left the commit, except its volumes, and reports it', async () => {
+    const cluster = fakeCluster({
+      inventories: [
+        inventory('legacy', [
+          'core/v1/PersistentVolumeClaim/b2connect/legacy-data',
+          'apps/v1/Deployment/b2connect/legacy',
+          'core/v1/Service/b2connect/legacy',
+        ]),
+      ],
+    });
+    const req = request(bundle(PACKAGES), ['catalog']);
+    const result = await publishKubectl(req, 'aks-prod', cluster.run);
+    expect(cluster.objects.has('apps/Deployment/b2connect/legacy')).toBe(false);
+    expect(cluster.objects.has('core/Service/b2connect/legacy')).toBe(false);
+    expect(cluster.objects.has('core/PersistentVolumeClaim/b2connect/legacy-data')).toBe(true);
+    expect(cluster.inventories.has('b2connect-deploy.prod.legacy')).toBe(false);
+    expect(cluster.calls.filter((c) => c[0] === 'delete').map((c) => c.filter((a) => a.includes('/')))).toEqual([
+      ['Service/legacy', 'Deployment.apps/legacy'],
+      ['configmap/b2connect-deploy.prod.legacy'],
+    ]);
+    expect(result.pruned).toEqual(['legacy']);
+    expect(result.summary).toBe('kubectl: 1 package(s) in 1 wave(s) applied to aks-prod, 2 object(s), 2 pruned; removed package(s) legacy');
+    expect(req.lines).toContain('legacy is no longer a package of the commit: pruning it');
+  });
+
+  it('does not prune an object that moved to another package', async () => {
+    const packages = { ...PACKAGES, catalog: [...PACKAGES.catalog, obj('v1', 'ConfigMap', 'shared', 'b2connect')] };
+    const cluster = fakeCluster({
+      inventories: [
+        inventory('legacy', ['core/v1/ConfigMap/b2connect/shared']),
+        inventory('orders', ['apps/v1/Deployment/b2connect/orders', 'core/v1/ConfigMap/b2connect/orders-flags']),
+        inventory('ingress', ['core/v1/ConfigMap/b2connect/orders-flags']),
+      ],
+    });
+    await publishKubectl(request(bundle(packages), ['catalog', 'ingress']), 'aks-prod', cluster.run);
+    expect(cluster.objects.has('core/ConfigMap/b2connect/shared')).toBe(true);
+    expect(cluster.objects.has('core/ConfigMap/b2connect/orders-flags')).toBe(true);
+  });
+
+  it('does not prune an object whose API version changed', async () => {
+    const cluster = fakeCluster({
+      inventories: [inventory('catalog', ['apps/v1beta2/Deployment/b2connect/catalog', 'core/v1/Service/b2connect/catalog'])],
+    });
+    await publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run);
+    expect(cluster.calls.filter((c) => c[0] === 'delete')).toEqual([]);
+  });
+
+  it('on a dry run asks the server for a dry run of every change and waits for nothing', async () => {
+    const cluster = fakeCluster({ inventories: [inventory('legacy', ['apps/v1/Deployment/b2connect/legacy'])] });
+    const result = await publishKubectl(request(bundle(PACKAGES), ['catalog'], { dryRun: true }), 'aks-prod', cluster.run);
+    const changes = cluster.calls.filter((c) => c[0] === 'apply' || c[0] === 'delete');
+    expect(changes.length).toBe(4);
+    expect(changes.filter((c) => c.at(-1) !== '--dry-run=server')).toEqual([]);
+    expect(cluster.calls.filter((c) => c[0] === 'rollout' || c[0] === 'wait')).toEqual([]);
+    expect(cluster.objects.has('apps/Deployment/b2connect/legacy')).toBe(true);
+    expect(result.summary).toMatch(/^kubectl \(dry run, server\): /);
+    expect(result.pruned).toEqual(['legacy']);
+  });
+
+  it('reports no change when every object is unchanged and nothing is pruned', async () => {
+    const live = ['apps/Deployment/b2connect/catalog', 'core/Service/b2connect/catalog'];
+    const cluster = fakeCluster({
+      live,
+      inventories: [inventory('catalog', ['apps/v1/Deployment/b2connect/catalog', 'core/v1/Service/b2connect/catalog'])],
+    });
+    const result = await publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run);
+    expect(result.changed).toBe(false);
+    expect(cluster.calls.filter((c) => c.includes('-f'))).toEqual([]);
+  });
+
+  it('fails when a stage fails to apply, naming the stage, the package and kubectl, and applies nothing after it', async () => {
+    const dir = bundle(PACKAGES);
+    const cluster = fakeCluster({
+      inventories: [inventory('catalog', ['core/v1/ConfigMap/b2connect/old'])],
+      fail: { [join(dir, 'catalog')]: 'Error from server (Invalid): Deployment.apps "catalog" is invalid: spec.replicas: must be >= 0' },
+    });
+    await expect(publishKubectl(request(dir, ['namespaces', 'catalog', 'ingress']), 'aks-prod', cluster.run)).rejects.toThrow(
+      'wave 3 (services), package catalog: kubectl apply: Error from server (Invalid): Deployment.apps "catalog" is invalid: spec.replicas: must be >= 0. ' +
+        'Later waves were not applied; fix this and deploy again',
+    );
+    expect(cluster.calls.filter((c) => c.includes(join(dir, 'ingress')))).toEqual([]);
+    expect(cluster.calls.filter((c) => c[0] === 'delete')).toEqual([]);
+    expect(cluster.objects.has('core/ConfigMap/b2connect/old')).toBe(true);
+  });
+
+  it('fails when a rollout does not finish in time, before the next stage', async () => {
+    const dir = bundle(PACKAGES);
+    const cluster = fakeCluster({ fail: { 'Deployment.apps/catalog': 'error: timed out waiting for the condition' } });
+    await expect(publishKubectl(request(dir, ['catalog', 'ingress']), 'aks-prod', cluster.run, { timeout: '90s' })).rejects.toThrow(
+      'wave 3 (services), package catalog: Deployment.apps/catalog is not ready after 90s: error: timed out waiting for the condition. ' +
+        'Later waves were not applied; fix this and deploy again',
+    );
+    expect(cluster.calls.find((c) => c[0] === 'rollout')).toContain('--timeout=90s');
+    expect(cluster.calls.filter((c) => c.includes(join(dir, 'ingress')))).toEqual([]);
+  });
+
+  it('fails when a built package is not a package of the commit', async () => {
+    const cluster = fakeCluster();
+    await expect(publishKubectl(request(bundle(PACKAGES), ['catalog', 'ghost']), 'aks-prod', cluster.run)).rejects.toThrow(
+      'ghost: built but not a package of the commit (workspace: namespaces, redis, catalog, orders, ingress); rebuild the bundle',
+    );
+    expect(cluster.calls).toEqual([['config', 'current-context']]);
+  });
+
+  it('fails when a built package has no folder in the bundle', async () => {
+    const dir = bundle(PACKAGES);
+    await expect(publishKubectl(request(dir, ['redis']), 'aks-prod', fakeCluster().run)).rejects.toThrow(
+      `${join(dir, 'redis', 'kustomization.yaml')} does not exist: build the package into ${join(dir, 'redis')} before publishing it`,
+    );
+  });
+
+  it('fails when an inventory in the cluster is unreadable, before applying anything', async () => {
+    const broken = {
+      package: 'catalog',
+      defaultNamespace: 'b2connect',
+      objects: [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'x', name: '' }],
+    };
+    const cluster = fakeCluster({ inventories: [broken] });
+    await expect(publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run)).rejects.toThrow(
+      'configmap kube-system/b2connect-deploy.prod.catalog: "apps/v1/Deployment/x/" is not group/version/kind/namespace/name; correct the line or delete it',
+    );
+    expect(cluster.calls.filter((c) => c[0] === 'apply')).toEqual([]);
+  });
+});
+
+describe('kubectl driver inventory', () => {
+  it('writes an object line per applied object, cluster-scoped ones with an empty namespace', () => {
+    expect(formatRef(refOf(obj('storage.k8s.io/v1', 'StorageClass', 'fast-ssd'))!)).toBe('storage.k8s.io/v1/StorageClass//fast-ssd');
+    expect(parseRef('storage.k8s.io/v1/StorageClass//fast-ssd')).toEqual({
+      group: 'storage.k8s.io',
+      version: 'v1',
+      kind: 'StorageClass',
+      namespace: '',
+      name: 'fast-ssd',
+    });
+  });
+
+  it('fails when a package kustomization transforms its resources', async () => {
+    const dir = bundle(PACKAGES);
+    writeFileSync(join(dir, 'catalog', 'kustomization.yaml'), dump({ resources: ['manifests.yaml'], namePrefix: 'x-' }));
+    await expect(publishKubectl(request(dir, ['catalog']), 'aks-prod', fakeCluster().run)).rejects.toThrow(
+      `${join(dir, 'catalog', 'kustomization.yaml')}: namePrefix: not supported by the kubectl driver`,
     );
   });
 });
