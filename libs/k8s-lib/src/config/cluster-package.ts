@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { dnsLabel } from './definition';
 import type { Environment } from './environment';
+import type { KubeObject } from '../bundle/validate';
 import type { Workspace } from '../bundle/workspace';
 
 /** What a cluster-level package's build function gets for one environment. */
@@ -14,6 +15,13 @@ export interface ClusterPackageContext {
   readonly labels: Readonly<Record<string, string>>;
   /** The whole workspace, for packages about the other packages (GitOps objects; declare `dependsOnAll`). */
   readonly workspace: Workspace;
+  /**
+   * For a `dependsOnAll` package, the objects every other package of the workspace emits in this
+   * environment, by package name (synthesized first, read-only; packages that failed to synthesize are
+   * absent and reported on their own). Empty for every other package: a package's objects never depend
+   * on the order it is built in.
+   */
+  readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
 }
 
 export type ClusterPackageBuilder = (scope: Construct, ctx: ClusterPackageContext) => void;
