@@ -13,8 +13,10 @@ export function backupPodLabels(store: string, storeLabels: Readonly<Record<stri
   };
 }
 
-/** Annotations that keep a volume
- when it leaves the bundle: Argo CD, Flux and Helm never delete it. */
+/**
+ * Annotations that keep an object (a volume, a namespace) when it leaves the bundle or when the Argo CD
+ * Application or Flux Kustomization that deployed it is deleted: Argo CD, Flux and Helm never delete it.
+ */
 export const KEEP_ON_PRUNE = {
   'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
   'kustomize.toolkit.fluxcd.io/prune': 'disabled',

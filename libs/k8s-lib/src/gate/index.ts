@@ -2,6 +2,7 @@ import type { KubeObject } from '../bundle/validate';
 import { gateBundle } from './bundle';
 import { hpaTarget } from './rules/hpa-target';
 import { ingressBackends } from './rules/ingress-backends';
+import { keptOnDeletion } from './rules/kept-on-deletion';
 import { networkPolicyCoverage } from './rules/network-policy-coverage';
 import { noDuplicates } from './rules/no-duplicates';
 import { noSecretData } from './rules/no-secret-data';
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   pinnedImages,
   noDuplicates,
   ingressBackends,
+  keptOnDeletion,
 ];
 
 export function runGate(objects: readonly KubeObject[], rules: readonly Rule[] = RULES): Finding[] {
