@@ -17,6 +17,15 @@ describe('infra/namespaces', () => {
     }
   });
 
+  it('keeps the namespace when its Argo CD Application or Flux Kustomization is deleted or prunes', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(findObject(bundle(env), 'Namespace', 'b2connect').metadata.annotations).toMatchObject({
+        'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      });
+    }
+  });
+
   it('bounds the namespace with a quota from the environment and default container limits', () => {
     expect(findObject(bundle('prod'), 'ResourceQuota', 'platform').spec.hard).toMatchObject({ 'requests.cpu': '64', pods: 300 });
     expect(findObject(bundle('dev'), 'ResourceQuota', 'platform').spec.hard['requests.memory']).toBe('16Gi');
@@ -36,11 +45,11 @@ describe('infra/namespaces', () => {
     expect(findObject(bundle('prod'), 'Namespace', 'b2connect').metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
 
     expect(findObject(bundle('prod'), 'PeerAuthentication', 'default').spec).toEqual({ mtls: { mode: 'STRICT' } });
-    expect(findObject(bundle('staging'), 'Namespace', 'b2connect').metadata.annotations).toEqual({ 'linkerd.io/inject': 'enabled' });
+    expect(findObject(bundle('staging'), 'Namespace', 'b2connect').metadata.annotations).toMatchObject({ 'linkerd.io/inject': 'enabled' });
     expect(bundle('staging').some((o) => o.kind === 'PeerAuthentication')).toBe(false);
     const dev = findObject(bundle('dev'), 'Namespace', 'b2connect');
     expect(dev.metadata.labels).not.toHaveProperty('istio-injection');
-    expect(dev.metadata).not.toHaveProperty('annotations');
+    expect(dev.metadata.annotations).not.toHaveProperty('linkerd.io/inject');
     expect(bundle('dev').some((o) => o.metadata.name === 'allow-mesh-control-plane')).toBe(false);
   });
 });

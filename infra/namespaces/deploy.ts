@@ -1,4 +1,4 @@
-import { defineClusterPackage } from '@b2connect/k8s-lib';
+import { defineClusterPackage, KEEP_ON_PRUNE } from '@b2connect/k8s-lib';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 
@@ -26,7 +26,8 @@ export default defineClusterPackage({
       metadata: {
         name: namespace,
         labels: { ...ctx.labels, ...pss, ...(mesh === 'istio' ? { 'istio-injection': 'enabled' } : {}) },
-        annotations: mesh === 'linkerd' ? { 'linkerd.io/inject': 'enabled' } : undefined,
+        // Never deleted with its Application or Kustomization: everything in it would go too.
+        annotations: { ...KEEP_ON_PRUNE, ...(mesh === 'linkerd' ? { 'linkerd.io/inject': 'enabled' } : {}) },
       },
     });
     const q = ctx.env.quota;
