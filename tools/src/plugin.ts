@@ -79,12 +79,13 @@ function wholeBundleTarget(environments: Environments): TargetConfiguration {
 function deployTarget(environments: Environments, pkg: string | undefined): TargetConfiguration {
   return {
     executor: '@b2connect/nx-plugin:deploy',
-    options: pkg ? { environment: '*', package: pkg } : { environment: '*' },
+    // No environment by default: a deploy names one (`-c prod`); a misspelt one is refused by the executor.
+    options: pkg ? { package: pkg } : {},
     configurations: configurations(environments),
     // Publishing is a side effect: never replayed from the cache.
     cache: false,
     metadata: {
-      description: `Build ${pkg ?? 'the environment indexes'} into dist/environments/<env>/ and publish the environment bundle (driver from the environment, or --driver=dir|gitops|kubectl; --dryRun)`,
+      description: `Build ${pkg ?? 'the environment indexes'} into dist/environments/<env>/ and publish it (-c <env> required; driver from the environment, or --driver=dir|gitops|kubectl; --dryRun; --repository for gitops)`,
     },
   };
 }
@@ -193,8 +194,15 @@ export const createDependencies: CreateDependencies = (_options, context) => {
       }
     }
     fresh[sourceFile] = { hash, declared };
-    const targets = declared === '*' ? [...projectByFolder.values()] : declared.flatMap((dep) => projectByFolder.get(dep) ?? []);
-    for (const target of targets) {
+    if (declared === '*') {
+      // Implicit, not tied to the file: Nx keeps the static edges of an unchanged file from its last
+      // graph, which would miss a package added since.
+      for (const target of projectByFolder.values()) {
+        if (target !== source) dependencies.push({ source, target, type: DependencyType.implicit });
+      }
+      continue;
+    }
+    for (const target of declared.flatMap((dep) => projectByFolder.get(dep) ?? [])) {
       if (target !== source) dependencies.push({ source, target, sourceFile, type: DependencyType.static });
     }
   }
