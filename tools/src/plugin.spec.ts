@@ -42,6 +42,9 @@ describe('nx plugin', () => {
     expect(gateway.targets.synth.inputs).toEqual(expect.arrayContaining(['deployable', '^deployable', 'environments']));
     expect(gateway.targets.synth.metadata.description).toMatch(/Synthesize/);
     expect(gateway.targets.test.command).toContain('services/gateway/');
+    // A deploy names its environment (-c <env>): no default that would deploy every environment.
+    expect(gateway.targets.deploy.options).toEqual({ package: 'gateway' });
+    expect(gateway.targets.deploy.configurations).toEqual({ dev: { environment: 'dev' }, prod: { environment: 'prod' } });
   });
 
   it('infers the environments project that writes the indexes', async () => {
@@ -136,6 +139,32 @@ describe('nx plugin', () => {
     expect(staticDependsOn(`export default {{{`)).toBeUndefined();
   });
 
+  it('reads dependsOnAll as a dependency on every package, and gives up when it is computed', () => {
+    expect(staticDependsOn(`export default defineClusterPackage({ name: 'gitops', dependsOnAll: true });`)).toBe('*');
+    expect(staticDependsOn(`export default defineClusterPackage({ name: 'gitops', dependsOnAll: false, dependsOn: ['a'] });`)).toEqual([
+      'a',
+    ]);
+    expect(staticDependsOn(`export default defineClusterPackage({ name: 'gitops', dependsOnAll: all });`)).toBeUndefined();
+  });
+
+  it('makes a dependsOnAll package and the environments project depend on every package, a package added since included', async () => {
+    const root = workspace();
+    writeFileSync(
+      join(root, 'services/orders/deploy.ts'),
+      `module.exports = { default: { kind: 'cluster', spec: { name: 'orders', team: 't', dependsOnAll: true } } };\n`,
+    );
+    const projects = {
+      environments: { root: 'environments' },
+      '@b2connect/gateway': { root: 'services/gateway' },
+      '@b2connect/orders': { root: 'services/orders' },
+    };
+    const deps = await createDependencies(undefined, { workspaceRoot: root, projects } as unknown as CreateDependenciesContext);
+    expect(deps.filter((d) => d.source === '@b2connect/orders').map((d) => [d.target, d.type])).toEqual([
+      ['@b2connect/gateway', 'implicit'],
+    ]);
+    expect(deps.filter((d) => d.source === 'environments').map((d) => d.target)).toEqual(['@b2connect/gateway', '@b2connect/orders']);
+  });
+
   it('reads the same dependsOn statically as the loaded definition, for every package of this workspace', async () => {
     const root = join(__dirname, '../..');
     const files = ['services', 'infra'].flatMap((dir) =>
@@ -145,7 +174,8 @@ describe('nx plugin', () => {
     );
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
-      const loaded = ((await import(file)) as { default: { spec: { dependsOn?: string[] } } }).default.spec.dependsOn ?? [];
+      const { spec } = ((await import(file)) as { default: { spec: { dependsOn?: string[]; dependsOnAll?: boolean } } }).default;
+      const loaded = spec.dependsOnAll ? '*' : (spec.dependsOn ?? []);
       expect({ file, dependsOn: staticDependsOn(readFileSync(file, 'utf8')) }).toEqual({ file, dependsOn: loaded });
     }
   });

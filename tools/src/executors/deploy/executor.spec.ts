@@ -1,17 +1,38 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { environment, importLoader, makeWorkspace, webService } from '../../../../libs/k8s-lib/test/helpers';
+import { environment, importLoader, makeWorkspace, webService, writeWorkspace } from '../../../../libs/k8s-lib/test/helpers';
 import { runDeployTasks } from './executor';
 
-const quiet = { log: () => undefined, error: () => undefined, load: importLoader, commit: 'c0ffee' };
+const kubectl = resolve(__dirname, '../../../../.tools/bin/kubectl');
+const quiet = { log: () => undefined, error: () => undefined, load: importLoader, source: { commit: 'c0ffee' } };
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+/** A bare repository the gitops driver pushes to, and a prod environment whose delivery names it. */
+function gitopsSetup() {
+  const base = mkdtempSync(join(tmpdir(), 'b2c-deploy-gitops-'));
+  const bare = join(base, 'repo.git');
+  git(base, 'init', '--bare', '--initial-branch=main', bare);
+  const prod = {
+    ...environment('prod'),
+    delivery: {
+      driver: 'dir',
+      gitops: { engine: 'none', repository: 'https://git.example.com/gitops.git', pushUrl: bare, branch: 'main', path: 'envs/prod' },
+    },
+  };
+  return { bare, environments: { dev: environment('dev'), prod: prod as never } };
+}
+
+const deployTasks = (pkgs: string[], options: Record<string, unknown> = {}) => [
+  ...pkgs.map((pkg) => ({ id: `${pkg}:deploy`, options: { environment: 'prod', package: pkg, ...options }, configuration: 'prod' })),
+  { id: 'environments:deploy', options: { environment: 'prod', ...options }, configuration: 'prod' },
+];
 
 describe('deploy executor', () => {
-  it('builds, writes the manifest and publishes to the bundle folder by default', async () => {
+  it('builds, writes the manifest with the source commit and publishes to the bundle folder by default', async () => {
     const root = makeWorkspace({ packages: { orders: webService('orders') } });
     const results = await runDeployTasks(root, [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders' } }], quiet);
     expect(results['orders:deploy']).toMatchObject({
@@ -22,23 +43,75 @@ describe('deploy executor', () => {
     expect(manifest.packages.orders.commit).toBe('c0ffee');
   });
 
-  it('publishes to the GitOps repository the environment names when asked for the gitops driver', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'b2c-deploy-gitops-'));
-    execFileSync('git', ['init', '--bare', '--initial-branch=main', join(base, 'repo.git')]);
-    const prod = {
-      ...environment('prod'),
-      delivery: { driver: 'dir', gitops: { repository: join(base, 'repo.git'), branch: 'main', path: 'prod' } },
-    };
-    const root = makeWorkspace({ environments: { prod: prod as never }, packages: { orders: webService('orders') } });
-    const results = await runDeployTasks(
-      root,
-      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'gitops' } }],
-      quiet,
-    );
+  it('publishes to the pushUrl of the environment while the objects keep the cluster-facing URL', async () => {
+    const { bare, environments } = gitopsSetup();
+    const root = makeWorkspace({ environments, packages: { orders: webService('orders') } });
+    const results = await runDeployTasks(root, deployTasks(['orders'], { driver: 'gitops' }), quiet);
     expect(results['orders:deploy']!.success).toBe(true);
-    const tree = execFileSync('git', ['ls-tree', '-r', '--name-only', 'main'], { cwd: join(base, 'repo.git'), encoding: 'utf8' });
-    expect(tree).toContain('prod/orders/manifests.yaml');
-    expect(tree).toContain('prod/bundle.json');
+    const tree = git(bare, 'ls-tree', '-r', '--name-only', 'main');
+    expect(tree).toContain('envs/prod/orders/manifests.yaml');
+    expect(tree).toContain('envs/prod/bundle.json');
+    expect(tree).toContain('envs/prod/network.md');
+  });
+
+  it('changes only the deployed package on a partial deploy from a clean checkout, and the environment still renders', async () => {
+    const { bare, environments } = gitopsSetup();
+    const packages = { catalog: webService('catalog'), orders: webService('orders'), search: webService('search') };
+    const root = makeWorkspace({ environments, packages });
+    await runDeployTasks(root, deployTasks(Object.keys(packages), { driver: 'gitops' }), quiet);
+    // CI: a clean checkout (no dist), one package changed, only it deployed.
+    rmSync(join(root, 'dist'), { recursive: true });
+    writeWorkspace(root, { environments, packages: { catalog: webService('catalog', { settings: { PageSize: '60' } }) } });
+    const results = await runDeployTasks(root, deployTasks(['catalog'], { driver: 'gitops' }), { ...quiet, source: { commit: 'beef42' } });
+    expect(results['catalog:deploy']!.success).toBe(true);
+    expect(git(bare, 'show', '--name-only', '--format=%s', 'main').split('\n')).toEqual([
+      'deploy(prod): catalog',
+      '',
+      'envs/prod/bundle.json',
+      'envs/prod/catalog/kustomization.yaml',
+      'envs/prod/catalog/manifests.yaml',
+    ]);
+    const clone = mkdtempSync(join(tmpdir(), 'b2c-deploy-clone-'));
+    git(clone, 'clone', '-q', bare, 'repo');
+    expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
+    const rendered = execFileSync(kubectl, ['kustomize', join(clone, 'repo/envs/prod')], { encoding: 'utf8' });
+    expect(rendered).toContain('name: orders');
+    expect(rendered).toContain('PageSize: "60"');
+  });
+
+  it('prunes a package that left the workspace from dist and from the GitOps repository, and says so', async () => {
+    const { bare, environments } = gitopsSetup();
+    const root = makeWorkspace({ environments, packages: { orders: webService('orders'), billing: webService('billing') } });
+    await runDeployTasks(root, deployTasks(['orders', 'billing'], { driver: 'gitops' }), quiet);
+    rmSync(join(root, 'services/billing'), { recursive: true });
+    const lines: string[] = [];
+    const results = await runDeployTasks(root, deployTasks(['orders'], { driver: 'gitops' }), { ...quiet, log: (l) => lines.push(l) });
+    expect(results['environments:deploy']!.terminalOutput).toContain('pruned billing');
+    expect(lines.join('\n')).toContain('prod/billing: pruned (no longer a package of the workspace)');
+    expect(existsSync(join(root, 'dist/environments/prod/billing'))).toBe(false);
+    expect(git(bare, 'ls-tree', '-r', '--name-only', 'main')).not.toContain('billing');
+  });
+
+  it('records that the tree was dirty, with a hash of the uncommitted changes', async () => {
+    const root = makeWorkspace({ packages: { orders: webService('orders') } });
+    writeFileSync(join(root, '.gitignore'), 'dist/\n');
+    git(root, 'init', '-q');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init');
+    const head = git(root, 'rev-parse', 'HEAD');
+    const tasks = [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders' } }];
+    const { source: _, ...io } = quiet;
+    await runDeployTasks(root, tasks, io);
+    const manifest = () => JSON.parse(readFileSync(join(root, 'dist/environments/prod/bundle.json'), 'utf8')).packages.orders;
+    expect(manifest()).toMatchObject({ commit: head });
+    expect(manifest().uncommitted).toBeUndefined();
+    writeWorkspace(root, { packages: { orders: webService('orders', { settings: { Feature: 'on' } }) } });
+    await runDeployTasks(root, tasks, io);
+    expect(manifest()).toMatchObject({ commit: head, uncommitted: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    const first = manifest().uncommitted;
+    writeFileSync(join(root, 'untracked.txt'), 'x');
+    await runDeployTasks(root, tasks, io);
+    expect(manifest().uncommitted).not.toBe(first);
   });
 
   it('fails the tasks with a clear message when the driver has no settings, after writing the bundle', async () => {
@@ -48,13 +121,74 @@ describe('deploy executor', () => {
     const results = await runDeployTasks(
       root,
       [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'kubectl' } }],
-      {
-        ...quiet,
-        error: (l) => errors.push(l),
-      },
+      { ...quiet, error: (l) => errors.push(l) },
     );
     expect(results['orders:deploy']!.success).toBe(false);
     expect(errors.join('\n')).toContain('publish of prod failed: environments/prod.yaml: delivery.kubectl: required by the kubectl driver');
     expect(existsSync(join(root, 'dist/environments/prod/orders'))).toBe(true);
+  });
+
+  it('fails with the publish error printed once, however many packages the environment deploys', async () => {
+    const { environments } = gitopsSetup();
+    const broken = {
+      ...environments,
+      prod: {
+        ...(environments.prod as object),
+        delivery: {
+          driver: 'gitops',
+          gitops: { engine: 'none', repository: 'https://git.example.com/x.git', pushUrl: '/nonexistent/repo.git', path: 'p' },
+        },
+      } as never,
+    };
+    const root = makeWorkspace({ environments: broken, packages: { a: webService('a'), b: webService('b'), c: webService('c') } });
+    const errors: string[] = [];
+    const results = await runDeployTasks(root, deployTasks(['a', 'b', 'c']), { ...quiet, error: (l) => errors.push(l) });
+    expect(Object.values(results).every((r) => !r.success)).toBe(true);
+    expect(errors.filter((l) => l.startsWith('publish of prod failed'))).toHaveLength(1);
+    expect(results['b:deploy']!.terminalOutput).toContain('publish of prod failed (reported by a:deploy)');
+  });
+});
+
+describe('deploy executor refuses before building or publishing', () => {
+  async function refused(tasks: Parameters<typeof runDeployTasks>[1]) {
+    const { bare, environments } = gitopsSetup();
+    const root = makeWorkspace({ environments, packages: { orders: webService('orders') } });
+    const errors: string[] = [];
+    const results = await runDeployTasks(root, tasks, { ...quiet, error: (l) => errors.push(l) });
+    expect(Object.values(results).every((r) => !r.success)).toBe(true);
+    expect(existsSync(join(root, 'dist')), 'nothing is built').toBe(false);
+    expect(git(bare, 'for-each-ref'), 'nothing is pushed').toBe('');
+    return errors.join('\n');
+  }
+
+  it('fails when the configuration is not an environment (-c prood)', async () => {
+    const message = await refused([{ id: 'orders:deploy', options: { package: 'orders' }, configuration: 'prood' }]);
+    expect(message).toContain('-c prood: no such configuration: the configurations are the environments (dev, prod)');
+  });
+
+  it('fails when no environment is named: a deploy never defaults to every environment', async () => {
+    expect(await refused([{ id: 'orders:deploy', options: { package: 'orders' } }])).toContain(
+      'deploy needs one environment: -c <environment> (dev, prod)',
+    );
+    expect(await refused([{ id: 'orders:deploy', options: { package: 'orders', environment: '*' } }])).toContain(
+      'deploy needs one environment',
+    );
+  });
+
+  it('fails when an option is misspelt, so that --dryrun never makes a real run', async () => {
+    const message = await refused([
+      { id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'gitops', dryrun: true } as never },
+    ]);
+    expect(message).toContain('--dryrun: unknown option of deploy (known: --environment, --package, --driver, --dryRun, --repository)');
+  });
+
+  it('fails when the driver is not one of dir, gitops, kubectl', async () => {
+    const message = await refused([{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'gitop' } as never }]);
+    expect(message).toContain('--driver: "gitop" is not one of dir, gitops, kubectl');
+  });
+
+  it('fails when --dryRun is not a boolean', async () => {
+    const message = await refused([{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', dryRun: 'yes' } as never }]);
+    expect(message).toContain('--dryRun: must be a boolean, got "yes"');
   });
 });
