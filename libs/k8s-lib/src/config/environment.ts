@@ -65,7 +65,9 @@ export function isBranchName(name: string): boolean {
     name.length > 0 &&
     name !== '@' &&
     !name.startsWith('-') &&
-    !/[\x00-\x20\x7f~^:?*[\\]/.test(name) &&
+    // No control characters, spaces or DEL, and none of ~ ^ : ? * [ \
+    ![...name].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f) &&
+    !/[~^:?*[\\]/.test(name) &&
     !name.includes('..') &&
     !name.includes('@{') &&
     !name.includes('//') &&
