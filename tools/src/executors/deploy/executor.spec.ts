@@ -187,8 +187,18 @@ describe('deploy executor refuses before building or publishing', () => {
     expect(message).toContain('--driver: "gitop" is not one of dir, gitops, kubectl');
   });
 
+  it('takes --dryRun=false as Nx passes it (a string) for false', async () => {
+    const root = makeWorkspace({ packages: { orders: webService('orders') } });
+    const results = await runDeployTasks(
+      root,
+      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', dryRun: 'false' } as never }],
+      quiet,
+    );
+    expect(results['orders:deploy']!.success).toBe(true);
+  });
+
   it('fails when --dryRun is not a boolean', async () => {
     const message = await refused([{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', dryRun: 'yes' } as never }]);
-    expect(message).toContain('--dryRun: must be a boolean, got "yes"');
+    expect(message).toContain('--dryRun: must be boolean, got "yes"');
   });
 });

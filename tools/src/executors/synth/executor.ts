@@ -11,7 +11,7 @@ import {
   type SourceRevision,
   type SynthesisResult,
 } from '@b2connect/k8s-lib';
-import { optionProblems, type TaskRequest } from '../options';
+import { checkOptions, type TaskRequest } from '../options';
 
 export interface SynthExecutorOptions {
   /** Environment name, or `*` for every environment. */
@@ -58,13 +58,13 @@ export interface BuiltGroup<O extends SynthExecutorOptions = SynthExecutorOption
 export async function buildTaskGroups<O extends SynthExecutorOptions>(
   executor: 'synth' | 'deploy',
   root: string,
-  tasks: readonly TaskRequest<O>[],
+  requested: readonly TaskRequest<O>[],
   io: SynthIo = {},
 ): Promise<{ results: Record<string, TaskResult>; groups: BuiltGroup<O>[] }> {
   const log = io.log ?? console.log;
   const logError = io.error ?? console.error;
   const results: Record<string, TaskResult> = {};
-  const problems = optionProblems(executor, tasks, discoverEnvironmentNames(root));
+  const { problems, tasks } = checkOptions(executor, requested, discoverEnvironmentNames(root));
   if (problems.length > 0) {
     const message = `${executor} refused; nothing was built or published:\n${problems.map((p) => `  ${p}`).join('\n')}`;
     logError(message);
