@@ -203,7 +203,8 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   }
   const packageNames = new Set(result.workspace.packages.keys());
   timed(options.timings, 'write', () => {
-    for (const [envName, pkgs] of result.bundles) options.onProgress?.(`${envName}: writing ${pkgs.size} package(s) into ${join(outDir, envName)}`);
+    for (const [envName, pkgs] of result.bundles)
+      options.onProgress?.(`${envName}: writing ${pkgs.size} package(s) into ${join(outDir, envName)}`);
     writeBundles(writes);
     // What the workspace no longer has leaves the output: a removed package's folder, a removed
     // environment's bundle. Nothing else is touched: other packages' folders stay as they are.
