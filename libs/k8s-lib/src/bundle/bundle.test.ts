@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ConfigErrors } from '../errors';
 import { buildBundles } from './bundle';
 import { renderBundleManifest } from './manifest';
-import { writeBundles } from './writer';
+import { pathInside, removeInside, writeBundles } from './writer';
 import { environment, importLoader, makeWorkspace, webService, writeWorkspace, type FixtureSpec } from '../../test/helpers';
 
 const healthy: FixtureSpec = {
@@ -344,5 +344,34 @@ describe('buildBundles', () => {
       ]),
     ).toThrow(/ENOTDIR|EEXIST/);
     expect(snapshotTree(join(root, 'dist'))).toEqual(before);
+  });
+});
+
+describe('deletes confined to their folder', () => {
+  it('fails when a path leaves its folder, or is the folder itself, and removes nothing', () => {
+    const root = makeWorkspace({});
+    const outside = join(root, 'keep');
+    writeFileSync(outside, 'x');
+    const inner = join(root, 'environments');
+    for (const path of ['..', '../keep', '', '.', '/tmp', 'a/../../keep']) {
+      expect(() => removeInside(inner, path), path).toThrow(/is not inside/);
+    }
+    expect(existsSync(outside)).toBe(true);
+    expect(existsSync(join(inner, 'dev.yaml'))).toBe(true);
+  });
+
+  it('fails when a symbolic link inside leads outside', () => {
+    const root = makeWorkspace({});
+    symlinkSync(root, join(root, 'environments', 'escape'));
+    expect(() => pathInside(join(root, 'environments'), 'escape/environments')).toThrow(/is not inside/);
+  });
+
+  it('removes a folder inside, and names that start with two dots are inside', () => {
+    const root = makeWorkspace({});
+    mkdirSync(join(root, 'environments', '..x'));
+    removeInside(join(root, 'environments'), '..x');
+    removeInside(join(root, 'environments'), 'dev.yaml');
+    expect(existsSync(join(root, 'environments', '..x'))).toBe(false);
+    expect(existsSync(join(root, 'environments', 'dev.yaml'))).toBe(false);
   });
 });

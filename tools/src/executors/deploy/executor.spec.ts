@@ -128,6 +128,35 @@ describe('deploy executor', () => {
     expect(existsSync(join(root, 'dist/environments/prod/orders'))).toBe(true);
   });
 
+  it('fails when the kubectl driver is asked for an environment a GitOps engine delivers, and applies nothing', async () => {
+    const prod = {
+      ...environment('prod'),
+      delivery: {
+        driver: 'dir',
+        gitops: { engine: 'argocd', repository: 'https://git.example.com/g.git', path: 'p' },
+        kubectl: { context: 'aks' },
+      },
+    };
+    const root = makeWorkspace({ environments: { prod: prod as never }, packages: { orders: webService('orders') } });
+    const calls: string[][] = [];
+    const errors: string[] = [];
+    const results = await runDeployTasks(
+      root,
+      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'kubectl' } }],
+      {
+        ...quiet,
+        error: (l) => errors.push(l),
+        kubectl: async (args) => {
+          calls.push([...args]);
+          return { stdout: 'aks\n' };
+        },
+      },
+    );
+    expect(results['orders:deploy']!.success).toBe(false);
+    expect(errors.join('\n')).toContain('environments/prod.yaml: delivery.gitops.engine: the environment is delivered by argocd');
+    expect(calls).toEqual([]);
+  });
+
   it('fails with the publish error printed once, however many packages the environment deploys', async () => {
     const { environments } = gitopsSetup();
     const broken = {

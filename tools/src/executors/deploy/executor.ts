@@ -97,6 +97,16 @@ export async function runDeployTasks(
         } else {
           if (!env.delivery.kubectl)
             throw new ConfigError(envFile, [{ path: 'delivery.kubectl', message: 'required by the kubectl driver' }]);
+          const engine = env.delivery.gitops?.engine ?? 'none';
+          if (engine !== 'none' && !req.dryRun) {
+            // Two deployers of the same objects fight. A server-side dry run changes nothing: allowed.
+            throw new ConfigError(envFile, [
+              {
+                path: 'delivery.gitops.engine',
+                message: `the environment is delivered by ${engine}: the kubectl driver would apply its objects and deploy beside it; use --driver=gitops (or --dryRun for a server-side check), or set engine: none for kubectl delivery`,
+              },
+            ]);
+          }
           outcome = await publishKubectl(req, env.delivery.kubectl.context, io.kubectl ?? defaultKubectl(root));
         }
       } catch (e) {
