@@ -13,6 +13,7 @@ export * from './bundle/strict-fields';
 export * from './bundle/workspace';
 export * from './bundle/build';
 export * from './bundle/writer';
+export * from './bundle/environment-writer';
 export * from './bundle/bundle';
 export * from './bundle/query';
 export * from './config/store';

@@ -5,7 +5,8 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ConfigErrors } from '../errors';
 import { buildBundles } from './bundle';
 import { renderBundleManifest } from './manifest';
-import { pathInside, removeInside, writeBundles } from './writer';
+import { pathInside, removeInside } from './writer';
+import { writeEnvironments } from './environment-writer';
 import { environment, importLoader, makeWorkspace, webService, writeWorkspace, type FixtureSpec } from '../../test/helpers';
 
 const healthy: FixtureSpec = {
@@ -203,6 +204,10 @@ describe('buildBundles', () => {
     await buildBundles(root, { load: importLoader, onPrune: (env, pkg) => pruned.push(pkg ? `${env}/${pkg}` : env) });
     expect(pruned).toEqual(['dev']);
     expect(existsSync(join(root, 'dist/environments/dev'))).toBe(false);
+    // A folder the build did not write (no bundle.json) is not its to remove.
+    mkdirSync(join(root, 'dist/environments/notes'));
+    await buildBundles(root, { load: importLoader });
+    expect(existsSync(join(root, 'dist/environments/notes'))).toBe(true);
     expect(existsSync(join(root, 'dist/environments/prod/orders'))).toBe(true);
   });
 
@@ -329,21 +334,26 @@ describe('buildBundles', () => {
     });
   });
 
-  it('leaves the previous bundle intact when writing fails midway', async () => {
+  it('leaves every previous environment intact when staging one fails, and says nothing was written', async () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader });
     const before = snapshotTree(join(root, 'dist'));
-    // The second folder cannot be created (its parent is a file): the first must not be swapped in either.
-    const blocker = join(root, 'blocker');
-    writeFileSync(blocker, '');
     const files = new Map([['kustomization.yaml', 'changed\n']]);
-    expect(() =>
-      writeBundles([
-        { dir: join(root, 'dist/environments/prod/orders'), files },
-        { dir: join(blocker, 'sub', 'pkg'), files },
-      ]),
-    ).toThrow(/ENOTDIR|EEXIST/);
+    const out = join(root, 'dist/environments');
+    const write = (env: string, fail = false) => ({
+      dir: join(out, env),
+      packages: new Map([['orders', files]]),
+      keep: () => true,
+      files: () => {
+        if (fail) throw Object.assign(new Error('disk full'), { code: 'ENOSPC', path: join(out, env) });
+        return new Map();
+      },
+    });
+    expect(() => writeEnvironments(out, [write('dev'), write('prod', true)])).toThrow(
+      /no space left on the device \(ENOSPC\); nothing was written, every previous bundle is intact/,
+    );
     expect(snapshotTree(join(root, 'dist'))).toEqual(before);
+    expect(readdirSync(out).filter((e) => e.startsWith('.'))).toEqual([]);
   });
 });
 

@@ -1,11 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
 import { runGate } from '../gate';
 import {
   BUNDLE_MANIFEST,
   contentHash,
-  packageFolders,
   provenanceAnnotations,
   renderBundleManifest,
   type PackageProvenance,
@@ -26,17 +25,8 @@ import { synthesizeEnvironment } from './build';
 import { validateObject, type KubeObject } from './validate';
 import { dependenciesOf, dependsOnAll, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
 
-import {
-  KUSTOMIZATION,
-  MANIFESTS,
-  renderEnvironmentIndex,
-  renderManifests,
-  removeInside,
-  renderPackageKustomization,
-  writeBundles,
-  writeFilesAtomically,
-  type BundleWrite,
-} from './writer';
+import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
+import { writeEnvironments, type EnvironmentWrite } from './environment-writer';
 
 /** Where bundles go, relative to the workspace root. */
 export const BUNDLE_ROOT = 'dist/environments';
@@ -181,66 +171,57 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   sourceAsked.catch(() => undefined);
   const result = await synthesize(root, options);
   const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
-  const writes: BundleWrite[] = [];
-  const provenance = new Map<string, Map<string, PackageProvenance>>();
   const k8sLib = libVersion();
   const source = await sourceAsked;
+  const packageNames = new Set(result.workspace.packages.keys());
+  const index = options.index ?? true;
+  const writes: EnvironmentWrite[] = [];
   for (const [envName, pkgs] of result.bundles) {
-    const envProvenance = new Map<string, PackageProvenance>();
-    provenance.set(envName, envProvenance);
+    const provenance = new Map<string, PackageProvenance>();
+    const packages = new Map<string, BundleFiles>();
     for (const [pkgName, objects] of pkgs) {
       const pkg = result.workspace.packages.get(pkgName)!;
-      const dir = join(outDir, envName, pkgName);
       const manifests = timed(options.timings, 'render', () => renderManifests(objects, pkg.file));
       const p: PackageProvenance = { version: pkg.version, contentHash: contentHash(manifests), k8sLib, ...source };
-      envProvenance.set(pkgName, p);
-      const files = new Map([
-        [MANIFESTS, manifests],
-        [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(p))],
-      ]);
-      writes.push({ dir, files });
-    }
-  }
-  const packageNames = new Set(result.workspace.packages.keys());
-  timed(options.timings, 'write', () => {
-    for (const [envName, pkgs] of result.bundles)
-      options.onProgress?.(`${envName}: writing ${pkgs.size} package(s) into ${join(outDir, envName)}`);
-    writeBundles(writes);
-    // What the workspace no longer has leaves the output: a removed package's folder, a removed
-    // environment's bundle. Nothing else is touched: other packages' folders stay as they are.
-    for (const envName of result.bundles.keys()) {
-      for (const folder of packageFolders(join(outDir, envName))) {
-        if (packageNames.has(folder)) continue;
-        removeInside(outDir, join(envName, folder));
-        options.onPrune?.(envName, folder);
-      }
-    }
-    if (existsSync(outDir)) {
-      for (const entry of readdirSync(outDir, { withFileTypes: true })) {
-        if (!entry.isDirectory() || entry.name.startsWith('.') || result.workspace.environments.has(entry.name)) continue;
-        removeInside(outDir, entry.name);
-        options.onPrune?.(entry.name);
-      }
-    }
-    // The manifest holds every package folder of the workspace present, so partial and full builds
-    // agree; the folders just written are not read back.
-    for (const [envName, written] of provenance) {
-      writeFilesAtomically(
-        join(outDir, envName),
-        new Map([[BUNDLE_MANIFEST, renderBundleManifest(join(outDir, envName), envName, written, packageNames)]]),
+      provenance.set(pkgName, p);
+      packages.set(
+        pkgName,
+        new Map([
+          [MANIFESTS, manifests],
+          [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(p))],
+        ]),
       );
     }
+    writes.push({
+      dir: join(outDir, envName),
+      packages,
+      // A package that left the workspace leaves the environment; every other folder stays as it is.
+      keep: (folder) => packageNames.has(folder),
+      // The manifest holds every package folder of the workspace in the new environment, so partial
+      // and full builds agree; the folders just written are not read back.
+      files: (staged) =>
+        new Map([
+          [BUNDLE_MANIFEST, renderBundleManifest(staged, envName, provenance, packageNames)],
+          ...(index
+            ? [
+                ...renderEnvironmentIndex([...packageNames]),
+                [NETWORK_DIAGRAM, renderMermaid(result.graphs.get(envName)!, envName)] as const,
+              ]
+            : []),
+        ]),
+    });
+  }
+  timed(options.timings, 'write', () => {
+    for (const w of writes) options.onProgress?.(`${basename(w.dir)}: writing ${w.packages.size} package(s) into ${w.dir}`);
+    // An environment that left the workspace leaves the output too.
+    const pruned = writeEnvironments(outDir, writes, (env) => result.workspace.environments.has(env));
+    for (const [envName, folders] of pruned) {
+      if (!result.bundles.has(envName)) options.onPrune?.(envName);
+      for (const folder of folders) options.onPrune?.(envName, folder);
+    }
   });
-
   for (const [envName, pkgs] of result.bundles)
     for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
-  if (options.index ?? true) {
-    for (const envName of result.bundles.keys()) {
-      const graph = result.graphs.get(envName)!;
-      const files = new Map([...renderEnvironmentIndex([...packageNames]), [NETWORK_DIAGRAM, renderMermaid(graph, envName)]]);
-      writeFilesAtomically(join(outDir, envName), files);
-    }
-  }
   return result;
 }
 

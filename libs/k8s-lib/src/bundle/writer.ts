@@ -55,39 +55,6 @@ export function renderEnvironmentIndex(packageNames: readonly string[]): BundleF
   ]);
 }
 
-export interface BundleWrite {
-  /** Final folder, for example dist/environments/prod/catalog. */
-  readonly dir: string;
-  readonly files: BundleFiles;
-}
-
-/**
- * Replaces each folder with exactly the given files, all or nothing as far as the filesystem allows:
- * every new folder is fully written beside its target first; only then are the targets swapped in
- * by rename. A failure while writing leaves every previous bundle untouched.
- */
-export function writeBundles(writes: readonly BundleWrite[]): void {
-  const tag = `${process.pid}-${Date.now()}`;
-  const staged: { dir: string; tmp: string }[] = [];
-  try {
-    for (const w of writes) {
-      const tmp = join(w.dir, '..', `.${baseName(w.dir)}.new-${tag}`);
-      mkdirSync(tmp, { recursive: true });
-      staged.push({ dir: w.dir, tmp });
-      for (const [name, content] of w.files) writeFileSync(join(tmp, name), content);
-    }
-  } catch (e) {
-    for (const s of staged) rmSync(s.tmp, { recursive: true, force: true });
-    throw e;
-  }
-  for (const { dir, tmp } of staged) {
-    const old = join(dir, '..', `.${baseName(dir)}.old-${tag}`);
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  }
-}
-
 /** Writes single files atomically (write beside, then rename). */
 export function writeFilesAtomically(dir: string, files: BundleFiles): void {
   mkdirSync(dir, { recursive: true });
@@ -97,10 +64,6 @@ export function writeFilesAtomically(dir: string, files: BundleFiles): void {
     writeFileSync(tmp, content);
     renameSync(tmp, join(dir, name));
   }
-}
-
-function baseName(dir: string): string {
-  return dir.split(/[\\/]/).filter(Boolean).pop()!;
 }
 
 /**

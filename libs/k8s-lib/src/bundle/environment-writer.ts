@@ -1,0 +1,251 @@
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeInside, type BundleFiles } from './writer';
+
+/**
+ * Writes environment bundles all-or-nothing per environment. Each environment is staged complete
+ * beside its folder (`.<env>.new-<tag>`: the packages this run writes, the packages it keeps copied
+ * from the current folder, the environment's own files computed over the staged folder), marked
+ * ready by a rename (`.<env>.ready-<tag>`), then swapped in by two renames. A kill at any point
+ * leaves the previous environment or the new one, never a mix: between the two renames the folder is
+ * briefly absent, and the next run puts the ready one in place. Leftovers of killed runs are removed
+ * by the next run. Writers of one output folder take turns (a lock folder), so a partial build never
+ * copies a folder another run is replacing.
+ */
+
+export interface EnvironmentWrite {
+  /** The environment's folder, for example dist/environments/prod. */
+  readonly dir: string;
+  /** Package folders this run writes: folder name -> files. */
+  readonly packages: ReadonlyMap<string, BundleFiles>;
+  /** Whether a folder of the current environment that this run does not write is kept; the others are pruned. */
+  readonly keep: (folder: string) => boolean;
+  /**
+   * The environment's own files (bundle.json, the index), computed over the staged folder; any other
+   * top-level file of the current environment is carried over.
+   */
+  readonly files: (stagedDir: string) => BundleFiles;
+}
+
+/** A write that failed part of the way: which environments were written and which were left as they were. */
+export class BundleWriteError extends Error {
+  constructor(
+    message: string,
+    public readonly written: readonly string[],
+    public readonly notWritten: readonly string[],
+  ) {
+    super(message);
+    this.name = 'BundleWriteError';
+  }
+}
+
+const STAGES = ['new', 'ready', 'old'] as const;
+const LEFTOVER = /^\.(.+)\.(new|ready|old)-(\d+)-(\d+)-[0-9a-z]+$/;
+const LOCK = '.write.lock';
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * Writes every environment of `writes` (see the module comment), then removes the environment folders
+ * `keepEnvironment` refuses. Returns the package folders pruned per environment (an environment
+ * removed whole is listed with no folders).
+ */
+export function writeEnvironments(
+  outDir: string,
+  writes: readonly EnvironmentWrite[],
+  keepEnvironment: (env: string) => boolean = () => true,
+): Map<string, string[]> {
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    throw new BundleWriteError(
+      `cannot create ${outDir}: ${describe(e)}; nothing was written`,
+      [],
+      writes.map((w) => name(w.dir)),
+    );
+  }
+  const release = lock(outDir);
+  try {
+    cleanLeftovers(outDir);
+    const tag = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const staged: { write: EnvironmentWrite; ready: string }[] = [];
+    const pruned = new Map<string, string[]>();
+    try {
+      for (const write of writes) {
+        const env = name(write.dir);
+        const stage = join(outDir, `.${env}.new-${tag}`);
+        pruned.set(env, stageEnvironment(write, stage));
+        const ready = join(outDir, `.${env}.ready-${tag}`);
+        renameSync(stage, ready);
+        staged.push({ write, ready });
+      }
+    } catch (e) {
+      for (const env of writes.map((w) => name(w.dir)))
+        for (const s of STAGES) rmSync(join(outDir, `.${env}.${s}-${tag}`), { recursive: true, force: true });
+      throw new BundleWriteError(
+        `cannot write ${outDir}: ${describe(e)}; nothing was written, every previous bundle is intact`,
+        [],
+        writes.map((w) => name(w.dir)),
+      );
+    }
+    const written: string[] = [];
+    for (const [i, { write, ready }] of staged.entries()) {
+      const env = name(write.dir);
+      const old = join(outDir, `.${env}.old-${tag}`);
+      try {
+        if (existsSync(write.dir)) renameSync(write.dir, old);
+        renameSync(ready, write.dir);
+      } catch (e) {
+        // Put the previous environment back if it was moved aside; drop what was not swapped in.
+        if (!existsSync(write.dir) && existsSync(old)) renameSync(old, write.dir);
+        const rest = staged.slice(i).map((s) => name(s.write.dir));
+        for (const s of staged.slice(i)) rmSync(s.ready, { recursive: true, force: true });
+        throw new BundleWriteError(
+          `cannot replace ${write.dir}: ${describe(e)}. Written: ${written.join(', ') || 'nothing'}; ` +
+            `not written (previous bundle intact): ${rest.join(', ')}`,
+          written,
+          rest,
+        );
+      }
+      rmSync(old, { recursive: true, force: true });
+      written.push(env);
+    }
+    for (const entry of readdirSync(outDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.') || keepEnvironment(entry.name)) continue;
+      // Only what a build wrote (an environment has its bundle.json): any other folder is not ours.
+      if (!existsSync(join(outDir, entry.name, 'bundle.json'))) continue;
+      removeInside(outDir, entry.name);
+      pruned.set(entry.name, []);
+    }
+    return pruned;
+  } finally {
+    release();
+  }
+}
+
+/** Builds the complete new environment in `stage`; returns the folders of the current one it pruned. */
+function stageEnvironment(write: EnvironmentWrite, stage: string): string[] {
+  mkdirSync(stage);
+  const pruned: string[] = [];
+  if (existsSync(write.dir)) {
+    for (const entry of readdirSync(write.dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      if (entry.isDirectory()) {
+        if (write.packages.has(entry.name)) continue;
+        if (!write.keep(entry.name)) {
+          pruned.push(entry.name);
+          continue;
+        }
+      }
+      cpSync(join(write.dir, entry.name), join(stage, entry.name), { recursive: true });
+    }
+  }
+  for (const [pkg, files] of write.packages) {
+    mkdirSync(join(stage, pkg));
+    for (const [file, content] of files) writeFileSync(join(stage, pkg, file), content);
+  }
+  for (const [file, content] of write.files(stage)) writeFileSync(join(stage, file), content);
+  return pruned.sort();
+}
+
+/**
+ * Removes what killed runs left in `outDir`: staging folders of environments, and the package-level
+ * staging folders older versions wrote inside them. A ready environment whose folder is missing (a
+ * kill between the two renames of a swap) is put in place first; failing that, the folder moved aside.
+ */
+export function cleanLeftovers(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  const dead = readdirSync(outDir).flatMap((entry) => {
+    const m = LEFTOVER.exec(entry);
+    return m && !alive(Number(m[3])) ? [{ entry, env: m[1]!, stage: m[2]!, time: Number(m[4]) }] : [];
+  });
+  const newest = (xs: typeof dead) => xs.sort((a, b) => b.time - a.time)[0];
+  // A kill between the two renames of a swap leaves the environment folder missing: the ready
+  // environment goes in place, or else the one that was moved aside.
+  for (const env of new Set(dead.map((d) => d.env))) {
+    if (existsSync(join(outDir, env))) continue;
+    const ofEnv = dead.filter((d) => d.env === env);
+    const pick = newest(ofEnv.filter((d) => d.stage === 'ready')) ?? newest(ofEnv.filter((d) => d.stage === 'old'));
+    if (pick) renameSync(join(outDir, pick.entry), join(outDir, env));
+  }
+  for (const { entry } of dead) rmSync(join(outDir, entry), { recursive: true, force: true });
+  for (const env of readdirSync(outDir, { withFileTypes: true })) {
+    if (!env.isDirectory() || env.name.startsWith('.')) continue;
+    for (const inner of readdirSync(join(outDir, env.name))) {
+      const m = /^\..+\.(new|old)-(\d+)-\d+$/.exec(inner);
+      if (m && !alive(Number(m[2]))) rmSync(join(outDir, env.name, inner), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Takes the output folder's write lock (waiting for a live holder, taking over a dead one's); returns its release. */
+function lock(outDir: string): () => void {
+  const dir = join(outDir, LOCK);
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'pid'), String(process.pid));
+      return () => rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new BundleWriteError(`cannot lock ${outDir}: ${describe(e)}; nothing was written`, [], []);
+      }
+    }
+    const holder = lockHolder(dir);
+    if (holder === undefined || !alive(holder)) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new BundleWriteError(`another build (process ${holder}) has been writing ${outDir} for 2 minutes; nothing was written`, [], []);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+/**
+ * The pid holding the lock. A lock without a pid is being taken (-1, counted as alive) unless it is
+ * older than 10 s: its holder was killed between creating it and writing its pid (undefined).
+ */
+function lockHolder(dir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dir, 'pid'), 'utf8'));
+  } catch {
+    try {
+      return Date.now() - statSync(dir).mtimeMs > 10_000 ? undefined : -1;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === -1) return true;
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** An fs error in the reader's words: the path, what the code means, the code. */
+export function describe(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const meaning: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted (an immutable or protected file?)',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    ENOTDIR: 'a path component is a file, not a folder',
+    EEXIST: 'already exists',
+    ENOENT: 'no such file or folder',
+    EBUSY: 'busy (in use by another process)',
+  };
+  return err.code && meaning[err.code] ? `${err.path ?? ''}${err.path ? ': ' : ''}${meaning[err.code]} (${err.code})` : err.message;
+}
+
+function name(dir: string): string {
+  return dir.split(/[\\/]/).filter(Boolean).pop()!;
+}
