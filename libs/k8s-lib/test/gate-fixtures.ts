@@ -61,3 +61,14 @@ export function deployment(objects: any[]): any {
 export function check(rule: Rule, objects: any[]) {
   return rule.check(gateBundle(objects as KubeObject[]));
 }
+
+/** Gives every container of the bundle's Deployment a read-only root and a writable /tmp emptyDir, as the blueprints do. */
+export function withReadOnlyRoot(objects: any[]): any[] {
+  const spec = deployment(objects).spec.template.spec;
+  spec.volumes = [...(spec.volumes ?? []), { name: 'writable-tmp', emptyDir: { sizeLimit: '64Mi' } }];
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    c.securityContext = { ...c.securityContext, readOnlyRootFilesystem: true };
+    c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'writable-tmp', mountPath: '/tmp' }];
+  }
+  return objects;
+}

@@ -9,6 +9,7 @@ import { noSecretData } from './rules/no-secret-data';
 import { pdbSelectsPods } from './rules/pdb-selects-pods';
 import { pinnedImages } from './rules/pinned-images';
 import { podSecurityRestricted } from './rules/pod-security-restricted';
+import { readOnlyRootFilesystem } from './rules/read-only-root-filesystem';
 import { referencesResolve } from './rules/references-resolve';
 import { serviceMonitorTarget } from './rules/service-monitor-target';
 import { serviceSelectsPods } from './rules/service-selects-pods';
@@ -20,6 +21,7 @@ export * from './types';
 /** The policy gate: every rule runs on every bundle of every environment, before anything is written. */
 export const RULES: readonly Rule[] = [
   podSecurityRestricted,
+  readOnlyRootFilesystem,
   serviceSelectsPods,
   hpaTarget,
   pdbSelectsPods,
