@@ -4,6 +4,7 @@ import { hpaTarget } from './rules/hpa-target';
 import { ingressBackends } from './rules/ingress-backends';
 import { keptOnDeletion } from './rules/kept-on-deletion';
 import { networkPolicyCoverage } from './rules/network-policy-coverage';
+import { noClusterRoleForWorkloads } from './rules/no-cluster-role-for-workloads';
 import { noDuplicates } from './rules/no-duplicates';
 import { noSecretData } from './rules/no-secret-data';
 import { pdbSelectsPods } from './rules/pdb-selects-pods';
@@ -22,6 +23,7 @@ export * from './types';
 export const RULES: readonly Rule[] = [
   podSecurityRestricted,
   readOnlyRootFilesystem,
+  noClusterRoleForWorkloads,
   serviceSelectsPods,
   hpaTarget,
   pdbSelectsPods,

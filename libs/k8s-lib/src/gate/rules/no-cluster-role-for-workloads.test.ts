@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { check, goodBundle } from '../../../test/gate-fixtures';
+import { runGate } from '../index';
+import { noClusterRoleForWorkloads as rule } from './no-cluster-role-for-workloads';
+
+type Subject = { kind: string; name: string; namespace?: string };
+const sa = (name: string, namespace = 'b2connect'): Subject => ({ kind: 'ServiceAccount', name, namespace });
+
+const clusterRoleBinding = (role: string, ...subjects: Subject[]) => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRoleBinding',
+  metadata: { name: `${role}-binding` },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+  subjects,
+});
+const roleBinding = (kind: 'Role' | 'ClusterRole', role: string, ...subjects: Subject[]) => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
+  metadata: { name: `${role}-binding`, namespace: 'b2connect' },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role },
+  subjects,
+});
+
+describe(rule.id, () => {
+  it("stays quiet on a RoleBinding to a namespaced Role, and on ClusterRoles bound to no workload's ServiceAccount", () => {
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'reader', namespace: 'b2connect' },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+    };
+    expect(
+      check(rule, [
+        ...goodBundle(),
+        role,
+        roleBinding('Role', 'reader', sa('web')),
+        clusterRoleBinding('cluster-admin', sa('ci-deployer', 'ci'), { kind: 'User', name: 'alice' }),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("fires on a ClusterRoleBinding of cluster-admin to a workload's ServiceAccount, naming binding, pods and fix", () => {
+    expect(check(rule, [...goodBundle(), clusterRoleBinding('cluster-admin', sa('web'))])).toEqual([
+      {
+        rule: rule.id,
+        object: 'ClusterRoleBinding/cluster-admin-binding',
+        message:
+          'binds ClusterRole "cluster-admin" (every right on the whole cluster) to ServiceAccount "web", which the pods of Deployment/web run as',
+        fix: 'remove the binding; grant what the workload needs with a Role in its namespace that lists the verbs and resources, and a RoleBinding to it',
+      },
+    ]);
+  });
+
+  it('fires on a RoleBinding to a ClusterRole, view included', () => {
+    expect(check(rule, [...goodBundle(), roleBinding('ClusterRole', 'view', sa('web'))])).toEqual([
+      expect.objectContaining({
+        object: 'RoleBinding/view-binding',
+        message: 'binds ClusterRole "view" to ServiceAccount "web", which the pods of Deployment/web run as',
+        fix: 'bind a Role of the bundle that lists the verbs and resources the workload needs instead of a ClusterRole',
+      }),
+    ]);
+  });
+
+  it('fires on groups and user names that hold the ServiceAccount, and on the default one and operator-made pods', () => {
+    const bare = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare' }, spec: { containers: [{ name: 'c', image: 'x:1' }] } };
+    const rabbitmq = { apiVersion: 'rabbitmq.com/v1beta1', kind: 'RabbitmqCluster', metadata: { name: 'rabbitmq' }, spec: {} };
+    const postgres = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'postgres' }, spec: { instances: 1 } };
+    const messages = check(rule, [
+      ...goodBundle(),
+      bare,
+      rabbitmq,
+      postgres,
+      clusterRoleBinding('edit', { kind: 'Group', name: 'system:serviceaccounts' }),
+      clusterRoleBinding('admin', { kind: 'User', name: 'system:serviceaccount:b2connect:web' }),
+      clusterRoleBinding('view', sa('default'), sa('rabbitmq-server'), sa('postgres')),
+    ]).map((f) => f.message);
+    expect(messages).toEqual([
+      'binds ClusterRole "edit" to Group "system:serviceaccounts", which the pods of Deployment/web, Pod/bare, RabbitmqCluster/rabbitmq, Cluster/postgres run as',
+      'binds ClusterRole "admin" to User "system:serviceaccount:b2connect:web", which the pods of Deployment/web run as',
+      'binds ClusterRole "view" to ServiceAccount "default", which the pods of Pod/bare run as',
+      'binds ClusterRole "view" to ServiceAccount "rabbitmq-server", which the pods of RabbitmqCluster/rabbitmq run as',
+      'binds ClusterRole "view" to ServiceAccount "postgres", which the pods of Cluster/postgres run as',
+    ]);
+  });
+
+  it('is part of the gate', () => {
+    expect(runGate([...goodBundle(), clusterRoleBinding('cluster-admin', sa('web'))]).filter((f) => f.rule === rule.id)).toHaveLength(1);
+  });
+});
