@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findObject, runGate, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
@@ -28,10 +28,37 @@ describe('rabbitmq', () => {
     expect(cluster('prod').spec.secretBackend).toEqual({ externalSecret: { name: 'rabbitmq-credentials' } });
   });
 
-  it('makes the operator pods meet Pod Security "restricted"', () => {
+  it('gives the operator pods the security context of every pod: restricted, with a read-only root', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const pod = cluster(env).spec.override.statefulSet.spec.template.spec;
+      expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['rabbitmq']);
+      expect(pod.initContainers.map((c: { name: string }) => c.name)).toEqual(['setup-container']);
+      for (const c of [...pod.containers, ...pod.initContainers]) {
+        expect(c.securityContext).toEqual({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+      }
+      expect(runGate(bundle(env)).filter((f) => f.rule === 'read-only-root-filesystem')).toEqual([]);
+    }
+  });
+
+  it('mounts writable emptyDirs where RabbitMQ writes beyond what the operator mounts', () => {
     const pod = cluster('prod').spec.override.statefulSet.spec.template.spec;
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const c of [...pod.containers, ...pod.initContainers]) expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(pod.containers[0].volumeMounts).toEqual([
+      { name: 'writable-tmp', mountPath: '/tmp' },
+      { name: 'writable-var-log-rabbitmq', mountPath: '/var/log/rabbitmq' },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'writable-tmp', emptyDir: { sizeLimit: '256Mi' } },
+      { name: 'writable-var-log-rabbitmq', emptyDir: { sizeLimit: '256Mi' } },
+    ]);
+    // The setup-container writes only into the operator's own emptyDirs (/etc/rabbitmq, /var/lib/rabbitmq).
+    expect(pod.initContainers[0].volumeMounts).toBeUndefined();
   });
 
   it('exports its definitions nightly', () => {

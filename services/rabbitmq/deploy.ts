@@ -5,13 +5,25 @@ import { k8s } from 'cdk8s-plus-28';
 const quantity = (q: Readonly<Record<string, string>>) =>
   Object.fromEntries(Object.entries(q).map(([k, v]) => [k, rabbitmq.RabbitmqClusterSpecResourcesLimits.fromString(v)]));
 
-/** Pod Security "restricted" for the operator's containers, which it does not set itself. */
+/** Pod Security "restricted" and a read-only root for the operator's containers, which it sets neither. */
 const restricted = {
   allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
   runAsNonRoot: true,
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 };
+
+/**
+ * Where RabbitMQ writes besides what the operator already mounts (the data volume at
+ * /var/lib/rabbitmq/mnesia, emptyDirs at /var/lib/rabbitmq for the Erlang cookie and at /etc/rabbitmq,
+ * where its setup-container writes the configuration): /tmp for Erlang and the CLI tools, and the
+ * image's log directory (logs go to stdout; a file output, if one is ever configured, lands there).
+ */
+const writable = [
+  { name: 'writable-tmp', mountPath: '/tmp' },
+  { name: 'writable-var-log-rabbitmq', mountPath: '/var/log/rabbitmq' },
+];
 
 export default defineStore({
   name: 'rabbitmq',
@@ -67,8 +79,16 @@ export default defineStore({
                 spec: {
                   automountServiceAccountToken: false,
                   securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-                  containers: [{ name: 'rabbitmq', securityContext: restricted }],
+                  // Merged by name onto the operator's pod template (strategic merge).
+                  containers: [{ name: 'rabbitmq', securityContext: restricted, volumeMounts: writable }],
                   initContainers: [{ name: 'setup-container', securityContext: restricted }],
+                  volumes: writable.map(({ name }) => ({
+                    name,
+                    emptyDir: {
+                      sizeLimit:
+                        rabbitmq.RabbitmqClusterSpecOverrideStatefulSetSpecTemplateSpecVolumesEmptyDirSizeLimit.fromString('256Mi'),
+                    },
+                  })),
                   topologySpreadConstraints:
                     ctx.replicas > 1
                       ? [
