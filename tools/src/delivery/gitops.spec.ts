@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,18 @@ function request(
     manifest: { environment: 'prod', packages: Object.fromEntries(packages.map((p) => [p, built.manifest[p]!])) },
     dryRun,
   };
+}
+
+/** A clone of `repo` with `orders` published from `other`, committed and ready to push. */
+function pushOrders(repo: string, other: ReturnType<typeof bundle>): string {
+  const clone = mkdtempSync(join(tmpdir(), 'b2c-other-'));
+  git(clone, 'clone', '-q', repo, '.');
+  cpSync(join(other.dir, 'orders'), join(clone, 'environments/prod/orders'), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(clone, 'environments/prod/bundle.json'), 'utf8'));
+  manifest.packages.orders = other.manifest.orders;
+  writeFileSync(join(clone, 'environments/prod/bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  git(clone, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'deploy(prod): orders');
+  return clone;
 }
 
 const target = (repository: string, path = 'environments/prod') => ({ repository, branch: 'main', path });
@@ -152,13 +164,100 @@ describe('gitops driver', () => {
     const repo = gitopsRepo();
     const sentinel = join(tmpdir(), `b2c-sentinel-${process.pid}`);
     writeFileSync(sentinel, 'keep');
-    for (const path of ['..', '../..', 'a/../../b', '/tmp', '.git', '.git/hooks']) {
+    for (const path of ['..', '../..', 'a/../../b', '/tmp', '.git', '.git/hooks', 'a/.GIT/x']) {
       await expect(publishGitOps(request(bundle({ catalog: '1' }), ['catalog'], ['catalog'], true), target(repo, path))).rejects.toThrow(
         /is not inside|\.git folder/,
       );
     }
     expect(existsSync(sentinel)).toBe(true);
     expect(git(repo, 'rev-list', '--count', 'main')).toBe('1');
+  });
+
+  it('starts a new branch empty in a repository whose default branch holds other files', async () => {
+    const repo = gitopsRepo();
+    const seed = mkdtempSync(join(tmpdir(), 'b2c-seed-'));
+    git(seed, 'clone', '-q', repo, '.');
+    mkdirSync(join(seed, 'environments/prod/catalog'), { recursive: true });
+    writeFileSync(join(seed, 'other.txt'), 'not ours\n');
+    writeFileSync(join(seed, 'environments/prod/catalog/manifests.yaml'), 'from main\n');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'main content');
+    git(seed, 'push', '-q', 'origin', 'HEAD:main');
+    await publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), { ...target(repo), branch: 'deploy' });
+    expect(git(repo, 'ls-tree', '-r', '--name-only', 'deploy').split('\n')).toEqual([
+      'environments/prod/bundle.json',
+      'environments/prod/catalog/kustomization.yaml',
+      'environments/prod/catalog/manifests.yaml',
+      'environments/prod/kustomization.yaml',
+    ]);
+    expect(git(repo, 'show', 'deploy:environments/prod/catalog/manifests.yaml')).toContain('kind: ConfigMap');
+  });
+
+  it('keeps folders of the environment path that no deploy wrote (no provenance)', async () => {
+    const repo = gitopsRepo();
+    await publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), target(repo));
+    const seed = mkdtempSync(join(tmpdir(), 'b2c-seed-'));
+    git(seed, 'clone', '-q', repo, '.');
+    mkdirSync(join(seed, 'environments/prod/extras'), { recursive: true });
+    writeFileSync(join(seed, 'environments/prod/extras/notes.md'), 'kept by hand\n');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'extras');
+    git(seed, 'push', '-q', 'origin', 'HEAD:main');
+    const result = await publishGitOps(request(bundle({ catalog: '2' }), ['catalog']), target(repo));
+    expect(result.pruned).toEqual([]);
+    expect(git(repo, 'show', 'main:environments/prod/extras/notes.md')).toBe('kept by hand');
+  });
+
+  it('publishes again from the new state when the branch moved on before the push', async () => {
+    const repo = gitopsRepo();
+    await publishGitOps(request(bundle({ catalog: '1', orders: '1' }), ['catalog', 'orders']), target(repo));
+    // Another publisher pushes orders while this one works (simulated on the first clone's log line).
+    let raced = false;
+    const other = bundle({ orders: '2' }, 'other');
+    const req = {
+      ...request(bundle({ catalog: '2' }), ['catalog'], ['catalog', 'orders']),
+      log: (line: string) => {
+        if (!raced && line.startsWith('pushing')) {
+          raced = true;
+          execFileSync('git', ['push', '-q', repo, 'HEAD:main'], { cwd: pushOrders(repo, other) });
+        }
+      },
+    };
+    await publishGitOps(req, target(repo));
+    const manifest = JSON.parse(git(repo, 'show', 'main:environments/prod/bundle.json'));
+    expect(manifest.packages.orders.commit).toBe('other');
+    expect(manifest.packages.catalog.commit).toBe('abc123');
+    expect(git(repo, 'log', '--format=%s', 'main').split('\n').slice(0, 2)).toEqual(['deploy(prod): catalog', 'deploy(prod): orders']);
+  });
+
+  it('replaces a published folder that was edited by hand in the repository, even when its provenance says unchanged', async () => {
+    const repo = gitopsRepo();
+    const built = bundle({ catalog: '1' });
+    await publishGitOps(request(built, ['catalog']), target(repo));
+    const seed = mkdtempSync(join(tmpdir(), 'b2c-seed-'));
+    git(seed, 'clone', '-q', repo, '.');
+    writeFileSync(join(seed, 'environments/prod/catalog/manifests.yaml'), 'maxReplicas: 99\n');
+    writeFileSync(join(seed, 'environments/prod/catalog/extra.yaml'), 'kind: Secret\n');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'hand edit');
+    git(seed, 'push', '-q', 'origin', 'HEAD:main');
+    const result = await publishGitOps(request(built, ['catalog']), target(repo));
+    expect(result.changed).toBe(true);
+    expect(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml')).toContain('kind: ConfigMap');
+    expect(tree(repo)).not.toContain('environments/prod/catalog/extra.yaml');
+  });
+
+  it("fails when the environment's folder holds or lies inside another environment's bundle, and pushes nothing", async () => {
+    const repo = gitopsRepo();
+    const staging = { ...request(bundle({ catalog: '1' }), ['catalog']), envName: 'staging' };
+    await publishGitOps(staging, target(repo, 'environments/staging'));
+    await expect(publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), target(repo, 'environments'))).rejects.toThrow(
+      'delivery.gitops.path "environments" contains the bundle of environment staging (staging/): the paths of two environments overlap',
+    );
+    await expect(publishGitOps(request(bundle({ catalog: '1' }), ['catalog']), target(repo, 'environments/staging'))).rejects.toThrow(
+      'delivery.gitops.path "environments/staging" holds the bundle of environment staging',
+    );
+    expect(git(repo, 'rev-list', '--count', 'main')).toBe('2');
   });
 
   it('starts the branch in an empty repository', async () => {

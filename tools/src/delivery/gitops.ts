@@ -1,9 +1,12 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import {
   BUNDLE_MANIFEST,
+  contentHash,
+  KUSTOMIZATION,
+  MANIFESTS,
   NETWORK_DIAGRAM,
   packageFolders,
   pathInside,
@@ -59,6 +62,61 @@ export function commitMessage(change: GitOpsChange): string {
  * nothing is pushed. Every delete stays inside the environment's folder of the clone.
  */
 export async function publishGitOps(req: PublishRequest, target: GitOpsTarget): Promise<PublishResult> {
+  // The repository may move on between the clone and the push (another environment, another CI
+  // job): the publish is computed again from the new state, a few times at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await publishOnce(req, target);
+    } catch (e) {
+      if (!(e instanceof RepositoryMovedOn) || attempt === PUSH_ATTEMPTS) throw e;
+      req.log?.(`${target.branch} moved on while publishing; publishing again (attempt ${attempt + 1} of ${PUSH_ATTEMPTS})`);
+    }
+  }
+}
+
+const PUSH_ATTEMPTS = 3;
+
+/**
+ * Whether a published package folder is exactly what a deploy wrote: its manifests still hash to the
+ * recorded content and it holds no other file. A hand edit in the repository is then replaced.
+ */
+function untouched(dir: string, built: PackageProvenance): boolean {
+  const files = readdirSync(dir).sort();
+  if (files.join('/') !== [KUSTOMIZATION, MANIFESTS].sort().join('/')) return false;
+  return contentHash(readFileSync(join(dir, MANIFESTS), 'utf8')) === built.contentHash;
+}
+
+/**
+ * Refuses an environment folder that holds, or lies inside, another environment's bundle (paths of
+ * two environments nested in one repository): publishing would prune or overwrite the other one.
+ */
+function refuseOverlap(envDir: string, envName: string, path: string): void {
+  const owner = (dir: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(dir, BUNDLE_MANIFEST), 'utf8')) as { environment?: string }).environment;
+    } catch {
+      return undefined;
+    }
+  };
+  const here = owner(envDir);
+  if (here !== undefined && here !== envName) {
+    throw new Error(`delivery.gitops.path "${path}" holds the bundle of environment ${here}: each environment needs its own folder`);
+  }
+  if (!existsSync(envDir)) return;
+  for (const entry of readdirSync(envDir, { withFileTypes: true })) {
+    const inner = entry.isDirectory() ? owner(join(envDir, entry.name)) : undefined;
+    if (inner !== undefined) {
+      throw new Error(
+        `delivery.gitops.path "${path}" contains the bundle of environment ${inner} (${entry.name}/): the paths of two environments overlap`,
+      );
+    }
+  }
+}
+
+/** The push was refused because the branch has commits the clone did not have. */
+class RepositoryMovedOn extends Error {}
+
+async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<PublishResult> {
   const log = req.log ?? (() => undefined);
   const work = mkdtempSync(join(tmpdir(), 'b2c-gitops-'));
   try {
@@ -68,17 +126,21 @@ export async function publishGitOps(req: PublishRequest, target: GitOpsTarget): 
     if (remoteBranches.trim()) {
       await git.clone(target.repository, work, ['--branch', target.branch, '--single-branch', '--depth', '1']);
     } else {
-      await git.clone(target.repository, work);
-      await simpleGit(work).checkout(['--orphan', target.branch]);
+      // A new branch starts empty: nothing of the default branch's tree is published with it.
+      await git.clone(target.repository, work, ['--no-checkout']);
+      await simpleGit(work).raw(['switch', '--orphan', target.branch]);
     }
     const repo = simpleGit(work);
     await repo.addConfig('user.name', AUTHOR.name).addConfig('user.email', AUTHOR.email);
-    if (target.path.split('/')[0] === '.git')
+    if (target.path.split('/').some((segment) => segment.toLowerCase() === '.git')) {
       throw new Error(`delivery.gitops.path "${target.path}" points into the repository's .git folder`);
+    }
     const envDir = pathInside(work, target.path);
+    refuseOverlap(envDir, req.envName, target.path);
 
     const ofCommit = new Set(req.workspace.map((w) => w.name));
-    const pruned = packageFolders(envDir).filter((name) => !ofCommit.has(name));
+    // Only folders a deploy wrote (they carry provenance) are pruned: anything else there is not ours.
+    const pruned = packageFolders(envDir).filter((name) => !ofCommit.has(name) && readProvenance(join(envDir, name)) !== undefined);
     for (const name of pruned) removeInside(envDir, name);
 
     const entries: Record<string, PackageProvenance> = {};
@@ -87,7 +149,7 @@ export async function publishGitOps(req: PublishRequest, target: GitOpsTarget): 
       const built = req.manifest.packages[name];
       if (!built) throw new Error(`${name} has no provenance in ${join(req.bundleDir, name)}: this run did not build it`);
       const published = readProvenance(join(envDir, name));
-      if (published && sameContent(published, built)) {
+      if (published && sameContent(published, built) && untouched(join(envDir, name), built)) {
         // Same content: the repository keeps the folder and the commit it was first published from.
         entries[name] = published;
         continue;
@@ -112,7 +174,7 @@ export async function publishGitOps(req: PublishRequest, target: GitOpsTarget): 
       throw new Error(
         `the GitOps repository has no bundle of ${missing.join(', ')} in ${target.branch}:${target.path}, and this deploy did not build ` +
           `${missing.length === 1 ? 'it' : 'them'}: the environment index would name missing folders. ` +
-          `Deploy every package once: npx nx run-many -t deploy -c ${req.envName} --driver=gitops`,
+          `Deploy every package once: npx nx run-many -t deploy -c ${req.envName} --driver=gitops (with this run's other options)`,
       );
     }
     mkdirSync(envDir, { recursive: true });
@@ -132,7 +194,12 @@ export async function publishGitOps(req: PublishRequest, target: GitOpsTarget): 
       return { changed: true, summary: `gitops (dry run): would commit ${files} changed file(s) to ${where} (${counts})`, pruned };
     const commit = await repo.commit(commitMessage({ envName: req.envName, changed, pruned }));
     log(`pushing ${commit.commit} to ${target.repository}`);
-    await repo.push('origin', target.branch);
+    try {
+      await repo.push('origin', target.branch);
+    } catch (e) {
+      if (/\[rejected\]|non-fast-forward|fetch first/.test((e as Error).message)) throw new RepositoryMovedOn((e as Error).message);
+      throw e;
+    }
     return { changed: true, summary: `gitops: committed ${commit.commit} (${files} file(s); ${counts}) to ${where}`, pruned };
   } finally {
     rmSync(work, { recursive: true, force: true });

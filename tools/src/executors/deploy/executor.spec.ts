@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -112,49 +112,10 @@ describe('deploy executor', () => {
     writeFileSync(join(root, 'untracked.txt'), 'x');
     await runDeployTasks(root, tasks, io);
     expect(manifest().uncommitted).not.toBe(first);
-  });
-
-  it('fails the tasks with a clear message when the driver has no settings, after writing the bundle', async () => {
-    const root = makeWorkspace({ packages: { orders: webService('orders') } });
-    writeFileSync(join(root, 'environments/prod.yaml'), stringify(environment('prod')));
-    const errors: string[] = [];
-    const results = await runDeployTasks(
-      root,
-      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'kubectl' } }],
-      { ...quiet, error: (l) => errors.push(l) },
-    );
-    expect(results['orders:deploy']!.success).toBe(false);
-    expect(errors.join('\n')).toContain('publish of prod failed: environments/prod.yaml: delivery.kubectl: required by the kubectl driver');
-    expect(existsSync(join(root, 'dist/environments/prod/orders'))).toBe(true);
-  });
-
-  it('fails when the kubectl driver is asked for an environment a GitOps engine delivers, and applies nothing', async () => {
-    const prod = {
-      ...environment('prod'),
-      delivery: {
-        driver: 'dir',
-        gitops: { engine: 'argocd', repository: 'https://git.example.com/g.git', path: 'p' },
-        kubectl: { context: 'aks' },
-      },
-    };
-    const root = makeWorkspace({ environments: { prod: prod as never }, packages: { orders: webService('orders') } });
-    const calls: string[][] = [];
-    const errors: string[] = [];
-    const results = await runDeployTasks(
-      root,
-      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'kubectl' } }],
-      {
-        ...quiet,
-        error: (l) => errors.push(l),
-        kubectl: async (args) => {
-          calls.push([...args]);
-          return { stdout: 'aks\n' };
-        },
-      },
-    );
-    expect(results['orders:deploy']!.success).toBe(false);
-    expect(errors.join('\n')).toContain('environments/prod.yaml: delivery.gitops.engine: the environment is delivered by argocd');
-    expect(calls).toEqual([]);
+    // An untracked link to a folder is hashed as a link, not read as a file.
+    symlinkSync(join(root, 'services'), join(root, 'link-to-services'));
+    const results = await runDeployTasks(root, tasks, io);
+    expect(results['orders:deploy']!.success).toBe(true);
   });
 
   it('fails with the publish error printed once, however many packages the environment deploys', async () => {
@@ -224,6 +185,68 @@ describe('deploy executor refuses before building or publishing', () => {
       quiet,
     );
     expect(results['orders:deploy']!.success).toBe(true);
+  });
+
+  it('fails when --repository carries credentials (they would be logged), or is empty', async () => {
+    const withToken = await refused([
+      {
+        id: 'orders:deploy',
+        options: { environment: 'prod', package: 'orders', driver: 'gitops', repository: 'https://deploy:s3cr3t@host/x.git' },
+      },
+    ]);
+    expect(withToken).toContain('--repository: credentials belong in');
+    expect(withToken).not.toContain('s3cr3t');
+    const empty = await refused([
+      { id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'gitops', repository: '' } },
+    ]);
+    expect(empty).toContain('--repository: must NOT have fewer than 1 characters');
+  });
+
+  it('fails when the kubectl driver is asked for a real apply where a GitOps engine delivers, before building', async () => {
+    const prod = {
+      ...environment('prod'),
+      delivery: {
+        driver: 'dir',
+        gitops: { engine: 'argocd', repository: 'https://git.example.com/g.git', path: 'p' },
+        kubectl: { context: 'aks' },
+      },
+    };
+    const root = makeWorkspace({ environments: { prod: prod as never }, packages: { orders: webService('orders') } });
+    const calls: string[][] = [];
+    const errors: string[] = [];
+    const results = await runDeployTasks(
+      root,
+      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'kubectl' } }],
+      {
+        ...quiet,
+        error: (l) => errors.push(l),
+        kubectl: async (args) => {
+          calls.push([...args]);
+          return { stdout: 'aks\n' };
+        },
+      },
+    );
+    expect(results['orders:deploy']!.success).toBe(false);
+    expect(errors.join('\n')).toContain('environments/prod.yaml: delivery.gitops.engine: the environment is delivered by argocd');
+    expect(calls).toEqual([]);
+    expect(existsSync(join(root, 'dist')), 'nothing is built').toBe(false);
+  });
+
+  it('fails when the driver has no settings, before building', async () => {
+    const root = makeWorkspace({ packages: { orders: webService('orders') } });
+    writeFileSync(join(root, 'environments/prod.yaml'), stringify(environment('prod')));
+    const errors: string[] = [];
+    const results = await runDeployTasks(
+      root,
+      [{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'kubectl' } }],
+      {
+        ...quiet,
+        error: (l) => errors.push(l),
+      },
+    );
+    expect(results['orders:deploy']!.success).toBe(false);
+    expect(errors.join('\n')).toContain('environments/prod.yaml: delivery.kubectl: required by the kubectl driver');
+    expect(existsSync(join(root, 'dist')), 'nothing is built').toBe(false);
   });
 
   it('fails when --dryRun is not a boolean', async () => {

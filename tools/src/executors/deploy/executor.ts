@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import {
   BUNDLE_ROOT,
-  ConfigError,
+  hasCredentials,
   loadEnvironment,
   readProvenance,
   syncWaves,
@@ -12,7 +12,7 @@ import {
 } from '@b2connect/k8s-lib';
 import { batchTasks, buildTaskGroups, sourceRevision, type SynthExecutorOptions, type TaskResult } from '../synth/executor';
 import type { TaskRequest } from '../options';
-import { publishGitOps } from '../../delivery/gitops';
+import { publishGitOps, type GitOpsTarget } from '../../delivery/gitops';
 import { defaultKubectl, publishKubectl, type KubectlRunner } from '../../delivery/kubectl';
 import type { PublishRequest, PublishResult } from '../../delivery/types';
 
@@ -32,11 +32,79 @@ export interface DeployIo {
   kubectl?: KubectlRunner;
 }
 
+/** How one environment is published, resolved from its file and the run's options before anything is built. */
+type Delivery =
+  | { readonly driver: 'dir' }
+  | { readonly driver: 'gitops'; readonly target: GitOpsTarget }
+  | { readonly driver: 'kubectl'; readonly context: string };
+
 /**
- * Checks every option first (nothing is built or published when one is wrong), then synth + validate
- * + write (all-or-nothing per group, see the synth executor), recording the source, then publishes
- * each environment once through its driver. A failed publish fails the environment's tasks; its
- * message is printed once.
+ * The delivery of each environment the tasks deploy, or every problem with it: tasks of one run that
+ * disagree on the driver or repository, a driver without its settings, a `--repository` with
+ * credentials, a real kubectl apply to an environment a GitOps engine delivers. An environment file
+ * that does not load is left to the build, which reports it with every other problem.
+ */
+export function resolveDeliveries(
+  root: string,
+  tasks: readonly TaskRequest<DeployExecutorOptions>[],
+): { deliveries: Map<string, Delivery>; problems: string[] } {
+  const deliveries = new Map<string, Delivery>();
+  const problems: string[] = [];
+  const byEnv = new Map<string, TaskRequest<DeployExecutorOptions>[]>();
+  for (const task of tasks) {
+    const env = task.options.environment;
+    if (env) byEnv.set(env, [...(byEnv.get(env) ?? []), task]);
+  }
+  for (const [envName, envTasks] of byEnv) {
+    const envFile = `environments/${envName}.yaml`;
+    const drivers = new Set(envTasks.map((t) => t.options.driver));
+    const repositories = new Set(envTasks.map((t) => t.options.repository));
+    const dryRun = envTasks.some((t) => t.options.dryRun);
+    if (drivers.size > 1) problems.push(`${envName}: tasks of one run ask for different drivers (${[...drivers].join(', ')})`);
+    if (repositories.size > 1)
+      problems.push(`${envName}: tasks of one run ask for different repositories (${[...repositories].join(', ')})`);
+    const repository = [...repositories][0];
+    if (repository && hasCredentials(repository)) {
+      problems.push(
+        `--repository: credentials belong in git's credential helper or the CI secret store, not in the URL (it would be logged)`,
+      );
+    }
+    let env;
+    try {
+      env = loadEnvironment(join(root, envFile));
+    } catch {
+      continue;
+    }
+    const driver = [...drivers][0] ?? env.delivery.driver;
+    if (driver === 'dir') {
+      deliveries.set(envName, { driver });
+    } else if (driver === 'gitops') {
+      const gitops = env.delivery.gitops;
+      if (!gitops) problems.push(`${envFile}: delivery.gitops: required by the gitops driver`);
+      else
+        deliveries.set(envName, {
+          driver,
+          target: { repository: repository ?? gitops.pushUrl ?? gitops.repository, branch: gitops.branch, path: gitops.path },
+        });
+    } else {
+      const engine = env.delivery.gitops?.engine ?? 'none';
+      if (!env.delivery.kubectl) problems.push(`${envFile}: delivery.kubectl: required by the kubectl driver`);
+      else if (engine !== 'none' && !dryRun) {
+        // Two deployers of the same objects fight. A server-side dry run changes nothing: allowed.
+        problems.push(
+          `${envFile}: delivery.gitops.engine: the environment is delivered by ${engine}: the kubectl driver would apply its objects and deploy beside it; use --driver=gitops (or --dryRun for a server-side check), or set engine: none for kubectl delivery`,
+        );
+      } else deliveries.set(envName, { driver, context: env.delivery.kubectl.context });
+    }
+  }
+  return { deliveries, problems };
+}
+
+/**
+ * Checks every option and each environment's delivery first (nothing is built or published when one
+ * is wrong), then synth + validate + write (all-or-nothing per environment, see the synth executor),
+ * recording the source, then publishes each environment once through its driver. A failed publish
+ * fails the environment's tasks; its message is printed once.
  */
 export async function runDeployTasks(
   root: string,
@@ -46,8 +114,19 @@ export async function runDeployTasks(
   const log = io.log ?? console.log;
   const logError = io.error ?? console.error;
   // Asked while the build runs.
-  const source = io.source ?? sourceRevision(root);
-  const { results, groups } = await buildTaskGroups('deploy', root, tasks, { ...io, source });
+  const source = Promise.resolve(io.source ?? sourceRevision(root));
+  // Awaited after the build; a rejection is reported there, not as unhandled while it runs.
+  source.catch(() => undefined);
+  let deliveries = new Map<string, Delivery>();
+  const { results, groups } = await buildTaskGroups('deploy', root, tasks, {
+    ...io,
+    source,
+    preflight: (checked) => {
+      const resolved = resolveDeliveries(root, checked);
+      deliveries = resolved.deliveries;
+      return resolved.problems;
+    },
+  });
   for (const group of groups) {
     if (!group.result) continue;
     const { workspace } = group.result;
@@ -57,15 +136,9 @@ export async function runDeployTasks(
     }
     for (const envName of group.environments) {
       const bundleDir = join(root, BUNDLE_ROOT, envName);
-      const drivers = new Set(group.tasks.map((t) => t.options.driver));
-      const repositories = new Set(group.tasks.map((t) => t.options.repository));
+      const delivery = deliveries.get(envName)!;
       let outcome: PublishResult | Error;
       try {
-        if (drivers.size > 1) throw new Error(`tasks of one run ask for different drivers (${[...drivers].join(', ')})`);
-        if (repositories.size > 1) throw new Error(`tasks of one run ask for different repositories (${[...repositories].join(', ')})`);
-        const envFile = `environments/${envName}.yaml`;
-        const env = loadEnvironment(join(root, envFile));
-        const driver = [...drivers][0] ?? env.delivery.driver;
         const packages = group.packages;
         const manifest = {
           environment: envName,
@@ -86,28 +159,13 @@ export async function runDeployTasks(
           index: group.index,
           log: (line) => log(`  ${envName}: ${line}`),
         };
-        log(`deploy: publishing ${envName} through ${driver}${req.dryRun ? ' (dry run)' : ''}`);
-        if (driver === 'dir') {
+        log(`deploy: publishing ${envName} through ${delivery.driver}${req.dryRun ? ' (dry run)' : ''}`);
+        if (delivery.driver === 'dir') {
           outcome = { changed: true, summary: `dir: ${join(BUNDLE_ROOT, envName)} (${packages.length} package(s) written)` };
-        } else if (driver === 'gitops') {
-          const gitops = env.delivery.gitops;
-          if (!gitops) throw new ConfigError(envFile, [{ path: 'delivery.gitops', message: 'required by the gitops driver' }]);
-          const repository = [...repositories][0] ?? gitops.pushUrl ?? gitops.repository;
-          outcome = await publishGitOps(req, { repository, branch: gitops.branch, path: gitops.path });
+        } else if (delivery.driver === 'gitops') {
+          outcome = await publishGitOps(req, delivery.target);
         } else {
-          if (!env.delivery.kubectl)
-            throw new ConfigError(envFile, [{ path: 'delivery.kubectl', message: 'required by the kubectl driver' }]);
-          const engine = env.delivery.gitops?.engine ?? 'none';
-          if (engine !== 'none' && !req.dryRun) {
-            // Two deployers of the same objects fight. A server-side dry run changes nothing: allowed.
-            throw new ConfigError(envFile, [
-              {
-                path: 'delivery.gitops.engine',
-                message: `the environment is delivered by ${engine}: the kubectl driver would apply its objects and deploy beside it; use --driver=gitops (or --dryRun for a server-side check), or set engine: none for kubectl delivery`,
-              },
-            ]);
-          }
-          outcome = await publishKubectl(req, env.delivery.kubectl.context, io.kubectl ?? defaultKubectl(root));
+          outcome = await publishKubectl(req, delivery.context, io.kubectl ?? defaultKubectl(root));
         }
       } catch (e) {
         outcome = e as Error;

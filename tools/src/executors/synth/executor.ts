@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { simpleGit } from 'simple-git';
@@ -36,6 +36,8 @@ export interface SynthIo {
   load?: ModuleLoader;
   /** Recorded in each written package's provenance (deploys). @default - none (a build records no commit) */
   source?: SourceRevision | Promise<SourceRevision>;
+  /** More checks of the option-checked tasks before anything is built; their problems refuse the run too. */
+  preflight?: (tasks: readonly TaskRequest<never>[]) => string[];
 }
 
 /** Tasks built together (the same environments), and what they built. */
@@ -65,6 +67,7 @@ export async function buildTaskGroups<O extends SynthExecutorOptions>(
   const logError = io.error ?? console.error;
   const results: Record<string, TaskResult> = {};
   const { problems, tasks } = checkOptions(executor, requested, discoverEnvironmentNames(root));
+  if (problems.length === 0 && io.preflight) problems.push(...io.preflight(tasks as never));
   if (problems.length > 0) {
     const message = `${executor} refused; nothing was built or published:\n${problems.map((p) => `  ${p}`).join('\n')}`;
     logError(message);
@@ -161,7 +164,11 @@ export async function sourceRevision(root: string): Promise<SourceRevision> {
     .map((entry) => entry.slice(3))
     .sort();
   const top = (await git.revparse(['--show-toplevel'])).trim();
-  for (const file of untracked) hash.update(`\0${file}\0`).update(readFileSync(join(top, file)));
+  for (const file of untracked) {
+    const path = join(top, file);
+    // A link is hashed as what it points to (the name), as git would store it.
+    hash.update(`\0${file}\0`).update(lstatSync(path).isSymbolicLink() ? readlinkSync(path) : readFileSync(path));
+  }
   return { commit, uncommitted: `sha256:${hash.digest('hex')}` };
 }
 
