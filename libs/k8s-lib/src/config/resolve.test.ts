@@ -73,6 +73,29 @@ describe('resolveTunables', () => {
     ).toThrow('services/svc/deploy.ts: overrides.prod.autoscaling.min: min 12 is above max 10 in environment prod');
   });
 
+  it('fails when a dev-only override puts HPA min above max, though dev runs without autoscaling', () => {
+    expect(() => resolveTunables(spec({ overrides: { dev: { autoscaling: { min: 9, max: 1 } } } }), dev, 'services/svc/deploy.ts')).toThrow(
+      'services/svc/deploy.ts: overrides.dev.autoscaling.min: min 9 is above max 1 in environment dev (checked although dev runs without autoscaling)',
+    );
+  });
+
+  it('fails when an override leaves autoscaling without max where the environment has it off', () => {
+    expect(() => resolveTunables(spec({ overrides: { dev: { autoscaling: { min: 2 } } } }), dev, 'f')).toThrow(
+      'f: overrides.dev.autoscaling: needs both min and max in environment dev',
+    );
+  });
+
+  it('fails when an override sets replicas beside the base autoscaling where the environment has it off', () => {
+    expect(() => resolveTunables(spec({ autoscaling: { min: 2, max: 6 }, overrides: { dev: { replicas: 1 } } }), dev, 'f')).toThrow(
+      /^f: overrides\.dev\.replicas: replicas 1 and autoscaling are exclusive in environment dev/,
+    );
+  });
+
+  it('accepts an override that turns autoscaling off and sets replicas where the environment has it off', () => {
+    const t = resolveTunables(spec({ autoscaling: { min: 2, max: 6 }, overrides: { dev: { autoscaling: false, replicas: 1 } } }), dev, 'f');
+    expect(t).toMatchObject({ replicas: 1, autoscaling: undefined });
+  });
+
   it('fails when replicas and autoscaling are both set for one environment', () => {
     expect(() => resolveTunables(spec({ replicas: 2, autoscaling: { min: 2, max: 4 } }), prod, 'f')).toThrow(
       /f: replicas: replicas 2 and autoscaling are exclusive in environment prod/,

@@ -56,21 +56,28 @@ export function resolveTunables(
   const where = (field: string, touched: boolean) => (touched ? `overrides.${env.name}.${field}` : field);
   const issues: ConfigIssue[] = [];
 
+  // The merged config is checked by the same rules in every environment, also where the environment
+  // turns autoscaling off: what a definition says for an environment must be valid there as written,
+  // not only once the environment's switch is turned on (then it would break a build nobody touched).
   let autoscaling: Autoscaling | undefined;
-  if (merged.autoscaling && env.replicas.autoscaling) {
+  if (merged.autoscaling) {
     const a = merged.autoscaling as Partial<Autoscaling>;
     const path = where('autoscaling', override.autoscaling !== undefined);
+    const off = env.replicas.autoscaling ? '' : ` (checked although ${env.name} runs without autoscaling)`;
     if (a.min === undefined || a.max === undefined) {
-      issues.push({ path, message: `needs both min and max in environment ${env.name}` });
+      issues.push({ path, message: `needs both min and max in environment ${env.name}${off}` });
     } else {
-      const cap = env.replicas.max ?? Number.POSITIVE_INFINITY;
-      autoscaling = { min: Math.min(a.min, cap), max: Math.min(a.max, cap), cpuPercent: a.cpuPercent ?? DEFAULT_CPU_PERCENT };
-      if (a.min > a.max) issues.push({ path: `${path}.min`, message: `min ${a.min} is above max ${a.max} in environment ${env.name}` });
+      if (a.min > a.max)
+        issues.push({ path: `${path}.min`, message: `min ${a.min} is above max ${a.max} in environment ${env.name}${off}` });
+      else if (env.replicas.autoscaling) {
+        const cap = env.replicas.max ?? Number.POSITIVE_INFINITY;
+        autoscaling = { min: Math.min(a.min, cap), max: Math.min(a.max, cap), cpuPercent: a.cpuPercent ?? DEFAULT_CPU_PERCENT };
+      }
     }
     if (merged.replicas !== undefined) {
       issues.push({
         path: where('replicas', override.replicas !== undefined),
-        message: `replicas ${merged.replicas} and autoscaling are exclusive in environment ${env.name}: the HPA owns the replica count; remove replicas or set autoscaling: false`,
+        message: `replicas ${merged.replicas} and autoscaling are exclusive in environment ${env.name}${off}: the HPA owns the replica count; remove replicas or set autoscaling: false`,
       });
     }
   }
