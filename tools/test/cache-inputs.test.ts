@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -161,5 +161,54 @@ describe('cache keys', () => {
     const changed = changedBy(() => append('services/api-gateway/deploy.test.ts', '// edit\n'));
     expect(changed).toContain('@b2connect/api-gateway:test');
     expect(changed.filter((id) => id.endsWith(':synth') || id.endsWith(':build'))).toEqual([]);
+  });
+
+  it('never store a build whose input changed while it ran: the next build of the old input is correct', async () => {
+    const nx = (args: string[]) =>
+      spawn(process.execPath, [join(copy, 'node_modules/nx/bin/nx.js'), ...args], {
+        cwd: copy,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      });
+    const run = (args: string[], onOutput: (text: string) => void = () => undefined) =>
+      new Promise<{ code: number | null; output: string }>((done) => {
+        const p = nx(args);
+        let output = '';
+        const take = (d: Buffer) => {
+          output += d;
+          onOutput(output);
+        };
+        p.stdout.on('data', take);
+        p.stderr.on('data', take);
+        p.on('exit', (code) => done({ code, output }));
+      });
+    const file = join(copy, 'services/identity/deploy.ts');
+    const original = readFileSync(file, 'utf8');
+    const poisoned = original.replace("Jwt__AccessTokenMinutes: '15'", "Jwt__AccessTokenMinutes: '99'");
+    expect(poisoned).not.toBe(original);
+    const args = ['run', '@b2connect/identity:synth', '-c', 'dev'];
+    let edited = false;
+    try {
+      // Nx hashes the old input; the edit lands once the executor has started building.
+      const first = await run(args, (text) => {
+        if (!edited && text.includes('synth: building')) {
+          edited = true;
+          writeFileSync(file, poisoned);
+        }
+      });
+      expect(edited).toBe(true);
+      expect(first.code).not.toBe(0);
+      expect(first.output).toContain('its inputs changed while it ran');
+    } finally {
+      writeFileSync(file, original);
+    }
+    // The old input again: built, not replayed from the poisoned run.
+    const second = await run(args);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).not.toContain('[local cache]');
+    const manifests = readFileSync(join(copy, 'dist/environments/dev/identity/manifests.yaml'), 'utf8');
+    expect(manifests).toContain("Jwt__AccessTokenMinutes: '15'");
+    // And an untouched run is stored and replayed as usual.
+    const third = await run(args);
+    expect(third.output).toMatch(/local cache|existing outputs match the cache/);
   });
 });

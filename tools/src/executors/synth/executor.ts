@@ -12,6 +12,7 @@ import {
   type SynthesisResult,
 } from '@b2connect/k8s-lib';
 import { checkOptions, type TaskRequest } from '../options';
+import { refuseChangedInputs } from '../input-check';
 
 export interface SynthExecutorOptions {
   /** Environment name, or `*` for every environment. */
@@ -176,6 +177,12 @@ export async function sourceRevision(root: string): Promise<SourceRevision> {
 export default async function synthExecutor(options: SynthExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const id = `${context.projectName}:${context.targetName}`;
   const results = await runSynthTasks(context.root, [{ id, options, configuration: context.configurationName }]);
+  // Outside a batch the task's id in the graph carries its configuration.
+  const taskId = Object.keys(context.taskGraph?.tasks ?? {}).find((t) => t.startsWith(`${id}`)) ?? id;
+  if (context.taskGraph && results[id]!.success) {
+    const checked = await refuseChangedInputs(context, context.taskGraph, { [taskId]: results[id]! });
+    return { success: checked[taskId]!.success };
+  }
   return { success: results[id]!.success };
 }
 
@@ -195,5 +202,5 @@ export async function batchSynth(
   _overrides: SynthExecutorOptions,
   context: ExecutorContext,
 ): Promise<Record<string, TaskResult>> {
-  return runSynthTasks(context.root, batchTasks(taskGraph, inputs));
+  return refuseChangedInputs(context, taskGraph, await runSynthTasks(context.root, batchTasks(taskGraph, inputs)));
 }
