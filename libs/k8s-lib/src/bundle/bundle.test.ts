@@ -301,7 +301,7 @@ describe('buildBundles', () => {
     });
 
     it('fails when the definition file cannot be loaded', async () => {
-      await expectRejected({ packages: { orders: 'export default {;' } }, /^services\/orders\/deploy\.ts: cannot load/m);
+      await expectRejected({ packages: { orders: 'export default {;' } }, /^services\/orders\/deploy\.ts:1:17: cannot load: /m);
     });
 
     it('fails when a store refuses an environment, naming the file and the environment', async () => {
