@@ -22,7 +22,11 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 
-  static fromZod(file: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): ConfigError {
+  /**
+   * One issue per zod issue, in the error style. `input` is the data that was parsed: with it, a field
+   * that is absent is reported as missing, whatever its type (zod says "Invalid option" for an enum).
+   */
+  static fromZod(file: string, error: z.ZodError, prefix: readonly PropertyKey[] = [], input?: unknown): ConfigError {
     const issues: ConfigIssue[] = [];
     for (const issue of error.issues) {
       if (issue.code === 'unrecognized_keys') {
@@ -31,20 +35,55 @@ export class ConfigError extends Error {
           issues.push({ path: dotPath([...prefix, ...issue.path, key]), message: 'unknown field' });
         }
       } else {
-        issues.push({ path: dotPath([...prefix, ...issue.path]), message: issue.message });
+        const missing = isMissing(issue, input);
+        issues.push({ path: dotPath([...prefix, ...issue.path]), message: missing ? missingMessage(issue) : issue.message });
       }
     }
     return new ConfigError(file, issues);
   }
 }
 
-/** Several ConfigErrors from one run, reported together. */
+/** Whether a zod issue is about a field that is absent (rather than present with a wrong value). */
+function isMissing(issue: z.core.$ZodIssue, input: unknown): boolean {
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return true;
+  if (input === undefined || issue.path.length === 0) return false;
+  let parent: unknown = input;
+  for (const key of issue.path.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null) return false;
+    parent = (parent as Record<PropertyKey, unknown>)[key];
+  }
+  return typeof parent === 'object' && parent !== null && (parent as Record<PropertyKey, unknown>)[issue.path.at(-1)!] === undefined;
+}
+
+function missingMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `required field is missing (one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
+  if (issue.code === 'invalid_type') return `required field is missing (a${/^[aeio]/.test(issue.expected) ? 'n' : ''} ${issue.expected})`;
+  const options = (issue as { options?: unknown[] }).options;
+  if (issue.code === 'invalid_union' && options)
+    return `required field is missing (one of ${options.map((v) => JSON.stringify(v)).join(', ')})`;
+  return 'required field is missing';
+}
+
+/**
+ * Several ConfigErrors from one run, reported together: one per file, in the order the files first
+ * appear (the problems of one file in several environments are one entry).
+ */
 export class ConfigErrors extends Error {
   public readonly errors: readonly ConfigError[];
   constructor(errors: readonly ConfigError[]) {
-    super(errors.map((e) => e.message).join('\n'));
+    const byFile = new Map<string, ConfigError[]>();
+    for (const e of errors) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+    const merged = [...byFile].map(([file, same]) =>
+      same.length === 1
+        ? same[0]!
+        : new ConfigError(
+            file,
+            same.flatMap((e) => e.issues),
+          ),
+    );
+    super(merged.map((e) => e.message).join('\n'));
     this.name = 'ConfigErrors';
-    this.errors = errors;
+    this.errors = merged;
   }
 }
 
