@@ -1,7 +1,20 @@
 import { z } from 'zod';
+import { credentialIn, highEntropyToken, nameWords, secretLikeName } from './secrets';
+
+/** Longest DNS-1123 label, and so the longest package, team, namespace and environment name. */
+export const DNS_LABEL_MAX = 63;
 
 /** A DNS-1123 label: the shape of every package, team and environment name. */
-export const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
+export const dnsLabel = z
+  .string()
+  .max(DNS_LABEL_MAX, {
+    error: (issue) =>
+      `is ${String(issue.input).length} characters long; a DNS label (the name of a Kubernetes object) has at most ${DNS_LABEL_MAX}`,
+  })
+  .regex(
+    /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    `must be a DNS label: lower case letters, digits and "-", starting with a letter, not ending with "-", at most ${DNS_LABEL_MAX} characters`,
+  );
 
 /** Kubernetes port names are IANA service names: at most 15 characters. */
 const portName = z.string().regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name of at most 15 lower case characters');
@@ -84,6 +97,24 @@ const common = {
   ...tunables,
   /** Per-environment overrides, keyed by environment name. @default {} */
   overrides: z.record(dnsLabel, OverrideSchema).default({}),
+  /**
+   * Reviewed exceptions to the secret checks of `settings` (base and overrides): a setting named like a
+   * secret, or with a random-looking value, that is not one. Each entry says why. A value in a known
+   * credential format (a token, a private key, `Password=...`) is never allowed. @default []
+   */
+  allowSettings: z
+    .array(
+      z.strictObject({
+        /** The setting, as in `settings`. */
+        key: settingKey,
+        /** Why the setting is not a secret, for the reviewer. */
+        reason: z
+          .string()
+          .trim()
+          .min(10, 'must say why the setting is not a secret (at least 10 characters), for whoever reviews the exception'),
+      }),
+    )
+    .optional(),
 };
 
 export const WebServiceSpecSchema = z
@@ -120,6 +151,7 @@ export const WebServiceSpecSchema = z
       });
     }
     checkCommon(spec, ctx);
+    checkSettings(spec, 'web-service', ctx);
   });
 
 export const FrontendSpecSchema = z
@@ -128,7 +160,17 @@ export const FrontendSpecSchema = z
     /** Serve index.html for unknown paths (single-page application routing). @default true */
     spa: z.boolean().default(true),
   })
-  .superRefine(checkCommon);
+  .superRefine((spec, ctx) => {
+    checkCommon(spec, ctx);
+    checkSettings(spec, 'frontend', ctx);
+    for (const key of Object.keys(spec.secrets)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', key],
+        message: 'a frontend serves its files to every browser and cannot hold a secret; let the api-gateway (or a service) use it',
+      });
+    }
+  });
 
 function checkCommon(
   spec: {
@@ -150,6 +192,71 @@ function checkCommon(
       message: `min ${spec.autoscaling.min} is above max ${spec.autoscaling.max}`,
     });
   }
+}
+
+/** What the secret checks of settings read from a definition. */
+interface SettingsOfSpec {
+  readonly name: string;
+  readonly settings?: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<string, unknown>>;
+  readonly overrides: Readonly<Record<string, Override>>;
+  readonly allowSettings?: readonly { readonly key: string; readonly reason: string }[];
+}
+
+/**
+ * Settings are written in plain text to the package's ConfigMap, so none may hold a secret: a value in a
+ * known credential format, a name like a secret, a random-looking value (unless allowed, with a reason),
+ * or the name of a declared secret.
+ */
+function checkSettings(spec: SettingsOfSpec, kind: 'web-service' | 'frontend', ctx: z.RefinementCtx): void {
+  const allowed = new Set((spec.allowSettings ?? []).map((a) => a.key));
+  const howTo = (key: string) =>
+    kind === 'frontend'
+      ? "a frontend's settings reach every browser, so a frontend cannot hold a secret; let the api-gateway (or a service) use it"
+      : `declare it as a secret reference instead, with the value in the secret backend: secrets: { ${key}: { remoteKey: 'b2connect/${spec.name}', property: '${nameWords(key).join('-')}' } }`;
+  const layers: [readonly PropertyKey[], Readonly<Record<string, string>> | undefined][] = [
+    [[], spec.settings],
+    ...Object.entries(spec.overrides).map(([env, o]): [PropertyKey[], Record<string, string> | undefined] => [
+      ['overrides', env],
+      o.settings,
+    ]),
+  ];
+  const used = new Set<string>();
+  for (const [prefix, settings] of layers) {
+    for (const [key, value] of Object.entries(settings ?? {})) {
+      used.add(key);
+      const path = [...prefix, 'settings', key];
+      const problem = settingProblem(key, value, spec, allowed.has(key), howTo(key));
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem });
+    }
+  }
+  (spec.allowSettings ?? []).forEach((entry, i) => {
+    if (!used.has(entry.key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowSettings', i, 'key'],
+        message: `allows nothing: no setting ${entry.key} in settings or overrides; remove the entry`,
+      });
+    } else if ((spec.allowSettings ?? []).findIndex((a) => a.key === entry.key) !== i) {
+      ctx.addIssue({ code: 'custom', path: ['allowSettings', i, 'key'], message: `${entry.key} is listed twice` });
+    }
+  });
+}
+
+/** What is wrong with one setting, or undefined. Values are never shown. */
+function settingProblem(key: string, value: string, spec: SettingsOfSpec, allowed: boolean, howTo: string): string | undefined {
+  const secret = Object.keys(spec.secrets).find((s) => s.toLowerCase() === key.toLowerCase());
+  if (secret) return `shadows the secret ${secret} declared in secrets: both would reach the container as one variable; remove the setting`;
+  const plain = 'settings are written in plain text to the ConfigMap';
+  const credential = credentialIn(value);
+  if (credential) return `holds ${credential} (value not shown); ${plain}: ${howTo}`;
+  if (allowed) return undefined;
+  const allow = `If it is not a secret, list it in allowSettings: [{ key: '${key}', reason: '<why it is not a secret>' }]`;
+  const word = secretLikeName(key);
+  if (word) return `is named like a secret ("${word.toUpperCase()}"); ${plain}: ${howTo}. ${allow}`;
+  if (highEntropyToken(value))
+    return `looks like a generated secret (a long random-looking value, not shown); ${plain}: ${howTo}. ${allow}`;
+  return undefined;
 }
 
 export type WebServiceSpecInput = z.input<typeof WebServiceSpecSchema>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors';
 import { EnvironmentSchema } from './environment';
 import { resolveStore, StoreSpecSchema, type StoreSpecInput } from './store';
 import { environment } from '../../test/helpers';
@@ -60,5 +61,23 @@ describe('resolveStore', () => {
       /must not be "latest"/,
     );
     expect(StoreSpecSchema.safeParse({ ...spec(), build: 'nope' }).error?.issues[0]?.path).toEqual(['build']);
+  });
+
+  it('fails when a name is longer than a DNS label, naming the 63-character limit', () => {
+    const result = StoreSpecSchema.safeParse({ ...spec(), name: 'd'.repeat(70) });
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['name', 'is 70 characters long; a DNS label (the name of a Kubernetes object) has at most 63'],
+    ]);
+  });
+
+  it('fails when a required field is missing, saying it is missing, not "Invalid option"', () => {
+    const { component: _c, ...input } = { ...spec(), credentials: {} };
+    const result = StoreSpecSchema.safeParse(input);
+    expect(ConfigError.fromZod('services/db/deploy.ts', result.error!, [], input).message).toBe(
+      [
+        'services/db/deploy.ts: component: required field is missing (one of "database", "cache", "search", "message-broker")',
+        'services/db/deploy.ts: credentials.remoteKey: required field is missing (a string)',
+      ].join('\n'),
+    );
   });
 });
