@@ -65,6 +65,94 @@ describe('environment files', () => {
     expect(errorOf(() => loadEnvironment(file)).message).toBe(`${file}: name: "prod" must equal the file name "staging"`);
   });
 
+  it('fails when the file is empty, saying so', () => {
+    for (const content of ['', '# only a comment\n']) {
+      const file = writeEnv('dev', content);
+      expect(errorOf(() => loadEnvironment(file)).message).toBe(
+        `${file}: is empty: an environment file holds the globals of one environment (name, namespace, domain, images, ...); see environments/dev.yaml`,
+      );
+    }
+    const list = writeEnv('dev', '- name: dev\n');
+    expect(errorOf(() => loadEnvironment(list)).message).toContain(`${list}: must be a mapping of the environment's globals`);
+  });
+
+  it('fails when a required field is missing, saying it is missing whatever its type', () => {
+    const { runtimeEnvironment: _r, namespace: _n, ...env } = environment('dev');
+    const secrets = { store: 'platform-secrets', backend: { server: 'https://vault.example.com', role: 'eso' } };
+    const err = errorOf(() => loadEnvironment(writeEnv('dev', stringify({ ...env, secrets }))));
+    expect(err.issues).toEqual([
+      { path: 'namespace', message: 'required field is missing (a string)' },
+      { path: 'runtimeEnvironment', message: 'required field is missing (one of "Development", "Staging", "Production")' },
+      { path: 'secrets.backend.provider', message: 'required field is missing (one of "azure-key-vault", "vault")' },
+    ]);
+  });
+
+  it('fails when a name is longer than a DNS label, naming the 63-character limit', () => {
+    const long = 'a'.repeat(70);
+    const err = errorOf(() => loadEnvironment(writeEnv('dev', stringify(environment('dev', { namespace: long })))));
+    expect(err.issues).toEqual([
+      { path: 'namespace', message: 'is 70 characters long; a DNS label (the name of a Kubernetes object) has at most 63' },
+    ]);
+  });
+
+  it('fails when a URL or any other string carries credentials, naming the field and not the value', () => {
+    const prod = environment('prod');
+    const err = errorOf(() =>
+      loadEnvironment(
+        writeEnv(
+          'prod',
+          stringify({
+            ...prod,
+            secrets: { store: 's', backend: { provider: 'vault', server: 'https://root:hunter2@vault.example.com', role: 'eso' } },
+            backups: {
+              ...prod.backups,
+              objectStore: {
+                destinationPath: 's3://b/prod',
+                endpointUrl: 'https://AKIAIOSFODNN7EXAMPLE:x@s3.example.com',
+                credentialsKey: 'k',
+              },
+            },
+            storageClasses: {
+              ...prod.storageClasses,
+              standard: { provisioner: 'disk.csi.azure.com', parameters: { token: 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB' } },
+            },
+          }),
+        ),
+      ),
+    );
+    expect(err.issues).toEqual([
+      {
+        path: 'storageClasses.standard.parameters.token',
+        message:
+          'holds a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_) (value not shown): environment files are committed and copied into bundles; put it in the secret backend and reference it',
+      },
+      {
+        path: 'secrets.backend.server',
+        message:
+          'must not carry credentials (user:password@ or a token as user): the External Secrets Operator signs in to Vault with Kubernetes auth (secrets.backend.role); remove them from the URL',
+      },
+      {
+        path: 'backups.objectStore.endpointUrl',
+        message:
+          'must not carry credentials (user:password@ or a token as user): the object store credentials come from the secret backend (backups.objectStore.credentialsKey); remove them from the URL',
+      },
+    ]);
+    expect(err.message).not.toMatch(/hunter2|AKIAIOSFODNN7EXAMPLE|ghp_0123/);
+    const kv = environment('prod', {
+      secrets: {
+        store: 's',
+        backend: {
+          provider: 'azure-key-vault',
+          vaultUrl: 'https://t0ken@kv.vault.azure.net',
+          tenantId: '0'.repeat(8) + '-0000-0000-0000-' + '0'.repeat(12),
+        },
+      },
+    });
+    expect(errorOf(() => loadEnvironment(writeEnv('prod', stringify(kv)))).issues).toEqual([
+      expect.objectContaining({ path: 'secrets.backend.vaultUrl', message: expect.stringContaining('workload identity') }),
+    ]);
+  });
+
   it('fails when the default replica count is above the maximum', () => {
     const file = writeEnv('dev', stringify(environment('dev', { replicas: { default: 3, max: 1, autoscaling: false } })));
     expect(errorOf(() => loadEnvironment(file)).message).toBe(`${file}: replicas.default: default 3 is above max 1`);

@@ -3,8 +3,10 @@ import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { dnsLabel } from './definition';
+import { credentialIn, hasCredentials } from './secrets';
 
-const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower case letters, digits and "-"');
+export { hasCredentials } from './secrets';
 
 /** Size profiles map a package's size (small, medium, large) to requests and limits. */
 export const SIZE_PROFILES = ['constrained', 'standard', 'production'] as const;
@@ -43,20 +45,6 @@ function isUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Whether a git URL carries credentials: a password (`user:token@`), or any user of an http(s) URL
- * (`https://token@host/...`). An ssh user (`ssh://git@host/...`, `git@host:path`) names the account, not a secret.
- */
-export function hasCredentials(value: string): boolean {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
-  if (!scheme) return false; // a local path or scp-like user@host:path
-  const authority = value.slice(scheme.length + 3).split(/[/?#]/)[0]!;
-  const at = authority.lastIndexOf('@');
-  if (at < 0) return false;
-  const userinfo = authority.slice(0, at);
-  return userinfo.includes(':') || !scheme.includes('ssh');
 }
 
 /** A branch name git accepts (`git check-ref-format --branch`). */
@@ -315,6 +303,8 @@ export const EnvironmentSchema = z
       }
     }
 
+    checkNoCredentials(env, ctx);
+
     if (env.replicas.max !== undefined && env.replicas.default > env.replicas.max) {
       ctx.addIssue({
         code: 'custom',
@@ -324,13 +314,71 @@ export const EnvironmentSchema = z
     }
   });
 
+/** Fields with a message of their own (the GitOps URLs above). */
+const CHECKED_URLS = new Set(['delivery.gitops.repository', 'delivery.gitops.pushUrl']);
+
+/** Where the credentials of a URL of an environment file belong instead, by field. */
+const CREDENTIALS_HOME: Readonly<Record<string, string>> = {
+  'secrets.backend.vaultUrl': 'the External Secrets Operator signs in to Key Vault with its workload identity',
+  'secrets.backend.server': 'the External Secrets Operator signs in to Vault with Kubernetes auth (secrets.backend.role)',
+  'backups.objectStore.endpointUrl': 'the object store credentials come from the secret backend (backups.objectStore.credentialsKey)',
+};
+
+/**
+ * An environment file is committed, read by many and copied into bundles: no string in it, URLs above
+ * all, may carry a credential (config/secrets.ts says what looks like one).
+ */
+function checkNoCredentials(env: unknown, ctx: z.RefinementCtx, path: readonly (string | number)[] = []): void {
+  if (typeof env === 'string') {
+    const field = path.join('.');
+    if (CHECKED_URLS.has(field)) return;
+    if (hasCredentials(env)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path],
+        message: `must not carry credentials (user:password@ or a token as user): ${CREDENTIALS_HOME[field] ?? 'put them in the secret backend and reference them'}; remove them from the URL`,
+      });
+      return;
+    }
+    const credential = credentialIn(env);
+    if (credential) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path],
+        message: `holds ${credential} (value not shown): environment files are committed and copied into bundles; put it in the secret backend and reference it`,
+      });
+    }
+  } else if (Array.isArray(env)) {
+    env.forEach((item, i) => checkNoCredentials(item, ctx, [...path, i]));
+  } else if (typeof env === 'object' && env !== null) {
+    for (const [key, value] of Object.entries(env)) checkNoCredentials(value, ctx, [...path, key]);
+  }
+}
+
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export type Environment = z.output<typeof EnvironmentSchema>;
 
 /** Parses and validates an environment from already-loaded data. */
 export function parseEnvironment(data: unknown, file: string): Environment {
+  if (data === null || data === undefined) {
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message:
+          'is empty: an environment file holds the globals of one environment (name, namespace, domain, images, ...); see environments/dev.yaml',
+      },
+    ]);
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `must be a mapping of the environment's globals (name: ..., namespace: ...), not ${Array.isArray(data) ? 'a list' : `a single ${typeof data}`}`,
+      },
+    ]);
+  }
   const result = EnvironmentSchema.safeParse(data);
-  if (!result.success) throw ConfigError.fromZod(file, result.error);
+  if (!result.success) throw ConfigError.fromZod(file, result.error, [], data);
   const expected = basename(file, extname(file));
   if (result.data.name !== expected) {
     throw new ConfigError(file, [{ path: 'name', message: `"${result.data.name}" must equal the file name "${expected}"` }]);
