@@ -96,10 +96,33 @@ function ownSecrets(chart: Chart, pkg: LoadedPackage, env: Environment): Record<
   return Object.fromEntries(entries.map(([variable]) => [variable, { secret: name, key: variable }]));
 }
 
-function mergeSettings(file: string, platform: Record<string, string>, own: Readonly<Record<string, string>>): Record<string, string> {
-  const clashes: ConfigIssue[] = Object.keys(own)
-    .filter((key) => key in platform)
-    .map((key) => ({ path: `settings.${key}`, message: 'is set by the platform (environment globals or dependsOn); remove it here' }));
+/**
+ * The platform's settings and the package's own. A package setting may not replace a platform setting, nor
+ * shadow a secret the container gets (a declared store's credentials): one variable, two values.
+ */
+function mergeSettings(
+  file: string,
+  platform: Record<string, string>,
+  own: Readonly<Record<string, string>>,
+  secretEnv: Readonly<Record<string, { secret: string; key: string }>>,
+): Record<string, string> {
+  const secrets = new Map(Object.keys(secretEnv).map((name) => [name.toLowerCase(), name]));
+  const clashes: ConfigIssue[] = Object.keys(own).flatMap((key) => {
+    if (key in platform) {
+      return [{ path: `settings.${key}`, message: 'is set by the platform (environment globals or dependsOn); remove it here' }];
+    }
+    const secret = secrets.get(key.toLowerCase());
+    if (secret) {
+      const from = secretEnv[secret]!;
+      return [
+        {
+          path: `settings.${key}`,
+          message: `shadows the secret ${secret} the container gets from Secret ${from.secret} (key ${from.key}); remove the setting`,
+        },
+      ];
+    }
+    return [];
+  });
   if (clashes.length > 0) throw new ConfigError(file, clashes);
   return { ...platform, ...own };
 }
@@ -156,13 +179,14 @@ export function buildPackage(
     };
     if (def.kind === 'web-service') {
       const ws0 = def.spec;
+      const secretEnv = { ...storeSecretEnv(pkg, ws), ...ownSecrets(chart, pkg, env) };
       new WebService(chart, 'WebService', {
         ...common,
         component: ws0.component,
         ports: ws0.ports,
         health: ws0.health,
-        config: mergeSettings(pkg.file, platformSettings(pkg, env, ws0.ports.http!, ws), t.settings),
-        secretEnv: { ...storeSecretEnv(pkg, ws), ...ownSecrets(chart, pkg, env) },
+        config: mergeSettings(pkg.file, platformSettings(pkg, env, ws0.ports.http!, ws), t.settings, secretEnv),
+        secretEnv,
       });
     } else {
       if (def.spec.dependsOn.some((d) => ws.packages.get(d)?.definition.kind === 'store')) {

@@ -5,6 +5,7 @@ import { ingressBackends } from './rules/ingress-backends';
 import { keptOnDeletion } from './rules/kept-on-deletion';
 import { networkPolicyCoverage } from './rules/network-policy-coverage';
 import { noClusterRoleForWorkloads } from './rules/no-cluster-role-for-workloads';
+import { noCredentials } from './rules/no-credentials';
 import { noDuplicates } from './rules/no-duplicates';
 import { noSecretData } from './rules/no-secret-data';
 import { pdbSelectsPods } from './rules/pdb-selects-pods';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   serviceMonitorTarget,
   referencesResolve,
   noSecretData,
+  noCredentials,
   pinnedImages,
   noDuplicates,
   ingressBackends,
