@@ -58,7 +58,7 @@ export function writeEnvironments(
     mkdirSync(outDir, { recursive: true });
   } catch (e) {
     throw new BundleWriteError(
-      `cannot create ${outDir}: ${describe(e)}; nothing was written`,
+      `cannot create ${outDir}: ${describe(e, outDir)}; nothing was written`,
       [],
       writes.map((w) => name(w.dir)),
     );
@@ -100,7 +100,7 @@ export function writeEnvironments(
         const rest = staged.slice(i).map((s) => name(s.write.dir));
         for (const s of staged.slice(i)) rmSync(s.ready, { recursive: true, force: true });
         throw new BundleWriteError(
-          `cannot replace ${write.dir}: ${describe(e)}. Written: ${written.join(', ') || 'nothing'}; ` +
+          `cannot replace ${write.dir}: ${describe(e, write.dir)}. Written: ${written.join(', ') || 'nothing'}; ` +
             `not written (previous bundle intact): ${rest.join(', ')}`,
           written,
           rest,
@@ -188,7 +188,7 @@ function lock(outDir: string): () => void {
       return () => rmSync(dir, { recursive: true, force: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new BundleWriteError(`cannot lock ${outDir}: ${describe(e)}; nothing was written`, [], []);
+        throw new BundleWriteError(`cannot lock ${outDir}: ${describe(e, join(outDir, LOCK))}; nothing was written`, [], []);
       }
     }
     const holder = lockHolder(dir);
@@ -230,8 +230,8 @@ function alive(pid: number): boolean {
   }
 }
 
-/** An fs error in the reader's words: the path, what the code means, the code. */
-export function describe(e: unknown): string {
+/** An fs error in the reader's words: the path (unless it is `subject`, already named), what the code means, the code. */
+export function describe(e: unknown, subject?: string): string {
   const err = e as NodeJS.ErrnoException;
   const meaning: Record<string, string> = {
     EACCES: 'permission denied',
@@ -243,7 +243,8 @@ export function describe(e: unknown): string {
     ENOENT: 'no such file or folder',
     EBUSY: 'busy (in use by another process)',
   };
-  return err.code && meaning[err.code] ? `${err.path ?? ''}${err.path ? ': ' : ''}${meaning[err.code]} (${err.code})` : err.message;
+  const where = err.path && err.path !== subject ? `${err.path}: ` : '';
+  return err.code && meaning[err.code] ? `${where}${meaning[err.code]} (${err.code})` : err.message;
 }
 
 function name(dir: string): string {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../../libs/k8s-lib/test/helpers';
@@ -63,5 +63,21 @@ describe('synth executor', () => {
     expect(results['orders:synth']!.success).toBe(false);
     expect(errors.join('\n')).toContain('services/orders/deploy.ts: dependsOn.0: "payments" is not a package of this workspace');
     expect(existsSync(join(root, 'dist'))).toBe(false);
+  });
+
+  it("fails when dist cannot be written, saying why in the reader's words and that nothing was written", async () => {
+    const root = fixture();
+    // dist is a file: no folder can be made below it.
+    writeFileSync(join(root, 'dist'), '');
+    const errors: string[] = [];
+    const results = await runSynthTasks(root, [{ id: 'orders:synth', options: { environment: 'prod', package: 'orders' } }], {
+      ...quiet,
+      error: (l) => errors.push(l),
+    });
+    expect(results['orders:synth']!.success).toBe(false);
+    expect(errors.join('\n')).toMatch(
+      /^synth failed: cannot create \S*dist\/environments: a path component is a file, not a folder \(ENOTDIR\); nothing was written$/m,
+    );
+    expect(errors.join('\n')).not.toMatch(/ENOENT|\n\s+at /);
   });
 });

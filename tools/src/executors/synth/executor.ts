@@ -5,6 +5,7 @@ import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { simpleGit } from 'simple-git';
 import {
   buildBundles,
+  BundleWriteError,
   ConfigErrors,
   discoverEnvironmentNames,
   type ModuleLoader,
@@ -121,7 +122,9 @@ export async function buildTaskGroups<O extends SynthExecutorOptions>(
       const message =
         e instanceof ConfigErrors
           ? `${executor} failed; nothing was written (${e.errors.length} file${e.errors.length > 1 ? 's' : ''} with problems):\n${e.message}`
-          : `${executor} failed; nothing was written:\n${(e as Error).stack ?? String(e)}`;
+          : e instanceof BundleWriteError
+            ? `${executor} failed: ${e.message}`
+            : `${executor} failed; nothing was written:\n${(e as Error).stack ?? String(e)}`;
       logError(message);
       groups.push({ environments, tasks: group, packages: named, index });
       // Reported once: the other tasks of the group point at it.
