@@ -13,6 +13,17 @@ const TEMPLATE_PATHS: Record<string, (o: Any) => Any> = {
   Job: (o) => o.spec?.template,
   CronJob: (o) => o.spec?.jobTemplate?.spec?.template,
   Rollout: (o) => o.spec?.template,
+  // A bare Pod is its own template.
+  Pod: (o) => ({ metadata: o.metadata, spec: o.spec }),
+};
+
+/**
+ * The pod template an operator's custom resource overrides, merged by the operator over its own: the
+ * containers it names are the ones the rules can check (the RabbitMQ operator's `rabbitmq` and
+ * `setup-container`).
+ */
+const OPERATOR_TEMPLATES: Record<string, (o: Any) => Any> = {
+  'rabbitmq.com/RabbitmqCluster': (o) => o.spec?.override?.statefulSet?.spec?.template,
 };
 
 /** Pods that operators create from a custom resource, with the labels they document. */
@@ -58,7 +69,8 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
       const ports = [...(podSpec?.containers ?? [])].flatMap((c: Any) => c.ports ?? []);
       pods.push({ owner: ref(o), object: o, labels: template.metadata?.labels ?? {}, podSpec, ports });
     }
-    for (const labels of OPERATOR_PODS[groupKind(o)]?.(o) ?? []) pods.push({ owner: ref(o), object: o, labels });
+    const overridden = OPERATOR_TEMPLATES[groupKind(o)]?.(o)?.spec as PodSpec | undefined;
+    for (const labels of OPERATOR_PODS[groupKind(o)]?.(o) ?? []) pods.push({ owner: ref(o), object: o, labels, podSpec: overridden });
     for (const name of OPERATOR_SECRETS[groupKind(o)]?.(o) ?? []) if (name) externalSecrets.add(name);
   }
   const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));

@@ -47,4 +47,23 @@ describe(rule.id, () => {
     };
     expect(check(rule, [cronJob]).map((f) => f.object)).toContain('CronJob/job');
   });
+
+  it('checks bare Pods and the containers a RabbitmqCluster override sets for the operator', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name: 'shell', image: 'x:1' }] } };
+    const rabbit = {
+      apiVersion: 'rabbitmq.com/v1beta1',
+      kind: 'RabbitmqCluster',
+      metadata: { name: 'rabbitmq' },
+      spec: {
+        override: {
+          statefulSet: { spec: { template: { spec: { containers: [{ name: 'rabbitmq', securityContext: { runAsNonRoot: false } }] } } } },
+        },
+      },
+    };
+    const findings = check(rule, [pod, rabbit]);
+    expect(findings.map((f) => f.object)).toEqual(expect.arrayContaining(['Pod/debug', 'RabbitmqCluster/rabbitmq']));
+    expect(findings.filter((f) => f.object === 'RabbitmqCluster/rabbitmq').map((f) => f.message)).toContain(
+      'container "rabbitmq" may run as root',
+    );
+  });
 });

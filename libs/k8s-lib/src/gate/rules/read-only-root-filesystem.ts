@@ -74,7 +74,11 @@ export const readOnlyRootFilesystem: Rule = {
   id: 'read-only-root-filesystem',
   why: 'a writable root filesystem lets a compromised process change the image it runs (binaries, configuration, CA certificates) and fills the node disk unbounded; writable paths are emptyDirs with a size limit',
   check(bundle) {
-    const checked: Checked[] = bundle.pods.flatMap((pod) => (pod.podSpec ? fromPodSpec(pod.owner, pod.podSpec) : []));
+    // Operators' pods are checked below with their own messages (which container the operator adds).
+    const ofOperator = (o: KubeObject) => OPERATOR_CONTAINERS[`${o.apiVersion.split('/')[0]}/${o.kind}`] !== undefined;
+    const checked: Checked[] = bundle.pods.flatMap((pod) =>
+      pod.podSpec && !ofOperator(pod.object) ? fromPodSpec(pod.owner, pod.podSpec) : [],
+    );
     const seen = new Set(bundle.pods.filter((p) => p.podSpec).map((p) => p.owner));
     for (const o of bundle.objects) {
       if (o.kind === 'Pod' && !seen.has(ref(o))) checked.push(...fromPodSpec(ref(o), o.spec as PodSpec));
