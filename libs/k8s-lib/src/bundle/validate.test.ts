@@ -52,6 +52,13 @@ describe('validateObject', () => {
     expect(problems).toContain('memory');
   });
 
+  it('says a bad quantity must be a quantity, once, not "must be number" for each shape a quantity may take', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].resources.limits.memory = 'lots';
+    const problems = validateObject(d).filter((p) => p.includes('memory'));
+    expect(problems).toEqual(['spec.template.spec.containers.0.resources.limits.memory: must be a quantity such as 500m, 2, 64Mi or 1Gi']);
+  });
+
   it('refuses a type it has no schema for', () => {
     const obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
     expect(validateObject(obj)).toEqual([

@@ -70,11 +70,28 @@ export function validateObject(object: KubeObject): string[] {
   return problems;
 }
 
+type ModelIssue = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> };
+
+/**
+ * kubernetes-models' errors, one line per field: a field that may take several shapes (a quantity is
+ * a string or a number) fails every branch of its `oneOf`, which would read as "must be number" first.
+ */
 function describeModelError(e: unknown): string[] {
-  const errors = (e as { errors?: { instancePath?: string; message?: string; params?: unknown }[] }).errors;
+  const errors = (e as { errors?: ModelIssue[] }).errors;
   if (!Array.isArray(errors)) return [String((e as Error).message ?? e)];
-  return errors.map((err) => {
-    const path = (err.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-    return `${path || '(object)'}: ${err.message ?? 'invalid'}${err.params ? ` ${JSON.stringify(err.params)}` : ''}`;
+  const oneOf = new Set(errors.filter((err) => err.keyword === 'oneOf').map((err) => err.instancePath ?? ''));
+  return errors.flatMap((err) => {
+    const at = err.instancePath ?? '';
+    const path = at.replace(/^\//, '').replace(/\//g, '.') || '(object)';
+    if (oneOf.has(at) && err.keyword !== 'oneOf') return [];
+    if (err.keyword === 'oneOf') {
+      const branches = errors.filter((o) => o.instancePath === at && o.keyword !== 'oneOf');
+      if (branches.some((b) => b.params?.['format'] === 'quantity')) return [`${path}: must be a quantity such as 500m, 2, 64Mi or 1Gi`];
+      const takes = branches.map((b) =>
+        b.params?.['format'] ? `a ${String(b.params['format'])}` : `a ${String(b.params?.['type'] ?? 'value')}`,
+      );
+      return [`${path}: must be ${[...new Set(takes)].join(' or ')}`];
+    }
+    return [`${path}: ${err.message ?? 'invalid'}${err.params ? ` ${JSON.stringify(err.params)}` : ''}`];
   });
 }

@@ -233,3 +233,12 @@ describe('definitions that do not load', () => {
     ]);
   });
 });
+
+describe('definitions with a missing field', () => {
+  it('fails saying the field is missing, not that its value is invalid', async () => {
+    const def = webService('catalog');
+    const { team: _, ...spec } = def.spec as Record<string, unknown>;
+    const lines = await failure({ packages: { catalog: { ...def, spec } as never } });
+    expect(lines).toEqual([expect.stringMatching(/^services\/catalog\/deploy\.ts: team: required field is missing/)]);
+  });
+});

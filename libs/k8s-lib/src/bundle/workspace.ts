@@ -155,7 +155,7 @@ async function loadPackage(
     );
   }
   const parsed = schema.safeParse(raw.spec);
-  if (!parsed.success) throw withImports(ConfigError.fromZod(file, parsed.error), imports);
+  if (!parsed.success) throw withImports(ConfigError.fromZod(file, parsed.error, [], raw.spec), imports);
   const spec = parsed.data;
   const definition = { kind: raw.kind, spec } as LoadedDefinition;
   const issues = [];
