@@ -167,7 +167,8 @@ describe('cache keys', () => {
     const nx = (args: string[]) =>
       spawn(process.execPath, [join(copy, 'node_modules/nx/bin/nx.js'), ...args], {
         cwd: copy,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+        // The cache is what this test is about: on, whatever the caller (CI skips it) says.
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'false' },
       });
     const run = (args: string[], onOutput: (text: string) => void = () => undefined) =>
       new Promise<{ code: number | null; output: string }>((done) => {
