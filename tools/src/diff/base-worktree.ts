@@ -47,22 +47,44 @@ export const buildWithNpm: BuildCheckout = async (checkout) => {
   await run('npx', ['nx', 'run', 'environments:build'], checkout, env);
 };
 
+/**
+ * The working tree's own build, as a user runs it before comparing: `nx run environments:build`
+ * with no Nx cache (every bundle written now, none replayed), without the Nx daemon or cloud.
+ */
+export const buildWorkingTree: BuildCheckout = async (checkout) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+  await run('npx', ['nx', 'run', 'environments:build', '--skip-nx-cache'], checkout, env);
+};
+
 export interface BaseBundles {
   readonly tree: BundleTree;
   /** The commit the ref resolved to. */
   readonly commit: string;
 }
 
+export interface RefWorktreeOptions {
+  /** How the worktree is built. @default npm ci, then nx run environments:build */
+  readonly build?: BuildCheckout;
+  /** Progress lines. @default - none */
+  readonly log?: (line: string) => void;
+  /** What the error messages call the ref. @default `--base <ref>` */
+  readonly label?: string;
+}
+
 /**
- * Checks `ref` out in a temporary `git worktree` of the repository at `repoDir`, builds it with
- * `build` and reads its bundles. The worktree is removed afterwards, also when the build fails.
+ * Checks `ref` out in a temporary `git worktree` of the repository at `repoDir`, builds it and hands
+ * its bundle folder (`<worktree>/dist/environments`) to `read`. The worktree is removed afterwards,
+ * also when the build or `read` fails: what `read` returns must not point into it.
  */
-export async function readBaseBundles(
+export async function withRefBundles<T>(
   repoDir: string,
   ref: string,
-  build: BuildCheckout = buildWithNpm,
-  log: (line: string) => void = () => undefined,
-): Promise<BaseBundles> {
+  read: (bundleDir: string, commit: string) => T,
+  options: RefWorktreeOptions = {},
+): Promise<T> {
+  const build = options.build ?? buildWithNpm;
+  const log = options.log ?? (() => undefined);
+  const label = options.label ?? `--base ${ref}`;
   const git = simpleGit(repoDir);
   let commit: string;
   try {
@@ -70,8 +92,7 @@ export async function readBaseBundles(
   } catch {
     commit = '';
   }
-  if (!commit)
-    throw new Error(`--base ${ref}: not a commit of the git repository at ${repoDir} (a shallow clone may need git fetch first)`);
+  if (!commit) throw new Error(`${label}: not a commit of the git repository at ${repoDir} (a shallow clone may need git fetch first)`);
   const dir = mkdtempSync(join(tmpdir(), 'b2c-diff-base-'));
   // The worktree holds node_modules and dist: --force removes it all the same.
   const removeArgs = ['worktree', 'remove', '--force', dir];
@@ -98,7 +119,7 @@ export async function readBaseBundles(
     await git.raw(['worktree', 'add', '--detach', dir, commit]);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`--base ${ref}: cannot create a worktree of ${short} in ${dir}: ${(e as Error).message}`);
+    throw new Error(`${label}: cannot create a worktree of ${short} in ${dir}: ${(e as Error).message}`);
   }
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
@@ -106,15 +127,25 @@ export async function readBaseBundles(
     try {
       await build(dir);
     } catch (e) {
-      throw new Error(`--base ${ref}: the build of ${short} failed: ${(e as Error).message}`);
+      throw new Error(`${label}: the build of ${short} failed: ${(e as Error).message}`);
     }
     try {
-      return { tree: readBundleTree(join(dir, BUNDLE_ROOT)), commit };
+      return read(join(dir, BUNDLE_ROOT), commit);
     } catch (e) {
-      throw new Error(`--base ${ref}: the build of ${short} wrote no usable bundles: ${(e as Error).message}`);
+      throw new Error(`${label}: the build of ${short} wrote no usable bundles: ${(e as Error).message}`);
     }
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await remove();
   }
+}
+
+/** The bundles of `ref`, built in a temporary worktree (see {@link withRefBundles}) and parsed. */
+export function readBaseBundles(
+  repoDir: string,
+  ref: string,
+  build: BuildCheckout = buildWithNpm,
+  log: (line: string) => void = () => undefined,
+): Promise<BaseBundles> {
+  return withRefBundles(repoDir, ref, (bundleDir, commit) => ({ tree: readBundleTree(bundleDir), commit }), { build, log });
 }
