@@ -28,3 +28,11 @@ export function standardLabels(p: LabelProps): Record<string, string> {
     [TEAM_LABEL]: p.team,
   };
 }
+
+/** kebab-case package name -> PascalCase, as in construct ids and `Services__ApiGateway`. */
+export function pascalCase(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -109,7 +109,7 @@ describe('buildBundles', () => {
     const root = makeWorkspace(healthy);
     const timings = new Map<string, number>();
     await buildBundles(root, { load: importLoader, timings });
-    expect([...timings.keys()].sort()).toEqual(['gate', 'load', 'render', 'synthesize', 'validate', 'write']);
+    expect([...timings.keys()].sort()).toEqual(['gate', 'load', 'render', 'resolve', 'synthesize', 'validate', 'write']);
     for (const ms of timings.values()) expect(ms).toBeGreaterThan(0);
   });
 

@@ -22,6 +22,7 @@ export function libVersion(): string {
 export const NETWORK_DIAGRAM = 'network.md';
 
 import { synthesizeEnvironment } from './build';
+import { resolveEnvironment } from '../resolve/model';
 import { validateObject, type KubeObject } from './validate';
 import { dependenciesOf, dependsOnAll, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
 
@@ -58,7 +59,7 @@ export interface BuildOptions {
    * (`env`) is no longer in the workspace.
    */
   readonly onPrune?: (env: string, pkg?: string) => void;
-  /** Filled with milliseconds per phase (load, synthesize, validate, gate, render, write), for profiling. */
+  /** Filled with milliseconds per phase (load, resolve, synthesize, validate, gate, render, write), for profiling. */
   readonly timings?: Map<string, number>;
 }
 
@@ -115,7 +116,9 @@ export async function synthesize(
   const graphs = new Map<string, NetworkGraph>();
   const bundles = new Map<string, Map<string, KubeObject[]>>();
   for (const envName of envNames) {
-    const synth = timed(options.timings, 'synthesize', () => synthesizeEnvironment(ws, ws.environments.get(envName)!, closure));
+    const { model, errors: unresolved } = timed(options.timings, 'resolve', () => resolveEnvironment(ws, ws.environments.get(envName)!));
+    errors.push(...unresolved);
+    const synth = timed(options.timings, 'synthesize', () => synthesizeEnvironment(model, closure));
     errors.push(...synth.errors);
     const owner = new Map<string, string>();
     for (const [pkgName, objects] of synth.objects) {
@@ -138,7 +141,7 @@ export async function synthesize(
       ]);
     }
     for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
-    graphs.set(envName, synth.graph);
+    graphs.set(envName, model.graph);
     bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
     const built = [...synth.objects.keys()].filter((name) => written.has(name));
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);

@@ -1,5 +1,6 @@
 import type { KubeObject } from './validate';
 import { dependenciesOf, dependsOnAll, type Workspace } from './workspace';
+import { kindOf } from '../kinds/registry';
 
 /** The package that creates the namespace and its policies: always first. */
 export const NAMESPACES_PACKAGE = 'namespaces';
@@ -16,15 +17,10 @@ export function syncWaves(ws: Workspace): { name: string; wave: number }[] {
     const known = waves.get(name);
     if (known !== undefined) return known;
     const def = ws.packages.get(name)?.definition;
-    let wave = 3;
-    if (!def) wave = 0;
-    else if (name === NAMESPACES_PACKAGE) wave = 0;
-    else if (def.kind === 'store') wave = 2;
-    else if (def.kind === 'cluster') {
-      const deps = dependenciesOf(def).filter((d) => !seen.includes(d));
-      wave = deps.length > 0 ? Math.max(...deps.map((d) => waveOf(d, [...seen, name]))) + 1 : 1;
-    }
-    waves.set(name, wave);
+    // A cycle (refused when the workspace loads) cannot recurse forever here either.
+    const wave =
+      !def || name === NAMESPACES_PACKAGE || seen.includes(name) ? 0 : kindOf(def).wave(def.spec, (dep) => waveOf(dep, [...seen, name]));
+    if (!seen.includes(name)) waves.set(name, wave);
     return wave;
   };
   const names = [...ws.packages.keys()];

@@ -1,32 +1,20 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
-import {
-  FrontendSpecSchema,
-  WebServiceSpecSchema,
-  type DeployableDefinition,
-  type FrontendSpec,
-  type WebServiceSpec,
-} from '../config/definition';
+import type { DeployableDefinition, FrontendSpec, WebServiceSpec } from '../config/definition';
 import { loadEnvironment, type Environment } from '../config/environment';
 import { discoverEnvironmentNames, discoverPackageDirs, ENVIRONMENTS_DIR, MARKER_FILE, PACKAGE_ROOTS } from './discover';
 
 export * from './discover';
-import { ClusterPackageSpecSchema, type ClusterPackageSpec } from '../config/cluster-package';
-import { StoreSpecSchema, type StoreSpec } from '../config/store';
+import type { ClusterPackageSpec } from '../config/cluster-package';
+import type { StoreSpec } from '../config/store';
+import { KINDS, kindOf } from '../kinds/registry';
 
 export type LoadedDefinition =
   | { readonly kind: 'web-service'; readonly spec: WebServiceSpec }
   | { readonly kind: 'frontend'; readonly spec: FrontendSpec }
   | { readonly kind: 'store'; readonly spec: StoreSpec }
   | { readonly kind: 'cluster'; readonly spec: ClusterPackageSpec };
-
-const SCHEMAS = {
-  'web-service': WebServiceSpecSchema,
-  frontend: FrontendSpecSchema,
-  store: StoreSpecSchema,
-  cluster: ClusterPackageSpecSchema,
-} as const;
 
 /** Packages a definition declares it talks to or needs first. */
 export function dependenciesOf(definition: LoadedDefinition): readonly string[] {
@@ -35,7 +23,7 @@ export function dependenciesOf(definition: LoadedDefinition): readonly string[] 
 
 /** Whether a package depends on every other package of the workspace (`dependsOnAll`). */
 export function dependsOnAll(definition: LoadedDefinition): boolean {
-  return definition.kind === 'cluster' && definition.spec.dependsOnAll;
+  return kindOf(definition).dependsOnAll?.(definition.spec as never) ?? false;
 }
 
 export interface LoadedPackage {
@@ -147,16 +135,16 @@ async function loadPackage(
       imports,
     );
   }
-  const schema = SCHEMAS[raw.kind as keyof typeof SCHEMAS] as (typeof SCHEMAS)[keyof typeof SCHEMAS] | undefined;
+  const schema = KINDS.get(String(raw.kind))?.schema;
   if (!schema) {
     throw withImports(
-      new ConfigError(file, [{ path: 'kind', message: `unknown kind "${String(raw.kind)}" (known: ${Object.keys(SCHEMAS).join(', ')})` }]),
+      new ConfigError(file, [{ path: 'kind', message: `unknown kind "${String(raw.kind)}" (known: ${[...KINDS.keys()].join(', ')})` }]),
       imports,
     );
   }
   const parsed = schema.safeParse(raw.spec);
   if (!parsed.success) throw withImports(ConfigError.fromZod(file, parsed.error, [], raw.spec), imports);
-  const spec = parsed.data;
+  const spec = parsed.data as LoadedDefinition['spec'];
   const definition = { kind: raw.kind, spec } as LoadedDefinition;
   const issues = [];
   if (spec.name !== folderName) issues.push({ path: 'name', message: `"${spec.name}" must equal the package folder name "${folderName}"` });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUNTIME_NAMES } from '../kinds/runtime';
 import { credentialIn, highEntropyToken, nameWords, secretLikeName } from './secrets';
 
 /** Longest DNS-1123 label, and so the longest package, team, namespace and environment name. */
@@ -122,6 +123,12 @@ export const WebServiceSpecSchema = z
     ...common,
     /** Role in the platform. @default 'domain-service' */
     component: z.enum(['api-gateway', 'domain-service']).default('domain-service'),
+    /**
+     * How the service reads its configuration (kinds/runtime.ts): `aspnetcore` names the platform's
+     * settings `ASPNETCORE_*`, `Logging__*`, `Services__<Name>`, `Stores__<Name>__*`,
+     * `FeatureManagement__*`. @default 'aspnetcore'
+     */
+    runtime: z.enum(RUNTIME_NAMES).default('aspnetcore'),
     /** Named container ports; `http` is required, `metrics` is scraped when present. */
     ports: z.record(portName, portNumber).refine((p) => 'http' in p, 'must declare an "http" port'),
     health: z.strictObject({
@@ -151,7 +158,7 @@ export const WebServiceSpecSchema = z
       });
     }
     checkCommon(spec, ctx);
-    checkSettings(spec, 'web-service', ctx);
+    checkSettings(spec, asSecretReference, ctx);
   });
 
 export const FrontendSpecSchema = z
@@ -162,7 +169,7 @@ export const FrontendSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     checkCommon(spec, ctx);
-    checkSettings(spec, 'frontend', ctx);
+    checkSettings(spec, notInAFrontend, ctx);
     for (const key of Object.keys(spec.secrets)) {
       ctx.addIssue({
         code: 'custom',
@@ -208,12 +215,17 @@ interface SettingsOfSpec {
  * known credential format, a name like a secret, a random-looking value (unless allowed, with a reason),
  * or the name of a declared secret.
  */
-function checkSettings(spec: SettingsOfSpec, kind: 'web-service' | 'frontend', ctx: z.RefinementCtx): void {
+/** What to do instead of a secret-like setting, in a service: declare a secret reference. */
+const asSecretReference = (spec: SettingsOfSpec, key: string) =>
+  `declare it as a secret reference instead, with the value in the secret backend: secrets: { ${key}: { remoteKey: 'b2connect/${spec.name}', property: '${nameWords(key).join('-')}' } }`;
+
+/** What to do instead of a secret-like setting, in a frontend: its settings reach every browser. */
+const notInAFrontend = () =>
+  "a frontend's settings reach every browser, so a frontend cannot hold a secret; let the api-gateway (or a service) use it";
+
+function checkSettings(spec: SettingsOfSpec, instead: (spec: SettingsOfSpec, key: string) => string, ctx: z.RefinementCtx): void {
   const allowed = new Set((spec.allowSettings ?? []).map((a) => a.key));
-  const howTo = (key: string) =>
-    kind === 'frontend'
-      ? "a frontend's settings reach every browser, so a frontend cannot hold a secret; let the api-gateway (or a service) use it"
-      : `declare it as a secret reference instead, with the value in the secret backend: secrets: { ${key}: { remoteKey: 'b2connect/${spec.name}', property: '${nameWords(key).join('-')}' } }`;
+  const howTo = (key: string) => instead(spec, key);
   const layers: [readonly PropertyKey[], Readonly<Record<string, string>> | undefined][] = [
     [[], spec.settings],
     ...Object.entries(spec.overrides).map(([env, o]): [PropertyKey[], Record<string, string> | undefined] => [

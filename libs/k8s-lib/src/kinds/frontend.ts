@@ -1,0 +1,30 @@
+import { ConfigError } from '../errors';
+import { FrontendSpecSchema, type FrontendSpec } from '../config/definition';
+import { selectorLabels } from '../blueprints/labels';
+import { Frontend, NGINX_PORT } from '../blueprints/frontend';
+import type { PackageKind } from './kind';
+import { buildNetworkPolicies, dependencyEndpoints, httpEndpoint, resolveWorkload, workloadProps, type ResolvedWorkload } from './workload';
+
+/** Static content served by nginx behind the ingress (`defineFrontend`). */
+export const frontendKind: PackageKind<FrontendSpec, ResolvedWorkload> = {
+  name: 'frontend',
+  schema: FrontendSpecSchema,
+  namespaced: true,
+  resolve: (pkg, spec, env) => resolveWorkload(pkg, spec, env),
+  network: ({ pkg }, net) => {
+    net.pods(pkg.name, selectorLabels(pkg.name), pkg.name);
+    return { served: [NGINX_PORT], public: true };
+  },
+  endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
+  wave: () => 3,
+  build(chart, ctx) {
+    const { pkg, spec, env, resolved } = ctx;
+    buildNetworkPolicies(chart, ctx, spec);
+    if (dependencyEndpoints(ctx.model, spec.dependsOn).some((e) => e.type === 'store')) {
+      throw new ConfigError(pkg.file, [
+        { path: 'dependsOn', message: 'a frontend serves static files and cannot use a data store; let the api-gateway do it' },
+      ]);
+    }
+    new Frontend(chart, 'Frontend', { ...workloadProps(spec, env, resolved), spa: spec.spa, config: { ...resolved.tunables.settings } });
+  },
+};

@@ -1,0 +1,102 @@
+import type { Chart } from 'cdk8s';
+import type { z } from 'zod';
+import type { Environment } from '../config/environment';
+import type { KubeObject } from '../bundle/validate';
+import type { LoadedPackage, Workspace } from '../bundle/workspace';
+import type { NetworkGraph } from '../bundle/network-graph';
+
+/**
+ * A kind of package (web service, frontend, data store, cluster-level package): everything the
+ * pipeline needs to know about it, in one module. Code outside the registry asks the kind; it never
+ * branches on the kind's name. Stages: the loader validates with `schema`; the resolver calls
+ * `resolve`, `network` and `endpoint` once per package and environment; the synthesizer calls `build`.
+ */
+export interface PackageKind<Spec = unknown, Resolved = unknown> {
+  /** The `kind` a definition declares (`defineWebService` writes 'web-service'). */
+  readonly name: string;
+  /** Validates and normalizes the definition: it owns every default. */
+  readonly schema: z.ZodType<Spec, unknown>;
+  /** Its objects go to the environment's namespace; false for packages that set namespaces themselves. */
+  readonly namespaced: boolean;
+  /** Whether the package is about every other package (`dependsOnAll`). @default - never */
+  dependsOnAll?(spec: Spec): boolean;
+  /** The effective config in one environment, every layer applied and every rule checked (throws ConfigError). */
+  resolve(pkg: LoadedPackage, spec: Spec, env: Environment): Resolved;
+  /** Its place on the network: the nodes and edges of its own, and what it serves. @default - not on the network */
+  network?(ctx: ResolveContext<Spec, Resolved>, net: NetworkBuilder): PackageNetwork;
+  /** What the packages that declare it in `dependsOn` get. @default - nothing */
+  endpoint?(ctx: ResolveContext<Spec, Resolved>): Endpoint;
+  /** Deployment wave, given the waves of other packages. */
+  wave(spec: Spec, waveOf: (pkg: string) => number): number;
+  /** Adds the package's constructs for one environment to its chart. */
+  build(chart: Chart, ctx: BuildContext<Spec, Resolved>): void;
+}
+
+/** One package in one environment, as the resolver sees it. */
+export interface ResolveContext<Spec = unknown, Resolved = unknown> {
+  readonly pkg: LoadedPackage;
+  readonly spec: Spec;
+  readonly env: Environment;
+  readonly resolved: Resolved;
+}
+
+/** One package in one environment, as its build sees it: the whole resolved environment beside it. */
+export interface BuildContext<Spec = unknown, Resolved = unknown> extends ResolveContext<Spec, Resolved> {
+  readonly model: ResolvedEnvironment;
+  /** For a `dependsOnAll` package, the objects of every other package of the environment; empty otherwise. */
+  readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
+}
+
+/** Adds nodes and edges to the environment's network graph. */
+export interface NetworkBuilder {
+  /** Pods of the package (`pkg` is the package being resolved). */
+  pods(id: string, labels: Readonly<Record<string, string>>, serviceAccount: string): void;
+  /** Something outside the platform namespace: every pod of that namespace. */
+  namespace(id: string, namespace: string): void;
+  /** An address outside the cluster network. */
+  ip(id: string, cidr: string): void;
+  edge(from: string, to: string, ports: readonly number[]): void;
+}
+
+/** What a package serves on the network. */
+export interface PackageNetwork {
+  /** Ports its consumers (the packages that declare it in dependsOn) reach. */
+  readonly served: readonly number[];
+  /** The ingress controller reaches the served ports (a public entry). @default false */
+  readonly public?: boolean;
+  /** Prometheus reaches this port. @default - none */
+  readonly metricsPort?: number;
+  /** Its own dependsOn become egress edges. @default true */
+  readonly consumes?: boolean;
+}
+
+/** What a dependency gives its consumers; the consumer's runtime names the settings. */
+export type Endpoint =
+  | { readonly type: 'http'; readonly name: string; readonly url: string }
+  | {
+      readonly type: 'store';
+      readonly name: string;
+      readonly host: string;
+      readonly port: number;
+      /** Connection settings beyond host and port. */
+      readonly connection: Readonly<Record<string, string>>;
+      /** The Secret holding the credentials consumers receive, and its keys. */
+      readonly credentials: { readonly secret: string; readonly keys: readonly string[] };
+    };
+
+/** Every package of one environment, resolved once: what the synthesizer and the checks read. */
+export interface ResolvedEnvironment {
+  readonly env: Environment;
+  readonly workspace: Workspace;
+  readonly packages: ReadonlyMap<string, ResolvedPackage>;
+  readonly graph: NetworkGraph;
+}
+
+export interface ResolvedPackage {
+  readonly pkg: LoadedPackage;
+  readonly kind: PackageKind;
+  readonly spec: unknown;
+  readonly resolved: unknown;
+  readonly network?: PackageNetwork;
+  readonly endpoint?: Endpoint;
+}

@@ -1,0 +1,61 @@
+import { resolveStore, StoreSpecSchema, type StoreContext, type StoreSpec } from '../config/store';
+import { selectorLabels } from '../blueprints/labels';
+import { ExternalCredentials } from '../blueprints/external-credentials';
+import type { PackageKind } from './kind';
+import { buildNetworkPolicies } from './workload';
+
+/** A data store on an existing engine (`defineStore`): its build function emits the engine's objects. */
+export const storeKind: PackageKind<StoreSpec, StoreContext> = {
+  name: 'store',
+  schema: StoreSpecSchema,
+  namespaced: true,
+  resolve: (pkg, spec, env) => resolveStore(spec, env, pkg.file),
+  network({ pkg, spec, env, resolved }, net) {
+    const own = spec.network?.(resolved) ?? {};
+    const clientPorts = [...(own.clientPorts ?? [spec.port])];
+    net.pods(pkg.name, { ...(own.podLabels ?? resolved.selector) }, own.serviceAccount ?? pkg.name);
+    const backupPorts = [...(own.backupPorts ?? clientPorts)];
+    if (backupPorts.length > 0) {
+      const backup = `${pkg.name}-backup`;
+      net.pods(backup, selectorLabels(backup), backup);
+      net.edge(backup, pkg.name, backupPorts);
+    }
+    net.edge(pkg.name, pkg.name, [...(own.peerPorts ?? [])]);
+    if (own.operator) {
+      const id = `operator:${own.operator.namespace}`;
+      net.namespace(id, own.operator.namespace);
+      net.edge(id, pkg.name, [...own.operator.ports]);
+    }
+    if (own.apiServer) {
+      net.ip('kube-apiserver', env.network.apiServer.cidr);
+      net.edge(pkg.name, 'kube-apiserver', [env.network.apiServer.port]);
+    }
+    if (own.objectStore) {
+      net.ip('object-store', env.network.objectStore.cidr);
+      net.edge(pkg.name, 'object-store', [env.network.objectStore.port]);
+    }
+    return { served: clientPorts };
+  },
+  endpoint: ({ pkg, spec, env, resolved }) => ({
+    type: 'store',
+    name: pkg.name,
+    host: `${pkg.name}.${env.namespace}.svc`,
+    port: spec.port,
+    connection: spec.connection?.(resolved) ?? {},
+    credentials: { secret: resolved.credentialsSecret, keys: spec.credentials.consumerKeys },
+  }),
+  wave: () => 2,
+  build(chart, ctx) {
+    const { spec, env, resolved } = ctx;
+    buildNetworkPolicies(chart, ctx, spec);
+    new ExternalCredentials(chart, 'Credentials', {
+      name: resolved.credentialsSecret,
+      store: env.secrets.store,
+      remoteKey: resolved.credentialsRemoteKey,
+      refreshInterval: env.secrets.refreshInterval,
+      labels: resolved.labels,
+      secretType: spec.credentials.secretType,
+    });
+    spec.build(chart, resolved);
+  },
+};

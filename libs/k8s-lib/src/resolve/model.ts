@@ -1,0 +1,61 @@
+import { ConfigError } from '../errors';
+import type { Environment } from '../config/environment';
+import { dependenciesOf, type Workspace } from '../bundle/workspace';
+import type { NetworkEdge, NetworkNode } from '../bundle/network-graph';
+import type { NetworkBuilder, ResolvedEnvironment, ResolvedPackage } from '../kinds/kind';
+import { kindOf } from '../kinds/registry';
+
+/**
+ * The resolve stage: every package of the workspace in one environment, resolved once by its kind
+ * (effective config, settings, store contexts), what it gives the packages that depend on it, and the
+ * environment's network graph. The synthesizer and the checks read only this model. Every package's
+ * problem is reported (`errors`); a package that fails to resolve is left out of the model.
+ */
+export function resolveEnvironment(ws: Workspace, env: Environment): { model: ResolvedEnvironment; errors: ConfigError[] } {
+  const errors: ConfigError[] = [];
+  const packages = new Map<string, ResolvedPackage>();
+  const nodes = new Map<string, NetworkNode>();
+  const edges: NetworkEdge[] = [];
+  const edge = (from: string, to: string, ports: readonly number[]) => {
+    if (ports.length > 0) edges.push({ from, to, ports: [...new Set(ports)].sort((a, b) => a - b) });
+  };
+  const builder = (pkg: string): NetworkBuilder => ({
+    pods: (id, labels, serviceAccount) => nodes.set(id, { kind: 'pods', id, labels: { ...labels }, pkg, serviceAccount }),
+    namespace: (id, namespace) => nodes.set(id, { kind: 'namespace', id, namespace }),
+    ip: (id, cidr) => nodes.set(id, { kind: 'ip', id, cidr }),
+    edge,
+  });
+
+  for (const [name, pkg] of ws.packages) {
+    const kind = kindOf(pkg.definition);
+    const spec = pkg.definition.spec;
+    try {
+      const resolved = kind.resolve(pkg, spec, env);
+      const ctx = { pkg, spec, env, resolved };
+      const network = kind.network?.(ctx, builder(name));
+      packages.set(name, { pkg, kind, spec, resolved, network, endpoint: kind.endpoint?.(ctx) });
+    } catch (e) {
+      errors.push(asConfigError(e, pkg.file, env));
+    }
+  }
+
+  nodes.set('ingress', { kind: 'namespace', id: 'ingress', namespace: env.network.ingressNamespace });
+  nodes.set('monitoring', { kind: 'namespace', id: 'monitoring', namespace: env.network.monitoringNamespace });
+  for (const [name, p] of packages) {
+    if (!p.network) continue;
+    if (p.network.public) edge('ingress', name, p.network.served);
+    if (p.network.metricsPort) edge('monitoring', name, [p.network.metricsPort]);
+    if (p.network.consumes === false) continue;
+    for (const dep of dependenciesOf(p.pkg.definition)) {
+      const served = packages.get(dep)?.network?.served;
+      if (served) edge(name, dep, served);
+    }
+  }
+  return { model: { env, workspace: ws, packages, graph: { nodes, edges } }, errors };
+}
+
+/** A kind's error as the file's: a ConfigError as it is, anything else with the environment it happened in. */
+export function asConfigError(e: unknown, file: string, env: Environment): ConfigError {
+  if (e instanceof ConfigError) return e;
+  return new ConfigError(file, [{ path: '', message: `[${env.name}] ${(e as Error).message}` }]);
+}
