@@ -8,6 +8,8 @@ export default defineWebService({
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['postgres'],
+  // The schema changes run before the new version rolls out, against the store it owns.
+  migrations: { command: ['dotnet', 'Catalog.dll', '--migrate'] },
   autoscaling: { min: 2, max: 6 },
   settings: { Catalog__PageSize: '50' },
 });

@@ -8,6 +8,8 @@ export default defineWebService({
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['postgres', 'redis'],
+  // The schema changes run before the new version rolls out, against the store it owns.
+  migrations: { store: 'postgres', command: ['dotnet', 'Identity.dll', '--migrate'] },
   autoscaling: { min: 2, max: 6 },
   // The token signing key comes from the secret backend, never from the bundle.
   secrets: { Jwt__SigningKey: { remoteKey: 'b2connect/identity', property: 'jwt-signing-key' } },

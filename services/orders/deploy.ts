@@ -9,5 +9,7 @@ export default defineWebService({
   health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['catalog', 'identity', 'postgres', 'rabbitmq'],
   size: 'medium',
+  // The schema changes run before the new version rolls out, against the store it owns.
+  migrations: { store: 'postgres', command: ['dotnet', 'Orders.dll', '--migrate'] },
   autoscaling: { min: 2, max: 8 },
 });

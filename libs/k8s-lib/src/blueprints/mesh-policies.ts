@@ -33,7 +33,9 @@ export class MeshPolicies extends Construct {
                 ? { namespaces: [from.namespace] }
                 : undefined;
           return source ? [{ from: [{ source }], to: [{ operation: { ports: e.ports.map(String) } }] }] : [];
-        });
+        })
+        // Two groups of pods with one identity (a service and its migrations) need one rule.
+        .filter((rule, i, all) => all.findIndex((r) => JSON.stringify(r) === JSON.stringify(rule)) === i);
       new ApiObject(this, `Authz-${node.id}`, {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RUNTIME_NAMES } from '../kinds/runtime';
+import type { FeatureFields } from '../kinds/registry';
 import { credentialIn, highEntropyToken, nameWords, secretLikeName } from './secrets';
 
 /** Longest DNS-1123 label, and so the longest package, team, namespace and environment name. */
@@ -278,7 +279,8 @@ export type FrontendSpec = z.output<typeof FrontendSpecSchema>;
 
 /** What a package's `deploy.ts` exports by default. Validated by the loader, which knows the file. */
 export type DeployableDefinition =
-  { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput } | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
+  | { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput & FeatureFields }
+  | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
 
 /**
  * Declares an HTTP service (the API gateway or a domain service).
@@ -291,7 +293,7 @@ export type DeployableDefinition =
  * });
  * ```
  */
-export function defineWebService(spec: WebServiceSpecInput): DeployableDefinition {
+export function defineWebService(spec: WebServiceSpecInput & FeatureFields): DeployableDefinition {
   return { kind: 'web-service', spec };
 }
 

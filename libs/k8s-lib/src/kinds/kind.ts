@@ -4,6 +4,7 @@ import type { Environment } from '../config/environment';
 import type { KubeObject } from '../bundle/validate';
 import type { LoadedPackage, Workspace } from '../bundle/workspace';
 import type { NetworkGraph } from '../bundle/network-graph';
+import type { KindFeature } from './feature';
 
 /**
  * A kind of package (web service, frontend, data store, cluster-level package): everything the
@@ -26,6 +27,8 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   network?(ctx: ResolveContext<Spec, Resolved>, net: NetworkBuilder): PackageNetwork;
   /** What the packages that declare it in `dependsOn` get. @default - nothing */
   endpoint?(ctx: ResolveContext<Spec, Resolved>): Endpoint;
+  /** The features its definitions may declare (set by the registry). @default - none */
+  readonly features?: readonly KindFeature[];
   /** Deployment wave, given the waves of other packages. */
   wave(spec: Spec, waveOf: (pkg: string) => number): number;
   /** Adds the package's constructs for one environment to its chart. */

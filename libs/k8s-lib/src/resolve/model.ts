@@ -3,7 +3,7 @@ import type { Environment } from '../config/environment';
 import { dependenciesOf, type Workspace } from '../bundle/workspace';
 import type { NetworkEdge, NetworkNode } from '../bundle/network-graph';
 import type { NetworkBuilder, ResolvedEnvironment, ResolvedPackage } from '../kinds/kind';
-import { kindOf } from '../kinds/registry';
+import { featuresOf, kindOf } from '../kinds/registry';
 
 /**
  * The resolve stage: every package of the workspace in one environment, resolved once by its kind
@@ -49,6 +49,13 @@ export function resolveEnvironment(ws: Workspace, env: Environment): { model: Re
     for (const dep of dependenciesOf(p.pkg.definition)) {
       const served = packages.get(dep)?.network?.served;
       if (served) edge(name, dep, served);
+    }
+    for (const { feature, value } of featuresOf(p.kind, p.spec)) {
+      try {
+        feature.network?.({ pkg: p.pkg, spec: p.spec, env, resolved: p.resolved, value }, { packages }, builder(name));
+      } catch (e) {
+        errors.push(asConfigError(e, p.pkg.file, env));
+      }
     }
   }
   return { model: { env, workspace: ws, packages, graph: { nodes, edges } }, errors };
