@@ -66,16 +66,10 @@ export default defineStore({
       'curl -fsS -u "elastic:$ELASTIC_PASSWORD" "http://127.0.0.1:9200/_cluster/health?local=true" >/dev/null',
     ];
     new StatefulStore(scope, 'Elasticsearch', {
-      name: 'elasticsearch',
-      team: ctx.team,
-      component: ctx.component,
-      image: ctx.image,
+      ...ctx.workload,
       ports: { http: 9200, transport: 9300 },
-      replicas: ctx.replicas,
       podManagementPolicy: 'Parallel',
       dataPath: `${HOME}/data`,
-      storage: ctx.storage,
-      resources: ctx.resources,
       runAsUser: USER,
       terminationGracePeriodSeconds: 120,
       env: { ES_JAVA_OPTS: `-Xms${heapMi}m -Xmx${heapMi}m`, ELASTIC_PASSWORD: password },

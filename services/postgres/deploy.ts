@@ -114,15 +114,10 @@ function singleInstance(scope: Construct, ctx: StoreContext): void {
   const secret = (key: string) => ({ secret: ctx.credentialsSecret, key });
   const sql = (query: string) => ['/bin/sh', '-c', `psql -U "$POSTGRES_USER" -d ${DATABASE} -tAc '${query}'`];
   new StatefulStore(scope, 'Postgres', {
-    name: 'postgres',
-    team: ctx.team,
-    component: ctx.component,
-    image: ctx.image,
+    ...ctx.workload,
     ports: { postgres: 5432 },
     replicas: 1,
     dataPath: '/var/lib/postgresql/data',
-    storage: ctx.storage,
-    resources: ctx.resources,
     runAsUser: 999,
     env: {
       PGDATA: '/var/lib/postgresql/data/pgdata',

@@ -25,15 +25,9 @@ export default defineStore({
       exec: ['/bin/sh', '-c', `redis-cli -p ${port} -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG`],
     });
     const store = new StatefulStore(scope, 'Redis', {
-      name: 'redis',
-      team: ctx.team,
-      component: ctx.component,
-      image: ctx.image,
+      ...ctx.workload,
       ports: { redis: 6379 },
-      replicas: ctx.replicas,
       dataPath: '/data',
-      storage: ctx.storage,
-      resources: ctx.resources,
       runAsUser: 999,
       env: { REDIS_PASSWORD: password, POD_NAMESPACE: { fieldPath: 'metadata.namespace' } },
       command: withSentinel ? ['/bin/sh', '/etc/redis/start-redis.sh'] : ['redis-server'],

@@ -35,6 +35,22 @@ export interface StoreContext {
   readonly selector: Readonly<Record<string, string>>;
   /** Image reference from the environment's registry. */
   imageOf(repository: string, tag: string): string;
+  /**
+   * The props a store's own workload takes from this context, to spread into a StatefulStore (or an
+   * operator's resource): `new StatefulStore(scope, 'Redis', { ...ctx.workload, ports, ... })`.
+   */
+  readonly workload: StoreWorkload;
+}
+
+/** The part of a store's workload its resolved config decides. */
+export interface StoreWorkload {
+  readonly name: string;
+  readonly team: string;
+  readonly component: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly storage?: { readonly size: string; readonly storageClass: string };
+  readonly resources: ResourceSpec;
 }
 
 export type StoreBuilder = (scope: Construct, ctx: StoreContext) => void;
@@ -156,18 +172,22 @@ export function resolveStore(spec: StoreSpec, env: Environment, file: string): S
   // Guaranteed QoS: limits come down to the requests, so the scheduler reserves exactly what the store may use.
   const resources = env.stores.guaranteedQos ? { requests: { ...base.requests }, limits: { ...base.requests } } : base;
   const imageOf = (repository: string, tag: string) => `${env.images.registry}/${repository}:${tag}`;
-  return {
-    env,
+  const workload: StoreWorkload = {
     name: spec.name,
     team: spec.team,
     component: spec.component,
     image: imageOf(spec.image.repository, spec.image.tag),
-    version: spec.image.tag,
     replicas: merged.replicas ?? env.stores.replicas,
     storage: merged.persistence
       ? { size: merged.storage!.size!, storageClass: merged.storage!.storageClass ?? env.stores.storageClass }
       : undefined,
     resources,
+  };
+  return {
+    env,
+    ...workload,
+    workload,
+    version: spec.image.tag,
     credentialsSecret: `${spec.name}-credentials`,
     credentialsRemoteKey: spec.credentials.remoteKey,
     backups: env.backups,
