@@ -19,6 +19,7 @@ export * from './bundle/query';
 export * from './config/store';
 export * from './config/cluster-package';
 export * from './blueprints/stateful-store';
+export * from './blueprints/pod-rules';
 export * from './blueprints/external-credentials';
 export * from './blueprints/backup-job';
 export * from './bundle/crd-schemas';

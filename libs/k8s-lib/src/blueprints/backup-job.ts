@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { restrictedSecurityContext, toEnv, type EnvSource } from './stateful-store';
+import { toEnv, type EnvSource } from './stateful-store';
+import { restrictedSecurityContext } from './pod-rules';
 import type { ResourceSpec } from './sizes';
 
 /** Labels of a store's backup pods: the store's labels under their own name and instance. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { selectorLabels, standardLabels } from './labels';
 import type { ResourceSpec } from './sizes';
+import { disruptionBudget, restrictedSecurityContext, spreadConstraints } from './pod-rules';
 
 /** Where an environment variable's value comes from: a literal, a Secret key, or a pod field. */
 export type EnvSource = string | { readonly secret: string; readonly key: string } | { readonly fieldPath: string };
@@ -193,43 +194,9 @@ export class StatefulStore extends Construct {
     });
 
     if (this.replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: meta(props.name),
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selector } } },
-      });
+      disruptionBudget(this, 'DisruptionBudget', { metadata: meta(props.name), selector: this.selector });
     }
   }
-}
-
-/** The security context of every container of the platform: Pod Security "restricted" plus a read-only root. */
-export function restrictedSecurityContext(user: number): k8s.SecurityContext {
-  return {
-    runAsNonRoot: true,
-    runAsUser: user,
-    runAsGroup: user,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
-export function spreadConstraints(selector: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint[] {
-  return [
-    {
-      maxSkew: 1,
-      topologyKey: 'kubernetes.io/hostname',
-      whenUnsatisfiable: 'DoNotSchedule',
-      labelSelector: { matchLabels: { ...selector } },
-    },
-    {
-      maxSkew: 1,
-      topologyKey: 'topology.kubernetes.io/zone',
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: { ...selector } },
-    },
-  ];
 }
 
 export function toEnv(env: Readonly<Record<string, EnvSource>> | undefined): k8s.EnvVar[] | undefined {

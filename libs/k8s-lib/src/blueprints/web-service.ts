@@ -6,6 +6,7 @@ import type { Autoscaling } from '../config/resolve';
 import { selectorLabels, standardLabels } from './labels';
 import { PROBE_TIMINGS, type HealthProps } from './probe';
 import { mebibytes, millicores, resourcesFor, type ResourceSpec } from './sizes';
+import { disruptionBudget, spreadConstraints } from './pod-rules';
 
 /** Files mounted read-only into the container from a second ConfigMap (`<name>-files`). */
 export interface ConfigFilesProps {
@@ -239,10 +240,7 @@ export class WebService extends Construct {
     const maxReplicas = this.autoscaling?.max ?? this.replicas ?? 1;
     if (maxReplicas > 1) {
       deployment.addJsonPatch(
-        JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
-          spread('kubernetes.io/hostname', 'DoNotSchedule', this.selector),
-          spread('topology.kubernetes.io/zone', 'ScheduleAnyway', this.selector),
-        ]),
+        JsonPatch.add('/spec/template/spec/topologySpreadConstraints', spreadConstraints(this.selector, ['pod-template-hash'])),
       );
     }
 
@@ -264,26 +262,13 @@ export class WebService extends Construct {
       });
     }
     if (maxReplicas > 1) {
-      this.pdb = new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      this.pdb = disruptionBudget(this, 'DisruptionBudget', {
         metadata: metadata(props.name),
-        spec: {
-          maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
-          selector: { matchLabels: { ...this.selector } },
-          unhealthyPodEvictionPolicy: 'AlwaysAllow',
-        },
+        selector: this.selector,
+        evictUnhealthy: true,
       });
     }
   }
-}
-
-function spread(topologyKey: string, whenUnsatisfiable: string, selector: Record<string, string>) {
-  return {
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable,
-    labelSelector: { matchLabels: { ...selector } },
-    matchLabelKeys: ['pod-template-hash'],
-  };
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
