@@ -234,6 +234,28 @@ describe('buildBundles', () => {
   });
 
   describe('on bad input: one clear error naming file and field, and nothing written', () => {
+    it('fails with the problems of every stage at once: a typo in an environment file, an unknown dependsOn, a bad override', async () => {
+      const dev = { ...environment('dev'), replicas: { defualt: 1, autoscaling: false } };
+      const root = makeWorkspace({
+        environments: { dev: dev as never, prod: environment('prod') },
+        packages: {
+          orders: webService('orders', { dependsOn: ['payments'] }),
+          gateway: webService('gateway', { autoscaling: { min: 2, max: 4 }, overrides: { prod: { autoscaling: { min: 9 } } } }),
+        },
+      });
+      const lines = (await failure(root)).message.split('\n');
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'environments/dev.yaml: replicas.defualt: unknown field',
+          expect.stringMatching(/^services\/orders\/deploy\.ts: dependsOn\.0: "payments" is not a package of this workspace/),
+          expect.stringMatching(
+            /^services\/gateway\/deploy\.ts: overrides\.prod\.autoscaling\.min: min 9 is above max 4 in environment prod/,
+          ),
+        ]),
+      );
+      expect(existsSync(join(root, 'dist'))).toBe(false);
+    });
+
     async function expectRejected(spec: FixtureSpec, message: string | RegExp): Promise<void> {
       const root = makeWorkspace(healthy);
       await buildBundles(root, { load: importLoader });

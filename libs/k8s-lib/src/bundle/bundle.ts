@@ -24,7 +24,7 @@ export const NETWORK_DIAGRAM = 'network.md';
 import { synthesizeEnvironment } from './build';
 import { resolveEnvironment } from '../resolve/model';
 import { validateObject, type KubeObject } from './validate';
-import { dependenciesOf, dependsOnAll, loadWorkspace, type ModuleLoader, type Workspace } from './workspace';
+import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from './workspace';
 
 import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
 import { writeEnvironments, type EnvironmentWrite } from './environment-writer';
@@ -92,12 +92,15 @@ export async function synthesize(
   options: Pick<BuildOptions, 'environments' | 'packages' | 'load' | 'timings' | 'onProgress'> = {},
 ): Promise<SynthesisResult> {
   const loadStart = performance.now();
-  const ws = await loadWorkspace(root, options.load);
+  // What does not load is reported with what the later stages find in the rest, all at once.
+  const { workspace: ws, errors: loadErrors } = await loadWorkspaceWithErrors(root, options.load);
   options.timings?.set('load', performance.now() - loadStart);
   const envNames = options.environments ?? [...ws.environments.keys()];
   const pkgNames = options.packages ?? [...ws.packages.keys()];
-  const errors: ConfigError[] = [];
+  const errors: ConfigError[] = [...loadErrors];
+  const failedToLoad = new Set(loadErrors.map((e) => e.file));
   for (const envName of envNames) {
+    if (failedToLoad.has(`environments/${envName}.yaml`)) continue;
     if (!ws.environments.has(envName)) {
       errors.push(
         new ConfigError(`environments/${envName}.yaml`, [
@@ -106,7 +109,15 @@ export async function synthesize(
       );
     }
   }
-  if (errors.length > 0) throw new ConfigErrors(errors);
+  if (errors.length > loadErrors.length) throw new ConfigErrors(errors);
+  if (loadErrors.length > 0) {
+    // Resolve what loaded, for its problems; nothing is synthesized from a workspace that did not load.
+    for (const envName of envNames) {
+      const env = ws.environments.get(envName);
+      if (env) errors.push(...resolveEnvironment(ws, env).errors);
+    }
+    throw new ConfigErrors(errors);
+  }
 
   // Dependencies are synthesized too (not returned): the gate resolves references into them,
   // such as a store's credentials Secret that a service reads.

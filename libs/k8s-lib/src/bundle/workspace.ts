@@ -53,6 +53,20 @@ const defaultLoader: ModuleLoader = (file) => require(file);
  * (dependsOn, override environment names), and reports all problems of all files at once.
  */
 export async function loadWorkspace(rootDir: string, load: ModuleLoader = defaultLoader): Promise<Workspace> {
+  const { workspace, errors } = await loadWorkspaceWithErrors(rootDir, load);
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return workspace;
+}
+
+/**
+ * Like `loadWorkspace`, without stopping at the first stage: the environments and packages that loaded,
+ * and every problem of the others, so that a run can go on to check what loaded and report the
+ * problems of every stage at once.
+ */
+export async function loadWorkspaceWithErrors(
+  rootDir: string,
+  load: ModuleLoader = defaultLoader,
+): Promise<{ workspace: Workspace; errors: ConfigError[] }> {
   const root = resolve(rootDir);
 
   const errors: ConfigError[] = [];
@@ -95,8 +109,7 @@ export async function loadWorkspace(rootDir: string, load: ModuleLoader = defaul
     }
   }
   errors.push(...dependencyCycles(packages));
-  if (errors.length > 0) throw new ConfigErrors(errors);
-  return { root, environments, packages };
+  return { workspace: { root, environments, packages }, errors };
 }
 
 async function loadPackage(
