@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { toEnv, type EnvSource } from './stateful-store';
 import { restrictedSecurityContext } from './pod-rules';
-import type { ResourceSpec } from './sizes';
+import type { ResourceSpec } from '../config/sizes';
 
 /** Labels of a store's backup pods: the store's labels under their own name and instance. */
 export function backupPodLabels(store: string, storeLabels: Readonly<Record<string, string>>): Record<string, string> {

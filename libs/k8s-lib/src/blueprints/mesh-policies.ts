@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { NetworkGraph } from '../bundle/network-graph';
+import type { NetworkGraph } from './network';
 
 export interface MeshPoliciesProps {
   readonly graph: NetworkGraph;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import type { NetworkGraph, NetworkNode } from '../bundle/network-graph';
+import type { NetworkGraph, NetworkNode } from './network';
 
 export interface PackageNetworkPoliciesProps {
   /** The environment's network graph. */

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { selectorLabels, standardLabels } from './labels';
-import type { ResourceSpec } from './sizes';
+import { selectorLabels, standardLabels } from '../labels';
+import type { ResourceSpec } from '../config/sizes';
 import { disruptionBudget, restrictedSecurityContext, spreadConstraints } from './pod-rules';
+import { imageTag, unpinnedImage } from '../rules';
 
 /** Where an environment variable's value comes from: a literal, a Secret key, or a pod field. */
 export type EnvSource = string | { readonly secret: string; readonly key: string } | { readonly fieldPath: string };
@@ -97,8 +98,8 @@ export class StatefulStore extends Construct {
 
   constructor(scope: Construct, id: string, props: StatefulStoreProps) {
     super(scope, id);
-    const tag = props.image.slice(props.image.lastIndexOf(':') + 1);
-    if (!props.image.includes(':') || tag === 'latest' || tag.includes('/')) {
+    const tag = imageTag(props.image) ?? '';
+    if (unpinnedImage(props.image)) {
       throw new Error(`StatefulStore ${props.name}: image "${props.image}" must carry a pinned tag (not "latest")`);
     }
     this.name = props.name;

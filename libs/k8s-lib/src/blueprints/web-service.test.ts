@@ -160,7 +160,7 @@ describe('WebService', () => {
   });
 
   it('fails when HPA min is above max', () => {
-    expect(() => build({ autoscaling: { min: 5, max: 2, cpuPercent: 70 } })).toThrow('autoscaling.min 5 is above autoscaling.max 2');
+    expect(() => build({ autoscaling: { min: 5, max: 2, cpuPercent: 70 } })).toThrow('WebService catalog: autoscaling: min 5 is above max 2');
   });
 
   it('fails when replicas and autoscaling are both given', () => {
@@ -176,7 +176,7 @@ describe('WebService', () => {
 
   it('fails when the grace period does not outlast the preStop delay', () => {
     expect(() => build({ preStopSeconds: 30, terminationGracePeriodSeconds: 20 })).toThrow(
-      /terminationGracePeriodSeconds 20 must be longer than preStopSeconds 30/,
+      /terminationGracePeriodSeconds 20s must be longer than preStopSeconds \(30s\)/,
     );
   });
 

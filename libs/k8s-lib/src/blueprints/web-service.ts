@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { Autoscaling } from '../config/resolve';
-import { selectorLabels, standardLabels } from './labels';
+import { TUNABLE_DEFAULTS, type Autoscaling } from '../config/resolve';
+import { selectorLabels, standardLabels } from '../labels';
 import { PROBE_TIMINGS, type HealthProps } from './probe';
-import { mebibytes, millicores, resourcesFor, type ResourceSpec } from './sizes';
+import { mebibytes, millicores, resourcesFor, type ResourceSpec } from '../config/sizes';
 import { disruptionBudget, spreadConstraints } from './pod-rules';
+import { autoscalingRangeProblem, imageTag, shutdownProblem, unpinnedImage } from '../rules';
 
 /** Files mounted read-only into the container from a second ConfigMap (`<name>-files`). */
 export interface ConfigFilesProps {
@@ -80,8 +81,8 @@ export class WebService extends Construct {
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
-    const tag = props.image.includes(':') ? props.image.slice(props.image.lastIndexOf(':') + 1) : undefined;
-    if (!tag || tag === 'latest' || tag.includes('/')) {
+    const tag = imageTag(props.image) ?? '';
+    if (unpinnedImage(props.image)) {
       throw new Error(
         `WebService ${props.name}: image "${props.image}" must carry a pinned tag (not "latest"), for example ${props.image.split(':')[0]}:1.0.0`,
       );
@@ -107,18 +108,14 @@ export class WebService extends Construct {
         `WebService ${props.name}: replicas (${props.replicas}) and autoscaling are exclusive: the HPA owns the replica count; remove replicas`,
       );
     }
-    if (props.autoscaling && props.autoscaling.min > props.autoscaling.max) {
-      throw new Error(
-        `WebService ${props.name}: autoscaling.min ${props.autoscaling.min} is above autoscaling.max ${props.autoscaling.max}`,
-      );
-    }
+    const range = props.autoscaling ? autoscalingRangeProblem(props.autoscaling) : undefined;
+    if (range) throw new Error(`WebService ${props.name}: autoscaling: ${range}`);
     this.autoscaling = props.autoscaling;
     this.replicas = props.autoscaling ? undefined : (props.replicas ?? 1);
-    const preStop = props.preStopSeconds ?? 5;
-    const grace = props.terminationGracePeriodSeconds ?? 30;
-    if (grace <= preStop) {
-      throw new Error(`WebService ${props.name}: terminationGracePeriodSeconds ${grace} must be longer than preStopSeconds ${preStop}`);
-    }
+    const preStop = props.preStopSeconds ?? TUNABLE_DEFAULTS.shutdown.preStopSeconds;
+    const grace = props.terminationGracePeriodSeconds ?? TUNABLE_DEFAULTS.shutdown.terminationGracePeriodSeconds;
+    const shutdown = shutdownProblem({ preStopSeconds: preStop, terminationGracePeriodSeconds: grace });
+    if (shutdown) throw new Error(`WebService ${props.name}: terminationGracePeriodSeconds ${shutdown}`);
     const user = props.runAsUser ?? 10001;
     const resources = props.resources ?? resourcesFor('constrained', 'small');
     this.selector = selectorLabels(props.name);

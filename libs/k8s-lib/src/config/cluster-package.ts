@@ -2,8 +2,8 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { dnsLabel } from './definition';
 import type { Environment } from './environment';
-import type { KubeObject } from '../bundle/validate';
-import type { Workspace } from '../bundle/workspace';
+import type { KubeObject } from '../kube-object';
+import type { Workspace } from './workspace';
 
 /** What a cluster-level package's build function gets for one environment. */
 export interface ClusterPackageContext {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { RUNTIME_NAMES } from '../kinds/runtime';
-import type { FeatureFields } from '../kinds/registry';
+import { autoscalingRangeProblem, isPinnedTag, PINNED_TAG_MESSAGE } from '../rules';
 import { credentialIn, highEntropyToken, nameWords, secretLikeName } from './secrets';
 
 /** Longest DNS-1123 label, and so the longest package, team, namespace and environment name. */
@@ -77,7 +76,7 @@ const common = {
     tag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
-      .refine((t) => t !== 'latest', 'must not be "latest": pin a version')
+      .refine(isPinnedTag, PINNED_TAG_MESSAGE)
       .optional(),
   }),
   /** Other packages this one talks to, by package name. @default [] */
@@ -118,6 +117,10 @@ const common = {
     )
     .optional(),
 };
+
+/** The runtime conventions a web service may choose; kinds/runtime.ts implements each of them. */
+export const RUNTIME_NAMES = ['aspnetcore'] as const;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 export const WebServiceSpecSchema = z
   .strictObject({
@@ -193,13 +196,8 @@ function checkCommon(
     if (dep === spec.name) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: 'a package cannot depend on itself' });
     if (spec.dependsOn.indexOf(dep) !== i) ctx.addIssue({ code: 'custom', path: ['dependsOn', i], message: `"${dep}" is listed twice` });
   });
-  if (spec.autoscaling && spec.autoscaling.min > spec.autoscaling.max) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['autoscaling', 'min'],
-      message: `min ${spec.autoscaling.min} is above max ${spec.autoscaling.max}`,
-    });
-  }
+  const range = spec.autoscaling ? autoscalingRangeProblem(spec.autoscaling) : undefined;
+  if (range) ctx.addIssue({ code: 'custom', path: ['autoscaling', 'min'], message: range });
 }
 
 /** What the secret checks of settings read from a definition. */
@@ -276,28 +274,3 @@ export type WebServiceSpecInput = z.input<typeof WebServiceSpecSchema>;
 export type WebServiceSpec = z.output<typeof WebServiceSpecSchema>;
 export type FrontendSpecInput = z.input<typeof FrontendSpecSchema>;
 export type FrontendSpec = z.output<typeof FrontendSpecSchema>;
-
-/** What a package's `deploy.ts` exports by default. Validated by the loader, which knows the file. */
-export type DeployableDefinition =
-  | { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput & FeatureFields }
-  | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
-
-/**
- * Declares an HTTP service (the API gateway or a domain service).
- *
- * ```ts
- * export default defineWebService({
- *   name: 'catalog', team: 'commerce', image: { repository: 'b2connect/catalog' },
- *   ports: { http: 8080, metrics: 9090 },
- *   health: { readiness: '/health/ready', liveness: '/health/live' },
- * });
- * ```
- */
-export function defineWebService(spec: WebServiceSpecInput & FeatureFields): DeployableDefinition {
-  return { kind: 'web-service', spec };
-}
-
-/** Declares a static frontend served by an unprivileged nginx. */
-export function defineFrontend(spec: FrontendSpecInput): DeployableDefinition {
-  return { kind: 'frontend', spec };
-}

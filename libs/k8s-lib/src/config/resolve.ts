@@ -2,6 +2,7 @@ import { ConfigError, type ConfigIssue } from '../errors';
 import type { Override, Size } from './definition';
 import type { Environment } from './environment';
 import { mergeLayers } from './merge';
+import { autoscalingRangeProblem, shutdownProblem } from '../rules';
 
 /** Horizontal autoscaling with every field resolved. */
 export interface Autoscaling {
@@ -67,8 +68,8 @@ export function resolveTunables(
     if (a.min === undefined || a.max === undefined) {
       issues.push({ path, message: `needs both min and max in environment ${env.name}${off}` });
     } else {
-      if (a.min > a.max)
-        issues.push({ path: `${path}.min`, message: `min ${a.min} is above max ${a.max} in environment ${env.name}${off}` });
+      const range = autoscalingRangeProblem({ min: a.min, max: a.max });
+      if (range) issues.push({ path: `${path}.min`, message: `${range} in environment ${env.name}${off}` });
       else if (env.replicas.autoscaling) {
         const cap = env.replicas.max ?? Number.POSITIVE_INFINITY;
         autoscaling = { min: Math.min(a.min, cap), max: Math.min(a.max, cap), cpuPercent: a.cpuPercent ?? DEFAULT_CPU_PERCENT };
@@ -81,13 +82,8 @@ export function resolveTunables(
       });
     }
   }
-  const { preStopSeconds, terminationGracePeriodSeconds } = merged.shutdown;
-  if (terminationGracePeriodSeconds <= preStopSeconds) {
-    issues.push({
-      path: where('shutdown.terminationGracePeriodSeconds', override.shutdown !== undefined),
-      message: `${terminationGracePeriodSeconds}s must be longer than preStopSeconds (${preStopSeconds}s), or the app gets no time to drain`,
-    });
-  }
+  const shutdown = shutdownProblem(merged.shutdown);
+  if (shutdown) issues.push({ path: where('shutdown.terminationGracePeriodSeconds', override.shutdown !== undefined), message: shutdown });
   if (issues.length > 0) throw new ConfigError(file, issues);
 
   const replicas = autoscaling

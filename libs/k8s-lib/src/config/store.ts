@@ -1,8 +1,9 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
+import { isPinnedTag, PINNED_TAG_MESSAGE } from '../rules';
 import { ConfigError, type ConfigIssue } from '../errors';
-import { resourcesFor, type ResourceSpec } from '../blueprints/sizes';
-import { selectorLabels, standardLabels } from '../blueprints/labels';
+import { resourcesFor, type ResourceSpec } from './sizes';
+import { selectorLabels, standardLabels } from '../labels';
 import { dnsLabel, SIZES } from './definition';
 import { STORAGE_CLASSES, type Environment } from './environment';
 import { mergeLayers } from './merge';
@@ -111,7 +112,7 @@ export const StoreSpecSchema = z.strictObject({
     tag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
-      .refine((t) => t !== 'latest', 'must not be "latest": pin a version'),
+      .refine(isPinnedTag, PINNED_TAG_MESSAGE),
   }),
   /** Client port, exposed by the `<name>` Service. */
   port: z.int().min(1024).max(65535),

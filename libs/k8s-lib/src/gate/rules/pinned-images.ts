@@ -1,3 +1,4 @@
+import { unpinnedImage } from '../../rules';
 import { ref, type Finding, type Rule } from '../types';
 
 /** Every image is pinned by tag or digest, never `latest` or untagged. */
@@ -7,15 +8,12 @@ export const pinnedImages: Rule = {
   check(bundle) {
     const findings: Finding[] = [];
     const check = (owner: string, where: string, image: string | undefined) => {
-      if (!image) return;
-      if (image.includes('@sha256:')) return;
-      const last = image.slice(image.lastIndexOf('/') + 1);
-      const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
-      if (!tag || tag === 'latest') {
+      const unpinned = image ? unpinnedImage(image) : undefined;
+      if (unpinned) {
         findings.push({
           rule: this.id,
           object: owner,
-          message: `${where} image "${image}" is ${tag ? 'latest' : 'untagged'}`,
+          message: `${where} image "${image}" is ${unpinned}`,
           fix: 'pin a version tag or a digest',
         });
       }

@@ -1,5 +1,5 @@
-import type { Size } from '../config/definition';
-import type { SizeProfile } from '../config/environment';
+import type { Size } from './definition';
+import type { SizeProfile } from './environment';
 
 /** Requests and limits of one container, as Kubernetes quantities. */
 export interface ResourceSpec {

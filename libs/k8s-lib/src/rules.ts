@@ -1,0 +1,34 @@
+// Rules of the platform that more than one stage enforces (the schemas when a definition loads, the
+// blueprints when they are used directly, the policy gate over the bundle): each written once here.
+
+/** The tag of an image reference: after the last `:` of its last path segment (a registry port is not a tag). */
+export function imageTag(image: string): string | undefined {
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  return last.includes(':') ? last.slice(last.indexOf(':') + 1) : undefined;
+}
+
+/** Why an image reference is not pinned (`untagged`, `latest`), or undefined when a tag or a digest pins it. */
+export function unpinnedImage(image: string): 'untagged' | 'latest' | undefined {
+  if (image.includes('@sha256:')) return undefined;
+  const tag = imageTag(image);
+  return !tag ? 'untagged' : tag === 'latest' ? 'latest' : undefined;
+}
+
+/** A tag that pins a version (for schemas of tags on their own). */
+export const isPinnedTag = (tag: string): boolean => tag !== 'latest';
+export const PINNED_TAG_MESSAGE = 'must not be "latest": pin a version';
+
+/** What is wrong with an autoscaling range, or undefined. */
+export function autoscalingRangeProblem(a: { readonly min: number; readonly max: number }): string | undefined {
+  return a.min > a.max ? `min ${a.min} is above max ${a.max}` : undefined;
+}
+
+/** What is wrong with a graceful shutdown, or undefined: the grace period must outlast the preStop wait. */
+export function shutdownProblem(s: {
+  readonly preStopSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+}): string | undefined {
+  return s.terminationGracePeriodSeconds <= s.preStopSeconds
+    ? `${s.terminationGracePeriodSeconds}s must be longer than preStopSeconds (${s.preStopSeconds}s), or the app gets no time to drain`
+    : undefined;
+}
