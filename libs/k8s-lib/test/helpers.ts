@@ -5,7 +5,8 @@ import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import type { Construct } from 'constructs';
 import type { EnvironmentInput } from '../src/config/environment';
-import type { DeployableDefinition, WebServiceSpecInput } from '../src/config/definition';
+import type { WebServiceSpecInput } from '../src/config/definition';
+import type { DeployableDefinition } from '../src/kinds/define';
 import type { KubeObject } from '../src/bundle/validate';
 
 /** Synthesizes whatever `build` adds to a fresh chart. */

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ConfigError } from '../errors';
-import { pascalCase } from '../blueprints/labels';
-import type { KubeObject } from './validate';
+import { pascalCase } from '../labels';
+import type { KubeObject } from '../kube-object';
 import type { ResolvedEnvironment } from '../kinds/kind';
 import { asConfigError } from '../resolve/model';
 

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
-import { writeFilesAtomically } from './writer';
+import { writeFilesAtomically } from '../files';
 
 /**
  * Validation of custom resources against the `openAPIV3Schema` of their CRD (files in `crds/`).

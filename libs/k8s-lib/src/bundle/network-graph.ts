@@ -1,34 +1,6 @@
-/**
- * The network graph of one environment, derived from what packages declare (dependsOn, ports, store
- * network needs) by their kinds while the environment is resolved (resolve/model.ts). It is the single
- * source of the NetworkPolicies, the Istio AuthorizationPolicies and the diagram in each bundle: an
- * undeclared path is closed.
- */
+import type { NetworkGraph, NetworkNode } from '../blueprints/network';
 
-/** A party on the network: pods of a package, pods of a store's backups, or something outside the namespace. */
-export type NetworkNode =
-  | {
-      readonly kind: 'pods';
-      readonly id: string;
-      readonly labels: Readonly<Record<string, string>>;
-      readonly pkg: string;
-      /** ServiceAccount of the pods: their identity in the mesh. */
-      readonly serviceAccount: string;
-    }
-  | { readonly kind: 'namespace'; readonly id: string; readonly namespace: string }
-  | { readonly kind: 'ip'; readonly id: string; readonly cidr: string };
-
-export interface NetworkEdge {
-  readonly from: string;
-  readonly to: string;
-  /** Destination pod ports. */
-  readonly ports: readonly number[];
-}
-
-export interface NetworkGraph {
-  readonly nodes: ReadonlyMap<string, NetworkNode>;
-  readonly edges: readonly NetworkEdge[];
-}
+export type { NetworkEdge, NetworkGraph, NetworkNode } from '../blueprints/network';
 
 /** Mermaid flowchart of the graph, for the bundle. */
 export function renderMermaid(graph: NetworkGraph, envName: string): string {

@@ -1,12 +1,9 @@
 import { validateCustomResource } from './crd-schemas';
 import { findUnknownFields, isBuiltinKind } from './strict-fields';
 
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
-}
+import type { KubeObject } from '../kube-object';
+
+export type { KubeObject } from '../kube-object';
 
 type Validator = (data: unknown) => void;
 

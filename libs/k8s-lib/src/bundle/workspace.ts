@@ -1,20 +1,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, ConfigErrors, type ConfigIssue } from '../errors';
-import type { DeployableDefinition, FrontendSpec, WebServiceSpec } from '../config/definition';
+import type { DeployableDefinition } from '../kinds/define';
 import { loadEnvironment, type Environment } from '../config/environment';
 import { discoverEnvironmentNames, discoverPackageDirs, ENVIRONMENTS_DIR, MARKER_FILE, PACKAGE_ROOTS } from './discover';
 
-export * from './discover';
-import type { ClusterPackageSpec } from '../config/cluster-package';
-import type { StoreSpec } from '../config/store';
+import type { LoadedDefinition, LoadedPackage, Workspace } from '../config/workspace';
 import { KINDS, kindOf } from '../kinds/registry';
 
-export type LoadedDefinition =
-  | { readonly kind: 'web-service'; readonly spec: WebServiceSpec }
-  | { readonly kind: 'frontend'; readonly spec: FrontendSpec }
-  | { readonly kind: 'store'; readonly spec: StoreSpec }
-  | { readonly kind: 'cluster'; readonly spec: ClusterPackageSpec };
+export * from './discover';
+export type { LoadedDefinition, LoadedPackage, Workspace } from '../config/workspace';
 
 /** Packages a definition declares it talks to or needs first. */
 export function dependenciesOf(definition: LoadedDefinition): readonly string[] {
@@ -24,22 +19,6 @@ export function dependenciesOf(definition: LoadedDefinition): readonly string[] 
 /** Whether a package depends on every other package of the workspace (`dependsOnAll`). */
 export function dependsOnAll(definition: LoadedDefinition): boolean {
   return kindOf(definition).dependsOnAll?.(definition.spec as never) ?? false;
-}
-
-export interface LoadedPackage {
-  readonly name: string;
-  /** Folder relative to the workspace root, for example services/catalog. */
-  readonly dir: string;
-  /** The definition file relative to the workspace root: every error names it. */
-  readonly file: string;
-  readonly version: string;
-  readonly definition: LoadedDefinition;
-}
-
-export interface Workspace {
-  readonly root: string;
-  readonly environments: ReadonlyMap<string, Environment>;
-  readonly packages: ReadonlyMap<string, LoadedPackage>;
 }
 
 /** Loads a package's `deploy.ts`; the default is `require`, tests pass their own `import`. */

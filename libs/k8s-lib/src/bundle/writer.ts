@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { dump } from 'js-yaml';
 import type { KubeObject } from './validate';
 
@@ -53,17 +53,6 @@ export function renderEnvironmentIndex(packageNames: readonly string[]): BundleF
       header + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...packageNames].sort() }),
     ],
   ]);
-}
-
-/** Writes single files atomically (write beside, then rename). */
-export function writeFilesAtomically(dir: string, files: BundleFiles): void {
-  mkdirSync(dir, { recursive: true });
-  const tag = `${process.pid}-${Date.now()}`;
-  for (const [name, content] of files) {
-    const tmp = join(dir, `.${name}.new-${tag}`);
-    writeFileSync(tmp, content);
-    renameSync(tmp, join(dir, name));
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ClusterPackageSpecSchema, type ClusterPackageSpec } from '../config/cluster-package';
-import { standardLabels } from '../blueprints/labels';
+import { standardLabels } from '../labels';
 import type { PackageKind } from './kind';
 
 /**

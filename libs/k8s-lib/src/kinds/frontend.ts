@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { FrontendSpecSchema, type FrontendSpec } from '../config/definition';
-import { selectorLabels } from '../blueprints/labels';
+import { selectorLabels } from '../labels';
 import { Frontend, NGINX_PORT } from '../blueprints/frontend';
 import type { PackageKind } from './kind';
 import { buildNetworkPolicies, dependencyEndpoints, httpEndpoint, resolveWorkload, workloadProps, type ResolvedWorkload } from './workload';

@@ -2,13 +2,12 @@ import { k8s } from 'cdk8s-plus-28';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { dnsLabel, type WebServiceSpec } from '../config/definition';
-import { selectorLabels, standardLabels } from '../blueprints/labels';
-import { resourcesFor } from '../blueprints/sizes';
+import { selectorLabels, standardLabels } from '../labels';
+import { resourcesFor } from '../config/sizes';
 import { toEnv } from '../blueprints/stateful-store';
 import { restrictedSecurityContext } from '../blueprints/pod-rules';
-import type { LoadedPackage } from '../bundle/workspace';
-import type { KindFeature } from './feature';
-import type { Endpoint, ResolvedPackage } from './kind';
+import type { LoadedPackage } from '../config/workspace';
+import type { Endpoint, KindFeature, ResolvedPackage } from './kind';
 import { RUNTIMES } from './runtime';
 import type { ResolvedWorkload } from './workload';
 

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { PackageKind } from './kind';
-import type { KindFeature } from './feature';
+import type { KindFeature, PackageKind } from './kind';
 import { clusterKind } from './cluster';
 import { frontendKind } from './frontend';
 import { storeKind } from './store';

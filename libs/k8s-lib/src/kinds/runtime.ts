@@ -1,5 +1,6 @@
+import type { RuntimeName } from '../config/definition';
 import type { Environment } from '../config/environment';
-import { pascalCase } from '../blueprints/labels';
+import { pascalCase } from '../labels';
 import type { Endpoint } from './kind';
 
 /**
@@ -43,7 +44,5 @@ export const ASPNETCORE: RuntimeConvention = {
     Object.fromEntries(Object.entries(env.featureFlags).map(([flag, on]) => [`FeatureManagement__${flag}`, String(on)])),
 };
 
-/** The runtime conventions a web service may choose, by name. */
-export const RUNTIMES = { aspnetcore: ASPNETCORE } as const satisfies Record<string, RuntimeConvention>;
-export type RuntimeName = keyof typeof RUNTIMES;
-export const RUNTIME_NAMES = Object.keys(RUNTIMES) as [RuntimeName, ...RuntimeName[]];
+/** The runtime conventions a web service may choose, by name (the schema's RUNTIME_NAMES: one convention each). */
+export const RUNTIMES = { aspnetcore: ASPNETCORE } as const satisfies Record<RuntimeName, RuntimeConvention>;

@@ -1,5 +1,5 @@
 import { resolveStore, StoreSpecSchema, type StoreContext, type StoreSpec } from '../config/store';
-import { selectorLabels } from '../blueprints/labels';
+import { selectorLabels } from '../labels';
 import { ExternalCredentials } from '../blueprints/external-credentials';
 import type { PackageKind } from './kind';
 import { buildNetworkPolicies } from './workload';

@@ -2,14 +2,14 @@ import type { Chart } from 'cdk8s';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { WebServiceSpecSchema, type WebServiceSpec } from '../config/definition';
 import type { Environment } from '../config/environment';
-import { selectorLabels, standardLabels } from '../blueprints/labels';
+import { selectorLabels, standardLabels } from '../labels';
 import { WebService } from '../blueprints/web-service';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
 } from '../imports/externalsecret-external-secrets.io';
-import type { LoadedPackage } from '../bundle/workspace';
+import type { LoadedPackage } from '../config/workspace';
 import type { PackageKind } from './kind';
 import { RUNTIMES } from './runtime';
 import { buildNetworkPolicies, dependencyEndpoints, httpEndpoint, resolveWorkload, workloadProps, type ResolvedWorkload } from './workload';

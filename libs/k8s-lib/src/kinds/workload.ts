@@ -2,11 +2,11 @@ import type { Chart } from 'cdk8s';
 import type { Environment } from '../config/environment';
 import { resolveTunables, type EffectiveTunables } from '../config/resolve';
 import type { Override } from '../config/definition';
-import { resourcesFor } from '../blueprints/sizes';
-import { standardLabels } from '../blueprints/labels';
+import { resourcesFor } from '../config/sizes';
+import { standardLabels } from '../labels';
 import { PackageNetworkPolicies } from '../blueprints/network-policies';
 import { MeshPolicies } from '../blueprints/mesh-policies';
-import type { LoadedPackage } from '../bundle/workspace';
+import type { LoadedPackage } from '../config/workspace';
 import type { BuildContext, Endpoint, ResolvedEnvironment } from './kind';
 
 // What the kinds that run the platform's own images (web services, frontends) share.

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 import type { Environment } from '../config/environment';
 import { dependenciesOf, type Workspace } from '../bundle/workspace';
-import type { NetworkEdge, NetworkNode } from '../bundle/network-graph';
+import type { NetworkEdge, NetworkNode } from '../blueprints/network';
 import type { NetworkBuilder, ResolvedEnvironment, ResolvedPackage } from '../kinds/kind';
 import { featuresOf, kindOf } from '../kinds/registry';
 
