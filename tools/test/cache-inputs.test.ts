@@ -139,12 +139,12 @@ describe('cache keys', () => {
 
   it('change when a package is added: the GitOps objects and the environment tasks list it', () => {
     const changed = changedBy(() => {
-      const dir = join(copy, 'services/payments');
+      const dir = join(copy, 'services/cache-probe-added');
       mkdirSync(dir);
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@b2connect/payments', version: '1.0.0', private: true }));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: '@b2connect/cache-probe-added', version: '1.0.0', private: true }));
       writeFileSync(
         join(dir, 'deploy.ts'),
-        readFileSync(join(copy, 'services/identity/deploy.ts'), 'utf8').replaceAll('identity', 'payments'),
+        readFileSync(join(copy, 'services/identity/deploy.ts'), 'utf8').replaceAll('identity', 'cache-probe-added'),
       );
       return () => rmSync(dir, { recursive: true });
     });
