@@ -1,7 +1,7 @@
 // One cold process: load the synthesizer, build every package of every environment of a workspace, print figures.
 const started = performance.now();
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- timed: loading the library is part of the figure
-const { buildBundles } = require('@b2connect/k8s-lib') as typeof import('@b2connect/k8s-lib');
+const { buildBundles } = require('@b2connect/k8s-lib/pipeline') as typeof import('@b2connect/k8s-lib/pipeline');
 const loadedMs = performance.now() - started;
 
 const root = process.argv[2] ?? process.cwd();

@@ -1,7 +1,7 @@
 // Writes .github/CODEOWNERS from the team each package declares. A test fails when it is stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadWorkspace } from '@b2connect/k8s-lib';
+import { loadWorkspace } from '@b2connect/k8s-lib/pipeline';
 import { renderCodeowners } from '../tools/src/codeowners';
 
 const root = join(__dirname, '..');

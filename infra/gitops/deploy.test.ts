@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesize, synthesizePackage, type EnvironmentInput, type KubeObject } from '@b2connect/k8s-lib';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { synthesize, type EnvironmentInput } from '@b2connect/k8s-lib/pipeline';
 import { environment, importLoader, makeWorkspace } from '../../libs/k8s-lib/test/helpers';
 
 let bundle: (env: string) => readonly KubeObject[];

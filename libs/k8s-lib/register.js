@@ -81,7 +81,7 @@ function prune() {
   }
 }
 
-/** Mirrors tsconfig.base.json (target ES2022, CommonJS, esModuleInterop). */
+/** CommonJS for Node, target ES2022 and esModuleInterop as tsconfig.base.json (which checks with module preserve and bundler resolution, so that package exports resolve as here and in vitest). */
 const SWC_OPTIONS = {
   jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true },
   module: { type: 'commonjs', noInterop: false },

@@ -8,7 +8,7 @@ import {
   StatefulStore,
   type StoreContext,
 } from '@b2connect/k8s-lib';
-import { certificates, issuers } from '@b2connect/k8s-lib/src/crds';
+import { certificates, issuers } from '@b2connect/k8s-lib/crds';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 

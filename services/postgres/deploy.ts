@@ -1,5 +1,5 @@
 import { BackupCronJob, defineStore, ExternalCredentials, StatefulStore, type StoreContext } from '@b2connect/k8s-lib';
-import { cnpg, cnpgBackup } from '@b2connect/k8s-lib/src/crds';
+import { cnpg, cnpgBackup } from '@b2connect/k8s-lib/crds';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, runGate, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { runGate } from '@b2connect/k8s-lib/pipeline';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { BackupCronJob, defineStore } from '@b2connect/k8s-lib';
-import { rabbitmq } from '@b2connect/k8s-lib/src/crds';
+import { rabbitmq } from '@b2connect/k8s-lib/crds';
 import { k8s } from 'cdk8s-plus-28';
 
 const quantity = (q: Readonly<Record<string, string>>) =>

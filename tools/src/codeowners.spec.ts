@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWorkspace } from '@b2connect/k8s-lib';
+import { loadWorkspace } from '@b2connect/k8s-lib/pipeline';
 import { renderCodeowners } from './codeowners';
 
 const root = join(__dirname, '../..');

@@ -1,4 +1,4 @@
-import type { Workspace } from '@b2connect/k8s-lib';
+import type { Workspace } from '@b2connect/k8s-lib/pipeline';
 
 /** GitHub organisation whose teams own the packages. */
 export const ORG = 'b2connect';

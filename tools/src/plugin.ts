@@ -10,7 +10,7 @@ import {
   type RawProjectGraphDependency,
   type TargetConfiguration,
 } from '@nx/devkit';
-import { discoverEnvironmentNames } from '@b2connect/k8s-lib/src/bundle/discover';
+import { discoverEnvironmentNames } from '@b2connect/k8s-lib/discover';
 
 /**
  * Infers the targets of every deployable package from its marker file (`deploy.ts`), and of the

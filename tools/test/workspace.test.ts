@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildBundles, synthesize, type KubeObject, type SynthesisResult } from '@b2connect/k8s-lib';
+import { buildBundles, synthesize, type KubeObject, type SynthesisResult } from '@b2connect/k8s-lib/pipeline';
 import { edgesFromMermaid, edgesFromPolicies } from '../../libs/k8s-lib/test/network-edges';
 
 /** The real workspace: every environment and every application package, as the main job builds them. */

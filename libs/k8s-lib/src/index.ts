@@ -1,32 +1,44 @@
-export * from './errors';
-export * from './config/definition';
-export * from './kinds/define';
-export * from './config/environment';
-export * from './config/merge';
-export * from './config/resolve';
-export * from './labels';
-export * from './blueprints/probe';
-export * from './config/sizes';
+// @b2connect/k8s-lib: what package authors use, in a package's deploy.ts and its tests. The pipeline
+// (loading, resolution, synthesis, checks, writers) is `@b2connect/k8s-lib/pipeline`, the typed CRD
+// constructs `@b2connect/k8s-lib/crds`, the TypeScript loader `@b2connect/k8s-lib/register`.
+
+// Definitions, one function per kind.
+export { defineWebService, defineFrontend, type DeployableDefinition } from './kinds/define';
+export { defineStore } from './config/store';
+export { defineClusterPackage } from './config/cluster-package';
+export type { WebServiceSpecInput, WebServiceSpec, FrontendSpecInput, FrontendSpec, Size, Override } from './config/definition';
+export type {
+  StoreContext,
+  StoreWorkload,
+  StoreBuilder,
+  StoreNetwork,
+  StoreNetworkSpec,
+  StoreConnection,
+  StoreSpecInput,
+  StoreSpec,
+} from './config/store';
+export type { ClusterPackageContext, ClusterPackageBuilder, ClusterPackageSpecInput, ClusterPackageSpec } from './config/cluster-package';
+export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
+export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
+
+// Labels and sizes.
+export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
+export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
+
+// Blueprints and the constructs the store and cluster-level packages build with.
+export * from './blueprints/stateful-store';
+export * from './blueprints/backup-job';
+export * from './blueprints/external-credentials';
+export * from './blueprints/pod-rules';
 export * from './blueprints/web-service';
 export * from './blueprints/frontend';
-export * from './bundle/validate';
-export * from './bundle/strict-fields';
-export * from './bundle/workspace';
-export * from './bundle/build';
-export * from './bundle/writer';
-export * from './bundle/environment-writer';
-export * from './bundle/bundle';
-export * from './bundle/query';
-export * from './config/store';
-export * from './config/cluster-package';
-export * from './blueprints/stateful-store';
-export * from './blueprints/pod-rules';
-export * from './blueprints/external-credentials';
-export * from './blueprints/backup-job';
-export * from './bundle/crd-schemas';
-export * from './gate';
-export * from './bundle/network-graph';
-export * from './blueprints/network-policies';
-export * from './blueprints/mesh-policies';
-export * from './bundle/manifest';
-export * from './bundle/waves';
+export type { HealthProps } from './blueprints/probe';
+
+// What a cluster-level package reads of the rest of the environment (infra/gitops).
+export { GITOPS_CREDENTIALS_SECRET } from './config/environment';
+export { syncWaves, isClusterScoped, deploymentDependencies } from './bundle/waves';
+
+// Tests of a package: synthesize it, find objects by kind and name.
+export { synthesizePackage } from './bundle/bundle';
+export { findObject } from './bundle/query';
+export type { KubeObject } from './kube-object';

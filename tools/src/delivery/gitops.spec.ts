@@ -10,7 +10,7 @@ import {
   provenanceAnnotations,
   renderPackageKustomization,
   type PackageProvenance,
-} from '@b2connect/k8s-lib';
+} from '@b2connect/k8s-lib/pipeline';
 import { commitMessage, publishGitOps } from './gitops';
 import type { PublishRequest } from './types';
 

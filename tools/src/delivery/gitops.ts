@@ -16,7 +16,7 @@ import {
   renderManifestFile,
   sameContent,
   type PackageProvenance,
-} from '@b2connect/k8s-lib';
+} from '@b2connect/k8s-lib/pipeline';
 import type { PublishRequest, PublishResult } from './types';
 
 export interface GitOpsTarget {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 
-import { MANAGED_BY } from '@b2connect/k8s-lib';
+import { MANAGED_BY } from '@b2connect/k8s-lib/pipeline';
 
 /**
  * The kubectl driver's inventory: per environment and package, one ConfigMap in the cluster listing every

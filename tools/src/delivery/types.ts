@@ -1,4 +1,4 @@
-import type { PackageProvenance } from '@b2connect/k8s-lib';
+import type { PackageProvenance } from '@b2connect/k8s-lib/pipeline';
 
 export interface BundleManifest {
   readonly environment: string;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { BUNDLE_ROOT } from '@b2connect/k8s-lib';
+import { BUNDLE_ROOT } from '@b2connect/k8s-lib/pipeline';
 import { readBundleTree, type BundleTree } from './diff';
 
 /** Builds the bundles of a checkout into `<checkout>/dist/environments`; rejects when the build fails. */

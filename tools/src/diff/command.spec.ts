@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildBundles } from '@b2connect/k8s-lib';
+import { buildBundles } from '@b2connect/k8s-lib/pipeline';
 import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../libs/k8s-lib/test/helpers';
 import { buildWithNpm, type BuildCheckout } from './base-worktree';
 import { runDiff } from './command';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simpleGit } from 'simple-git';
-import { BUNDLE_ROOT } from '@b2connect/k8s-lib';
+import { BUNDLE_ROOT } from '@b2connect/k8s-lib/pipeline';
 import { readBaseBundles, type BuildCheckout } from './base-worktree';
 import { DEFAULT_MAX_CHARS, diffBundles, readBundleTree, renderMarkdown, type BundleTree } from './diff';
 

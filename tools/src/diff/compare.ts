@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { simpleGit } from 'simple-git';
-import { BUNDLE_ROOT, ConfigError } from '@b2connect/k8s-lib';
+import { BUNDLE_ROOT, ConfigError } from '@b2connect/k8s-lib/pipeline';
 import { buildWorkingTree, withRefBundles, type BuildCheckout } from './base-worktree';
 
 export const COMPARE_USAGE = `usage: npm run compare-bundles -- <git-ref> [<head-bundles>] [--ignore <glob>]... [--build]

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildBundles } from '@b2connect/k8s-lib';
+import { buildBundles } from '@b2connect/k8s-lib/pipeline';
 import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../libs/k8s-lib/test/helpers';
 import { diffBundles, isSecretPath, readBundleTree, renderMarkdown, type BundleTree } from './diff';
 

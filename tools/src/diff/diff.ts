@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { ConfigError, MANIFESTS } from '@b2connect/k8s-lib';
+import { ConfigError, MANIFESTS } from '@b2connect/k8s-lib/pipeline';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;

@@ -9,7 +9,7 @@ import {
   type ModuleLoader,
   type PackageProvenance,
   type SourceRevision,
-} from '@b2connect/k8s-lib';
+} from '@b2connect/k8s-lib/pipeline';
 import { batchTasks, buildTaskGroups, sourceRevision, type SynthExecutorOptions, type TaskResult } from '../synth/executor';
 import type { TaskRequest } from '../options';
 import { publishGitOps, type GitOpsTarget } from '../../delivery/gitops';

@@ -11,7 +11,7 @@ import {
   type ModuleLoader,
   type SourceRevision,
   type SynthesisResult,
-} from '@b2connect/k8s-lib';
+} from '@b2connect/k8s-lib/pipeline';
 import { checkOptions, type TaskRequest } from '../options';
 import { refuseChangedInputs } from '../input-check';
 

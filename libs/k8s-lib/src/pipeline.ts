@@ -1,0 +1,52 @@
+// @b2connect/k8s-lib/pipeline: the stages for tools/ and scripts/ (the Nx executors, the delivery
+// drivers, diff, the generators): load -> resolve -> build -> check -> write. Package authors use
+// `@b2connect/k8s-lib`.
+
+// Errors, one format.
+export { ConfigError, ConfigErrors, formatIssue, dotPath, type ConfigIssue } from './errors';
+export { MANAGED_BY } from './labels';
+export type { KubeObject } from './kube-object';
+
+// Load.
+export {
+  loadEnvironment,
+  parseEnvironment,
+  parseYamlFile,
+  hasCredentials,
+  environmentJsonSchema,
+  ENVIRONMENT_JSON_SCHEMA_PATH,
+  type Environment,
+  type EnvironmentInput,
+} from './config/environment';
+export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
+export * from './bundle/discover';
+export { loadWorkspace, loadWorkspaceWithErrors, dependenciesOf, dependsOnAll, type ModuleLoader } from './bundle/workspace';
+
+// Resolve and build.
+export { resolveEnvironment } from './resolve/model';
+export { synthesizeEnvironment } from './bundle/build';
+
+// Check.
+export { validateObject } from './bundle/validate';
+export { findUnknownFields, isBuiltinKind } from './bundle/strict-fields';
+export { validateCustomResource, CRD_DIR } from './bundle/crd-schemas';
+export { runGate, formatFinding, RULES, type Finding, type Rule } from './gate';
+
+// Write and publish.
+export {
+  buildBundles,
+  synthesize,
+  synthesizePackage,
+  withDependencies,
+  libVersion,
+  BUNDLE_ROOT,
+  NETWORK_DIAGRAM,
+  type BuildOptions,
+  type SynthesisResult,
+} from './bundle/bundle';
+export * from './bundle/writer';
+export * from './bundle/manifest';
+export { writeEnvironments, cleanLeftovers, BundleWriteError, type EnvironmentWrite } from './bundle/environment-writer';
+export { renderMermaid, type NetworkGraph } from './bundle/network-graph';
+export { syncWaves, isClusterScoped, deploymentDependencies, clusterReferences, NAMESPACES_PACKAGE } from './bundle/waves';
+export { findObject } from './bundle/query';
