@@ -15,8 +15,9 @@ export default tseslint.config(
     },
   },
   {
-    // The CommonJS entry points that load the workspace's TypeScript (libs/k8s-lib/register.js and the Nx shims).
-    files: ['tools/**/*.js', 'libs/k8s-lib/**/*.js'],
+    // The CommonJS entry points that load the workspace's TypeScript (libs/k8s-lib/register.js and the Nx shims),
+    // and the CommonJS configuration files at the root (.dependency-cruiser.cjs).
+    files: ['tools/**/*.js', 'libs/k8s-lib/**/*.js', '*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', globalThis: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
