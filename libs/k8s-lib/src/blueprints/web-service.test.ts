@@ -160,7 +160,9 @@ describe('WebService', () => {
   });
 
   it('fails when HPA min is above max', () => {
-    expect(() => build({ autoscaling: { min: 5, max: 2, cpuPercent: 70 } })).toThrow('WebService catalog: autoscaling: min 5 is above max 2');
+    expect(() => build({ autoscaling: { min: 5, max: 2, cpuPercent: 70 } })).toThrow(
+      'WebService catalog: autoscaling: min 5 is above max 2',
+    );
   });
 
   it('fails when replicas and autoscaling are both given', () => {
