@@ -1,5 +1,5 @@
 import type { KubeObject } from '../bundle/validate';
-import { ref, type GateBundle, type PodSource, type PodSpec } from './types';
+import { ref, selects, type GateBundle, type PodSource, type PodSpec } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read field by field
 type Any = any;
@@ -74,11 +74,38 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
     for (const name of OPERATOR_SECRETS[groupKind(o)]?.(o) ?? []) if (name) externalSecrets.add(name);
   }
   const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  const byKind = new Map<string, KubeObject[]>();
+  for (const o of objects) {
+    const same = byKind.get(o.kind);
+    if (same) same.push(o);
+    else byKind.set(o.kind, [o]);
+  }
+  // Pods by each of their labels: a selector's candidates are the pods of its rarest label, so that
+  // matching every selector of an environment costs about the number of selectors, not their product
+  // with the number of pods.
+  const byLabel = new Map<string, PodSource[]>();
+  for (const pod of pods) {
+    for (const [k, v] of Object.entries(pod.labels)) {
+      const key = `${k}=${v}`;
+      const same = byLabel.get(key);
+      if (same) same.push(pod);
+      else byLabel.set(key, [pod]);
+    }
+  }
   return {
     objects,
     pods,
     externalSecrets,
     find: (kind, name) => byKey.get(`${kind}/${name}`),
-    ofKind: (kind) => objects.filter((o) => o.kind === kind),
+    ofKind: (kind) => byKind.get(kind) ?? [],
+    podsSelectedBy(selector) {
+      const required = Object.entries(selector?.matchLabels ?? {});
+      let candidates: readonly PodSource[] = pods;
+      for (const [k, v] of required) {
+        const withLabel = byLabel.get(`${k}=${v}`) ?? [];
+        if (withLabel.length < candidates.length) candidates = withLabel;
+      }
+      return candidates.filter((pod) => selects(selector, pod.labels));
+    },
   };
 }

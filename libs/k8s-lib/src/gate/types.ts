@@ -40,6 +40,14 @@ export interface GateBundle {
   readonly externalSecrets: ReadonlySet<string>;
   find(kind: string, name: string): KubeObject | undefined;
   ofKind(kind: string): readonly KubeObject[];
+  /** The pods a label selector selects (`selects`), through an index by label. */
+  podsSelectedBy(selector: LabelSelector | undefined): readonly PodSource[];
+}
+
+/** A Kubernetes label selector: matchLabels and matchExpressions. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
 }
 
 export function ref(o: KubeObject): string {
@@ -52,10 +60,7 @@ export function matches(selector: Readonly<Record<string, string>> | undefined, 
 }
 
 /** matchLabels plus matchExpressions (In, NotIn, Exists, DoesNotExist) of a LabelSelector. */
-export function selects(
-  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
-  labels: Readonly<Record<string, string>>,
-): boolean {
+export function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!matches(selector?.matchLabels, labels)) return false;
   return (selector?.matchExpressions ?? []).every((e) => {
     const has = e.key in labels;

@@ -1,4 +1,4 @@
-import { selects, type Finding, type Rule } from '../types';
+import { type Finding, type LabelSelector, type Rule } from '../types';
 
 /** Every workload's pods are selected by a NetworkPolicy of their own (the namespace default-deny does not count). */
 export const networkPolicyCoverage: Rule = {
@@ -6,10 +6,11 @@ export const networkPolicyCoverage: Rule = {
   why: 'under default-deny a pod without its own policy can neither serve nor call anything; without default-deny it is wide open',
   check(bundle) {
     const findings: Finding[] = [];
-    const policies = bundle.ofKind('NetworkPolicy').map((p) => (p.spec as { podSelector?: Parameters<typeof selects>[0] }).podSelector);
+    const policies = bundle.ofKind('NetworkPolicy').map((p) => (p.spec as { podSelector?: LabelSelector }).podSelector);
     const specific = policies.filter((s) => Object.keys(s?.matchLabels ?? {}).length > 0 || (s?.matchExpressions ?? []).length > 0);
+    const covered = new Set(specific.flatMap((s) => bundle.podsSelectedBy(s)));
     for (const pod of bundle.pods) {
-      if (!specific.some((s) => selects(s, pod.labels))) {
+      if (!covered.has(pod)) {
         findings.push({
           rule: this.id,
           object: pod.owner,

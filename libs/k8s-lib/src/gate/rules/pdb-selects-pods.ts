@@ -1,4 +1,4 @@
-import { ref, selects, type Finding, type Rule } from '../types';
+import { ref, type Finding, type LabelSelector, type Rule } from '../types';
 
 /** A PodDisruptionBudget selects pods of the bundle. */
 export const pdbSelectsPods: Rule = {
@@ -7,8 +7,8 @@ export const pdbSelectsPods: Rule = {
   check(bundle) {
     const findings: Finding[] = [];
     for (const pdb of bundle.ofKind('PodDisruptionBudget')) {
-      const selector = (pdb.spec as { selector?: Parameters<typeof selects>[0] }).selector;
-      if (!bundle.pods.some((p) => selects(selector, p.labels))) {
+      const selector = (pdb.spec as { selector?: LabelSelector }).selector;
+      if (bundle.podsSelectedBy(selector).length === 0) {
         findings.push({
           rule: this.id,
           object: ref(pdb),

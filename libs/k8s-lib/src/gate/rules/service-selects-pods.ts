@@ -1,4 +1,4 @@
-import { matches, ref, type Finding, type Rule } from '../types';
+import { ref, type Finding, type Rule } from '../types';
 
 /** A Service selects pods of the bundle, and each of its target ports is a port those pods declare. */
 export const serviceSelectsPods: Rule = {
@@ -12,7 +12,7 @@ export const serviceSelectsPods: Rule = {
         ports?: { name?: string; targetPort?: string | number; port: number }[];
       };
       if (!spec.selector || Object.keys(spec.selector).length === 0) continue;
-      const pods = bundle.pods.filter((p) => matches(spec.selector, p.labels));
+      const pods = bundle.podsSelectedBy({ matchLabels: spec.selector });
       if (pods.length === 0) {
         findings.push({
           rule: this.id,
