@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { simpleGit } from 'simple-git';
 import { BUNDLE_ROOT } from '@b2connect/k8s-lib/pipeline';
 import { readBaseBundles, type BuildCheckout } from './base-worktree';
+import { parseStrict, UsageError } from './cli-support';
 import { DEFAULT_MAX_CHARS, diffBundles, readBundleTree, renderMarkdown, type BundleTree } from './diff';
 
 export const USAGE = `usage: npm run diff -- <base-bundles> <head-bundles> [--max-chars <n>]
@@ -27,8 +27,6 @@ const KNOWN = '--base <git-ref>, --max-chars <n>, -h/--help';
 /** The smallest cap that still leaves room for the title, a table row and the closing line. */
 const MIN_MAX_CHARS = 1000;
 
-class UsageError extends Error {}
-
 export interface DiffIo {
   /** Folder relative paths are resolved against, and whose git checkout `--base` uses. @default process.cwd() */
   readonly cwd?: string;
@@ -41,12 +39,7 @@ export interface DiffIo {
 }
 
 function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    const message = (e as Error).message.split('. ')[0];
-    throw new UsageError(`${message}; known options: ${KNOWN}`);
-  }
+  return parseStrict(argv, OPTIONS, KNOWN);
 }
 
 function maxChars(value: string | undefined): number {

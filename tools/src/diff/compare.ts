@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import picomatch from 'picomatch';
 import { simpleGit } from 'simple-git';
 import { BUNDLE_ROOT, ConfigError } from '@b2connect/k8s-lib/pipeline';
 import { buildWorkingTree, withRefBundles, type BuildCheckout } from './base-worktree';
+import { errorText, parseStrict, requireBundleFolder, UsageError } from './cli-support';
 
 export const COMPARE_USAGE = `usage: npm run compare-bundles -- <git-ref> [<head-bundles>] [--ignore <glob>]... [--build]
   Builds the bundles of <git-ref> in a temporary git worktree (its own npm ci and nx run
@@ -24,10 +24,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 const KNOWN = '--ignore <glob>, --build, -h/--help';
-
-class UsageError extends Error {}
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Every file of a bundle folder: path relative to it (with `/`) -> content, in path order. */
 export type FileTree = Map<string, Buffer>;
@@ -65,16 +61,7 @@ function readFolder(dir: string, prefix: string, tree: FileTree): void {
  * is missing, not a directory, holds no file, or when a folder or file cannot be read.
  */
 export function readFileTree(root: string): FileTree {
-  let stats;
-  try {
-    stats = statSync(root);
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ConfigError(root, [
-      { path: '', message: missing ? 'no such bundle folder (build it first: npm run build)' : `cannot read the folder: ${errorText(e)}` },
-    ]);
-  }
-  if (!stats.isDirectory()) throw new ConfigError(root, [{ path: '', message: 'not a directory (expected a bundle folder)' }]);
+  requireBundleFolder(root);
   const tree: FileTree = new Map();
   readFolder(root, '', tree);
   if (tree.size === 0) throw new ConfigError(root, [{ path: '', message: 'holds no file (expected <env>/<package>/...)' }]);
@@ -206,12 +193,7 @@ export interface CompareIo {
 }
 
 function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    const message = (e as Error).message.split('. ')[0];
-    throw new UsageError(`${message}; known options: ${KNOWN}`);
-  }
+  return parseStrict(argv, OPTIONS, KNOWN);
 }
 
 async function checkoutRoot(cwd: string): Promise<string> {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { ConfigError, MANIFESTS } from '@b2connect/k8s-lib/pipeline';
+import { errorText, requireBundleFolder } from './cli-support';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
@@ -28,7 +29,6 @@ export interface ObjectChange {
 }
 
 const isObject = (v: Json): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function visibleDirs(dir: string): string[] {
   let entries;
@@ -89,16 +89,7 @@ function readManifests(file: string): Map<string, Json> {
  * environment bundle at all, and when a manifests.yaml does not parse.
  */
 export function readBundleTree(root: string): BundleTree {
-  let stats;
-  try {
-    stats = statSync(root);
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new ConfigError(root, [
-      { path: '', message: missing ? 'no such bundle folder (build it first: npm run build)' : `cannot read the folder: ${errorText(e)}` },
-    ]);
-  }
-  if (!stats.isDirectory()) throw new ConfigError(root, [{ path: '', message: 'not a directory (expected a bundle folder)' }]);
+  requireBundleFolder(root);
   const tree: BundleTree = new Map();
   for (const env of visibleDirs(root)) {
     const pkgs = new Map<string, Map<string, Json>>();
