@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FrontendSpecSchema, WebServiceSpecSchema } from './definition';
 import { ConfigError } from '../errors';
 import { webService } from '../../test/helpers';
-import { credentialIn, ENTROPY_THRESHOLD, hasCredentials, highEntropyToken, secretLikeName, shannonEntropy } from './secrets';
+import { credentialIn, ENTROPY_THRESHOLD, hasCredentials, highEntropyToken, secretLikeName, shannonEntropy, urlUserIn } from './secrets';
+
+/** A Sentry DSN: its user is the project's public key (32 hex characters), published with every browser bundle. */
+const SENTRY_DSN = 'https://e3b0c44298fc1c149afbf4c8996fb924@o123.ingest.sentry.io/1';
 
 /** The issues of a web service definition, as `path: message`. */
 function problems(over: Parameters<typeof webService>[1]): string[] {
@@ -24,9 +27,69 @@ describe('credential patterns', () => {
     ['DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc==', 'a connection string with a credential (AccountKey=...)'],
     ['postgres://app:hunter2@db:5432/app', 'a URL with credentials'],
     ['see https://deploy:tok@git.example.com/x.git for details', 'a URL with credentials'],
-    ['https://ghtoken@git.example.com/x.git', 'a URL with credentials'],
+    ['https://q8Zr3LmT0xWv7Yb2Nc5Kd9Fg1Hj4Sp6A@git.example.com/x.git', 'a URL with credentials'],
   ])('finds %s', (value, what) => {
     expect(credentialIn(value)).toContain(what);
+  });
+
+  it.each([
+    ['Host=db;Username=app;Password="hunter2"', 'a connection string with a credential (Password=...)'],
+    ["Host=db;Username=app;Password='hunter2'", 'a connection string with a credential (Password=...)'],
+    ['Server=db; Pwd = "hunter2";', 'a connection string with a credential (Pwd=...)'],
+    ['redis:6379,password=hunter2,ssl=true', 'a connection string with a credential (password=...)'],
+    ['jdbc:postgresql://db/x?user=a&password=hunter2', 'a URL query with a credential (password=...)'],
+    ['wss://events.example.com/feed?token=hunter2', 'a URL query with a credential (token=...)'],
+    ['https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=abc%2Fdef%3D', 'a URL query with a credential (sig=...)'],
+    ['https://api.example.com/v1?access_token=hunter2', 'a URL query with a credential (access_token=...)'],
+    ['https://api.example.com/v1?format=json&apikey=hunter2', 'a URL query with a credential (apikey=...)'],
+    ['https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdEFGH1234ijklMNOP5678', 'a Slack webhook URL'],
+    ['glpat-AbCdEf0123456789xYz_', 'a GitLab token'],
+    ['Authorization: Bearer sk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3iJk6l', 'an OpenAI-style secret key'],
+    ['sk-proj-q8Zr3LmT0xWv7Yb2Nc5Kd9Fg1Hj4Sp6A_R2d2C3poX9wQ7eLm4Tz8Vb1Nk6Ys', 'an OpenAI-style secret key'],
+    ['https://q8Zr3LmT0xWv7Yb2Nc5Kd9Fg1Hj4Sp6A@git.example.com/x.git', 'a URL with credentials'],
+    ['https://glpat-AbCdEf0123456789xYz_@gitlab.example.com/x.git', 'a GitLab token'],
+  ])('fails when a value holds %s (%s)', (value, what) => {
+    expect(credentialIn(value)).toContain(what);
+  });
+
+  it.each([
+    'postgresql://app@postgres:5432/x',
+    'amqp://guest@rabbitmq',
+    SENTRY_DSN,
+    'https://ghtoken@git.example.com/x.git',
+    'https://${GIT_TOKEN}@git.example.com/x.git',
+    'Password=""',
+    "Host=db;Password='$(DB_PASSWORD)'",
+    'redis:6379,password=${REDIS_PASSWORD}',
+    'https://api.example.com/v1?token=$(API_TOKEN)&page=2',
+    'https://search.example.com/?q=password&sort=token',
+    'https://hooks.slack.com/services/',
+    'sk-this-is-not-a-key-but-a-long-kebab-name-2024',
+    'desk-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3iJk6l',
+    'task-runner disk-pressure risk-assessment',
+  ])('stays quiet on %s', (value) => {
+    expect(credentialIn(value)).toBeUndefined();
+  });
+
+  it('fails when a URL has a plain user (a heuristic: the user may be a token), and stays quiet on ssh users, placeholders and passwords', () => {
+    for (const value of [
+      'postgresql://app@postgres:5432/x',
+      'amqp://guest@rabbitmq',
+      SENTRY_DSN,
+      'see https://ghtoken@git.example.com/x.git',
+    ]) {
+      expect([value, urlUserIn(value)]).toEqual([value, true]);
+    }
+    for (const value of [
+      'https://identity.b2connect.com',
+      'ssh://git@git.b2connect.com/platform/gitops.git',
+      'git@github.com:org/repo.git',
+      'https://${GIT_TOKEN}@git.example.com/x.git',
+      'postgres://app:hunter2@db:5432/app',
+      'ops@example.com',
+    ]) {
+      expect([value, urlUserIn(value)]).toEqual([value, false]);
+    }
   });
 
   it.each([
@@ -67,6 +130,24 @@ describe('credential patterns', () => {
   ])('takes %s for the name of a secret', (name, word) => {
     expect(secretLikeName(name)).toBe(word);
   });
+
+  it.each([
+    ['DB_PASS', 'pass'],
+    ['SMTP_PASS', 'pass'],
+    ['Smtp__Pass', 'pass'],
+    ['Jwt__Key', 'key'],
+    ['STRIPE_KEY', 'key'],
+    ['KEY', 'key'],
+  ])('fails when a setting is named %s (its last word is %s)', (name, word) => {
+    expect(secretLikeName(name)).toBe(word);
+  });
+
+  it.each(['Sentry__PublicKey', 'Cache__Key', 'Orders__PartitionKey', 'RABBITMQ_ROUTING_KEY', 'Jwt__KeyId', 'Bypass', 'Smtp__PassThrough'])(
+    'stays quiet on the setting name %s',
+    (name) => {
+      expect(secretLikeName(name)).toBeUndefined();
+    },
+  );
 
   it.each([
     'TokenLifetimeMinutes',
@@ -126,6 +207,60 @@ describe('settings of a definition', () => {
       expect.stringMatching(/^overrides\.prod\.settings\.Upstream: holds a GitHub token/),
     ]);
     expect(found.join('\n')).not.toMatch(/hunter2|ghp_0/);
+  });
+
+  it('fails when a setting is named like a secret by a last word PASS or KEY, which allowSettings can waive', () => {
+    expect(problems({ settings: { DB_PASS: 'hunter2', Jwt__Key: 'dev' } })).toEqual([
+      expect.stringMatching(
+        /^settings\.DB_PASS: is named like a secret \("PASS"\); .*secrets: \{ DB_PASS: \{ remoteKey: 'b2connect\/orders'/,
+      ),
+      expect.stringMatching(/^settings\.Jwt__Key: is named like a secret \("KEY"\); .*allowSettings: \[\{ key: 'Jwt__Key'/),
+    ]);
+    expect(
+      problems({
+        settings: { Jwt__Key: 'dev' },
+        allowSettings: [{ key: 'Jwt__Key', reason: 'the name of the key in the key ring, not the key' }],
+      }),
+    ).toEqual([]);
+  });
+
+  it('fails when a setting holds a quoted password, a Redis password, a URL query token or a webhook, without showing it', () => {
+    const found = problems({
+      settings: {
+        ConnectionStrings__Orders: 'Host=postgres;Username=orders;Password="hunter2"',
+        ConnectionStrings__Redis: 'redis:6379,password=hunter2',
+        Reports__Url: 'jdbc:postgresql://db/x?user=a&password=hunter2',
+      },
+      overrides: {
+        prod: { settings: { Alerts__Webhook: 'https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdEFGH1234ijklMNOP5678' } },
+      },
+    });
+    expect(found).toEqual([
+      expect.stringMatching(
+        /^settings\.ConnectionStrings__Orders: holds a connection string with a credential \(Password=\.\.\.\) \(value not shown\)/,
+      ),
+      expect.stringMatching(
+        /^settings\.ConnectionStrings__Redis: holds a connection string with a credential \(password=\.\.\.\) \(value not shown\)/,
+      ),
+      expect.stringMatching(/^settings\.Reports__Url: holds a URL query with a credential \(password=\.\.\.\) \(value not shown\)/),
+      expect.stringMatching(
+        /^overrides\.prod\.settings\.Alerts__Webhook: holds a Slack webhook URL \(hooks\.slack\.com\/services\/\.\.\.\) \(value not shown\)/,
+      ),
+    ]);
+    expect(found.join('\n')).not.toMatch(/hunter2|T0123ABCD|abcdEFGH/);
+  });
+
+  it('stays quiet on a URL with a plain user and no password once allowed: a heuristic, not a credential format', () => {
+    expect(
+      problems({
+        settings: { Broker__Url: 'amqp://guest@rabbitmq', Db__Url: 'postgresql://app@postgres:5432/x', Sentry__Dsn: SENTRY_DSN },
+        allowSettings: [
+          { key: 'Broker__Url', reason: 'the guest account of the local broker, no password' },
+          { key: 'Db__Url', reason: 'the user name only; the password comes from the secret' },
+          { key: 'Sentry__Dsn', reason: 'a Sentry DSN: its public key is published by design' },
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it('fails when a setting holds a random-looking value', () => {

@@ -4,27 +4,57 @@
  * `no-credentials` (every string of every object of a bundle) all ask this module.
  *
  * Two strengths of evidence:
- * - `credentialIn`: a value in a known credential format (a private key, a GitHub, Slack, AWS, Google or
- *   Stripe token, a JWT, a connection string with a password, a URL with credentials). Never a false
- *   positive worth keeping, so nothing can allow it; the gate applies it to every string of a bundle.
- * - `secretLikeName` and `highEntropyToken`: a setting named like a secret, or a value that looks random.
+ * - `credentialIn`: a value in a known credential format (a private key, a GitHub, GitLab, Slack, AWS,
+ *   Google, Stripe or OpenAI-style token, a Slack webhook, a JWT, a connection string or URL query with a
+ *   password or token, a URL with `user:password@` or a token as its user). Never a false positive worth
+ *   keeping, so nothing can allow it; the gate applies it to every string of a bundle.
+ * - `secretLikeName`, `highEntropyToken` and `urlUserIn`: a setting named like a secret, a value that
+ *   looks random, a URL with a user (`amqp://guest@rabbitmq`, a Sentry DSN) that might be a token.
  *   Heuristics, so a package may allow a reviewed false positive (`allowSettings`, with a reason).
  */
 
-/** Known credential formats, each with the words a message uses for it. */
-export const CREDENTIAL_FORMATS: readonly { readonly what: string; readonly pattern: RegExp }[] = [
+/**
+ * Known credential formats, each with the words a message uses for it. A format marked `random` is found
+ * only where its first group looks random (upper and lower case letters and digits, at least
+ * ENTROPY_THRESHOLD bits per character): its prefix alone is too common a word part.
+ */
+export const CREDENTIAL_FORMATS: readonly { readonly what: string; readonly pattern: RegExp; readonly random?: true }[] = [
   { what: 'a private key (-----BEGIN ... PRIVATE KEY-----)', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
   { what: 'a GitHub token (ghp_, gho_, ghu_, ghs_, ghr_)', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}/ },
   { what: 'a GitHub token (github_pat_)', pattern: /\bgithub_pat_[A-Za-z0-9_]{22,}/ },
+  { what: 'a GitLab token (glpat-, gldt-, glrt-, glptt-)', pattern: /\bgl(?:pat|dt|rt|ptt)-[A-Za-z0-9_-]{20,}/ },
   { what: 'a Slack token (xoxb-, xoxa-, xoxp-)', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  {
+    what: 'a Slack webhook URL (hooks.slack.com/services/...)',
+    pattern: /\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{8,}/,
+  },
   { what: 'an AWS access key id (AKIA..., ASIA...)', pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/ },
   { what: 'a Google API key (AIza...)', pattern: /\bAIza[A-Za-z0-9_-]{35}/ },
   { what: 'a Stripe secret key (sk_live_, rk_live_)', pattern: /\b[rs]k_live_[A-Za-z0-9]{16,}/ },
+  { what: 'an OpenAI-style secret key (sk-...)', pattern: /(?<![A-Za-z0-9_-])sk-([A-Za-z0-9_-]{32,})/, random: true },
   { what: 'a JSON Web Token (eyJ....eyJ....)', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/ },
 ];
 
-/** Connection-string keys whose value is a credential (ADO.NET, Npgsql, Azure Storage and Service Bus). */
-const CONNECTION_STRING_SECRET = /(?:^|[;\s"'])(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*([^;\s"']*)/gi;
+/** Whether a format is in a value (for a `random` format: with a random-looking body). */
+function formatIn(format: (typeof CREDENTIAL_FORMATS)[number], value: string): boolean {
+  if (!format.random) return format.pattern.test(value);
+  for (const [, body] of value.matchAll(new RegExp(format.pattern.source, 'g'))) {
+    if (body && /[A-Z]/.test(body) && /[a-z]/.test(body) && /[0-9]/.test(body) && shannonEntropy(body) >= ENTROPY_THRESHOLD) return true;
+  }
+  return false;
+}
+
+/**
+ * Connection-string keys whose value is a credential (ADO.NET, Npgsql, Azure Storage and Service Bus,
+ * StackExchange.Redis), after `;`, `,`, a space, a quote or the start; the value bare or quoted
+ * (`Password="..."`, `Password='...'`).
+ */
+const CONNECTION_STRING_SECRET =
+  /(?:^|[;,\s"'])(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^;,\s"']*))/gi;
+
+/** Query parameters whose value is a credential: `?password=`, `&token=`, `?sig=` (Azure SAS), `?apikey=`. */
+const QUERY_SECRET =
+  /[?&](password|passwd|pwd|token|access_token|refresh_token|id_token|auth_token|api_token|sig|signature|x-amz-signature|apikey|api_key|api-key|client_secret|secret)=([^&#\s"'<>]*)/gi;
 
 /** A reference to a value set elsewhere, not a value: `$(VAR)` (Kubernetes), `${VAR}`, `$VAR`. */
 const PLACEHOLDER = /^(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
@@ -35,34 +65,70 @@ const URL_AUTHORITY = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#"'<>]*/g;
 /**
  * Whether a URL carries credentials: a password (`user:token@`), or any user of a non-ssh URL
  * (`https://token@host/...`). An ssh user (`ssh://git@host/...`, `git@host:path`) names the account, not a secret.
+ * Strict on purpose, for the URLs whose credentials have a home elsewhere (GitOps repositories, the
+ * URLs of environment files); `credentialIn` tells a user that is a token from one that names an account.
  */
 export function hasCredentials(value: string): boolean {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
-  if (!scheme) return false; // a local path or scp-like user@host:path
-  const authority = value.slice(scheme.length + 3).split(/[/?#]/)[0]!;
-  const at = authority.lastIndexOf('@');
-  if (at < 0) return false;
-  const userinfo = authority.slice(0, at);
+  const userinfo = userinfoOf(value);
+  if (userinfo === undefined) return false;
+  const scheme = value.slice(0, value.indexOf('://')).toLowerCase();
   return userinfo.includes(':') || !scheme.includes('ssh');
+}
+
+/** The `user[:password]` part of a URL (`scheme://userinfo@host`), or undefined. */
+function userinfoOf(url: string): string | undefined {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1];
+  if (!scheme) return undefined; // a local path or scp-like user@host:path
+  const authority = url.slice(scheme.length + 3).split(/[/?#]/)[0]!;
+  const at = authority.lastIndexOf('@');
+  return at < 0 ? undefined : authority.slice(0, at);
+}
+
+/** A user of a URL that is a token, not an account: a known format, or a random-looking run. */
+function tokenAsUser(user: string): boolean {
+  return CREDENTIAL_FORMATS.some((format) => formatIn(format, user)) || highEntropyToken(user);
 }
 
 /**
  * The credential a value holds, in words (`a GitHub token (ghp_...)`), or undefined. Checks the known
- * formats, connection strings with a password (`Password=...`, `Pwd=...`, `AccountKey=...`) and URLs with
- * credentials anywhere in the value; a placeholder such as `Password=$(DB_PASSWORD)` is a reference, not a value.
+ * formats, connection strings with a password (`Password=...`, `Pwd=...`, `AccountKey=...`, quoted or not,
+ * after `;` or `,`), URL queries with a password or token (`?password=`, `&token=`, `?sig=`, `?apikey=`) and
+ * URLs with `user:password@` or a token as the user anywhere in the value. A placeholder such as
+ * `Password=$(DB_PASSWORD)` is a reference, not a value; a URL with a plain user and no password
+ * (`amqp://guest@rabbitmq`, a Sentry DSN's public key) is `urlUserIn`'s, a heuristic.
  */
 export function credentialIn(value: string): string | undefined {
-  for (const { what, pattern } of CREDENTIAL_FORMATS) if (pattern.test(value)) return what;
-  for (const [, key, secret] of value.matchAll(CONNECTION_STRING_SECRET)) {
+  for (const format of CREDENTIAL_FORMATS) if (formatIn(format, value)) return format.what;
+  for (const [, key, ...secrets] of value.matchAll(CONNECTION_STRING_SECRET)) {
+    const secret = secrets.find((s) => s !== undefined);
     if (secret && !PLACEHOLDER.test(secret)) return `a connection string with a credential (${key}=...)`;
   }
+  for (const [, key, secret] of value.matchAll(QUERY_SECRET)) {
+    if (secret && !PLACEHOLDER.test(secret)) return `a URL query with a credential (${key}=...)`;
+  }
   for (const [url] of value.matchAll(URL_AUTHORITY)) {
-    if (!hasCredentials(url)) continue;
-    const userinfo = url.slice(url.indexOf('://') + 3, url.lastIndexOf('@'));
-    const secret = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo;
+    const userinfo = userinfoOf(url);
+    if (userinfo === undefined) continue;
+    const colon = userinfo.indexOf(':');
+    // user:password@ (an empty password is none), or a plain user that is itself a token
+    const secret = colon < 0 ? (tokenAsUser(userinfo) ? userinfo : '') : userinfo.slice(colon + 1);
     if (secret && !PLACEHOLDER.test(secret)) return 'a URL with credentials (user:password@ or a token as user)';
   }
   return undefined;
+}
+
+/**
+ * Whether a value holds a URL with a plain user and no password (`postgresql://app@postgres/x`,
+ * `amqp://guest@rabbitmq`, `https://<public key>@o1.ingest.sentry.io/1`): the user names an account
+ * more often than not, but may be a token. A heuristic, for settings; an ssh user and a placeholder
+ * (`https://${TOKEN}@host`) are not counted, and a user that is a token is `credentialIn`'s.
+ */
+export function urlUserIn(value: string): boolean {
+  for (const [url] of value.matchAll(URL_AUTHORITY)) {
+    const user = userinfoOf(url);
+    if (user && !user.includes(':') && hasCredentials(url) && !PLACEHOLDER.test(user)) return true;
+  }
+  return false;
 }
 
 /** Last words of a name that make it the name of a secret: `DB_PASSWORD`, `Smtp__Password`, `GITHUB_TOKEN`. */
@@ -70,6 +136,7 @@ const SECRET_NOUNS = new Set([
   'password',
   'passwords',
   'passwd',
+  'pass',
   'pwd',
   'passphrase',
   'secret',
@@ -95,6 +162,12 @@ const SECRET_COMPOUNDS = new Set([
   'clientsecret',
 ]);
 
+/**
+ * A last word `key` alone (`Jwt__Key`, `STRIPE_KEY`) is taken for a secret too, unless the word before it
+ * says which kind of key that is not a secret: `PublicKey`, `Cache__Key`, `PartitionKey`, `RoutingKey`.
+ */
+const NOT_SECRET_KEYS = new Set(['public', 'cache', 'partition', 'routing', 'sort', 'primary', 'foreign', 'idempotency']);
+
 /** The words of a setting name: `Jwt__AccessTokenMinutes` -> jwt, access, token, minutes. */
 export function nameWords(name: string): string[] {
   return name
@@ -106,10 +179,10 @@ export function nameWords(name: string): string[] {
 }
 
 /**
- * The secret word a name ends in (`PASSWORD` of `DB_PASSWORD`, `API_KEY` of `STRIPE_API_KEY`), or undefined.
- * Only the last word counts: it says what the value is. `TokenLifetimeMinutes`, `Jwt__AccessTokenMinutes`,
- * `Password__RequiredLength`, `POSTGRES_PASSWORD_FILE` (a path) and `KeyPrefix` describe a secret's
- * surroundings, not the secret, and pass.
+ * The secret word a name ends in (`PASSWORD` of `DB_PASSWORD`, `PASS` of `SMTP_PASS`, `API_KEY` of
+ * `STRIPE_API_KEY`, `KEY` of `Jwt__Key`), or undefined. Only the last word counts: it says what the value
+ * is. `TokenLifetimeMinutes`, `Jwt__AccessTokenMinutes`, `Password__RequiredLength`,
+ * `POSTGRES_PASSWORD_FILE` (a path) and `KeyPrefix` describe a secret's surroundings, not the secret, and pass.
  */
 export function secretLikeName(name: string): string | undefined {
   const words = nameWords(name);
@@ -118,6 +191,7 @@ export function secretLikeName(name: string): string | undefined {
   if (SECRET_NOUNS.has(last) || SECRET_COMPOUNDS.has(last)) return last;
   const two = words.slice(-2).join('');
   if (words.length >= 2 && SECRET_COMPOUNDS.has(two)) return words.slice(-2).join('_');
+  if (last === 'key' && !NOT_SECRET_KEYS.has(words.at(-2) ?? '')) return last;
   return undefined;
 }
 
