@@ -320,6 +320,20 @@ describe('kubectl driver deploy', () => {
     });
   });
 
+  it('replaces a Job of a package before it applies the package: a Job cannot change once created', async () => {
+    const dir = bundle({
+      catalog: [obj('apps/v1', 'Deployment', 'catalog', 'b2connect'), obj('batch/v1', 'Job', 'catalog-migrate', 'b2connect')],
+    });
+    const cluster = fakeCluster({ live: ['batch/Job/b2connect/catalog-migrate'] });
+    await publishKubectl(request(dir, ['catalog']), 'aks-prod', cluster.run);
+    const steps = cluster.calls.filter((c) => c[0] === 'delete' || (c[0] === 'apply' && c.includes('-k'))).map((c) => c.join(' '));
+    expect(steps).toEqual([
+      'delete --context=aks-prod --namespace=b2connect --ignore-not-found --timeout=5m Job.batch/catalog-migrate',
+      `apply --context=aks-prod --server-side --field-manager=b2connect-deploy --force-conflicts -k ${join(dir, 'catalog')}`,
+    ]);
+    expect(cluster.objects.has('batch/Job/b2connect/catalog-migrate')).toBe(true);
+  });
+
   it('records what it applied in an inventory per package, before the apply', async () => {
     const cluster = fakeCluster();
     await publishKubectl(request(bundle(PACKAGES), ['catalog']), 'aks-prod', cluster.run);

@@ -266,6 +266,17 @@ export async function publishKubectl(
         await writeInventory(pending);
         written.set(pkg.name, pending);
       }
+      // A Job cannot change once created (its pod template is immutable): it is replaced, and runs again.
+      const jobs = pkg.objects.map((o) => o.ref).filter((r) => r.group === 'batch' && r.kind === 'Job');
+      for (const namespace of new Set(jobs.map((r) => r.namespace || defaultNamespace))) {
+        const here = jobs.filter((r) => (r.namespace || defaultNamespace) === namespace);
+        log(`${name}: replacing ${here.map((r) => r.name).join(', ')} of ${pkg.name} (a Job cannot change once created)`);
+        try {
+          await kubectl('kubectl delete', pruneArgs(ctx, namespace, here, timeout, req.dryRun));
+        } catch (e) {
+          throw new Error(`${name}, package ${pkg.name}: ${(e as Error).message}. Later waves were not applied; fix this and deploy again`);
+        }
+      }
       let stdout: string;
       try {
         stdout = await kubectl('kubectl apply', applyPackageArgs(pkg.dir, ctx, req.dryRun));

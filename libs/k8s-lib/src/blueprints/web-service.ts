@@ -17,6 +17,9 @@ export interface ConfigFilesProps {
   readonly files: Readonly<Record<string, string>>;
 }
 
+/** The user (and group) a web service's containers run as unless it says otherwise. */
+export const WEB_SERVICE_USER = 10001;
+
 export interface WebServiceProps {
   /** Name of every object of the service on the cluster, and its `app.kubernetes.io/name`. */
   readonly name: string;
@@ -50,7 +53,7 @@ export interface WebServiceProps {
   readonly terminationGracePeriodSeconds?: number;
   /** @default 'IfNotPresent' */
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always';
-  /** Numeric user (and group) the container runs as. @default 10001 */
+  /** Numeric user (and group) the container runs as. @default WEB_SERVICE_USER (10001) */
   readonly runAsUser?: number;
   /** Writable emptyDir mounts; the root filesystem stays read-only. @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
@@ -116,7 +119,7 @@ export class WebService extends Construct {
     const grace = props.terminationGracePeriodSeconds ?? TUNABLE_DEFAULTS.shutdown.terminationGracePeriodSeconds;
     const shutdown = shutdownProblem({ preStopSeconds: preStop, terminationGracePeriodSeconds: grace });
     if (shutdown) throw new Error(`WebService ${props.name}: terminationGracePeriodSeconds ${shutdown}`);
-    const user = props.runAsUser ?? 10001;
+    const user = props.runAsUser ?? WEB_SERVICE_USER;
     const resources = props.resources ?? resourcesFor('constrained', 'small');
     this.selector = selectorLabels(props.name);
     this.labels = standardLabels({

@@ -13,6 +13,8 @@ beforeAll(async () => {
 }, 60_000);
 
 const objectsOf = (pkg: string): any[] => [...(real.bundles.get('prod')!.get(pkg) ?? [])];
+/** The migration Job of a package. */
+const migrationJob = (pkg: string): any => one(pkg, 'Job', `${pkg}-migrate`);
 const one = (pkg: string, kind: string, name: string): any => {
   const hits = objectsOf(pkg).filter((o) => o.kind === kind && o.metadata.name === name);
   expect(hits, `${pkg} ${kind}/${name}`).toHaveLength(1);
@@ -36,12 +38,17 @@ async function failure(packages: Record<string, unknown>): Promise<string> {
 describe('migrations', () => {
   it('run in a Job with the service image, its ConfigMap and the store credentials, restricted, before the new version syncs', () => {
     const deployment = one('catalog', 'Deployment', 'catalog');
-    const job = one('catalog', 'Job', 'catalog-migrate');
+    const job = migrationJob('catalog');
+    // Argo CD: a Sync hook between the package's own objects (wave 0) and its Deployment.
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PreSync',
-      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/sync-wave': '1',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
       'kustomize.toolkit.fluxcd.io/force': 'enabled',
     });
+    expect(deployment.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('2');
+    // Prod runs Istio: its proxy must stop with the migrations for the Job to complete.
+    expect(job.spec.template.metadata.annotations).toEqual({ 'sidecar.istio.io/nativeSidecar': 'true' });
     const pod = job.spec.template.spec;
     const container = pod.containers[0];
     expect(container.image).toBe(deployment.spec.template.spec.containers[0].image);
@@ -69,7 +76,7 @@ describe('migrations', () => {
     const storePolicy = one('postgres', 'NetworkPolicy', 'postgres');
     // The policy selects the migration pods (their own name), not the service's.
     expect(own.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe('catalog-migrate');
-    const jobLabels = one('catalog', 'Job', 'catalog-migrate').spec.template.metadata.labels;
+    const jobLabels = migrationJob('catalog').spec.template.metadata.labels;
     for (const [k, v] of Object.entries(own.spec.podSelector.matchLabels)) expect(jobLabels[k]).toBe(v);
     expect(own.spec.ingress).toEqual([]);
     // One egress rule: to the pods the store's own policy selects, on the store's port.

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
@@ -6,6 +7,7 @@ import { selectorLabels, standardLabels } from '../labels';
 import { resourcesFor } from '../config/sizes';
 import { toEnv } from '../blueprints/stateful-store';
 import { restrictedSecurityContext } from '../blueprints/pod-rules';
+import { WEB_SERVICE_USER, WebService } from '../blueprints/web-service';
 import type { LoadedPackage } from '../config/workspace';
 import type { Endpoint, KindFeature, ResolvedPackage } from './kind';
 import { RUNTIMES } from './runtime';
@@ -13,13 +15,19 @@ import type { ResolvedWorkload } from './workload';
 
 /**
  * Database migrations of a web service: a Job that runs the service's migration command with the same
- * image, the same ConfigMap and the store's credentials, restricted like every pod, before the new
- * version rolls out (an Argo CD PreSync hook; Flux re-creates it for each new version).
+ * image, ServiceAccount and ConfigMap and the store's credentials, restricted like every pod.
  *
  * ```ts
  * defineWebService({ name: 'catalog', ..., dependsOn: ['postgres'], migrations: { command: ['dotnet', 'Catalog.dll', '--migrate'] } })
  * ```
- * gives `Job/catalog-migrate`, its NetworkPolicy (egress to the store only) and the store's ingress from it.
+ * gives `Job/catalog-migrate`, its NetworkPolicy (egress to the store only) and the store's ingress from
+ * it. A Job cannot be changed once created, so each way of delivery replaces it: Argo CD runs it as a
+ * Sync hook in wave 1, after the package's ServiceAccount, ConfigMap and NetworkPolicies (wave 0) and
+ * before its Deployment (wave 2), deleting the previous run first and this one once it succeeded; Flux
+ * re-creates it (`force`); the kubectl driver deletes it before it applies the package. Flux and the
+ * kubectl driver apply it with the rest of the package: the new version may start before its
+ * migrations end (docs/gitops.md). In a mesh the proxy runs as a native sidecar, so that it stops with
+ * the migrations and the Job completes.
  */
 export const MigrationsSchema = z.strictObject({
   /** The command that applies the migrations, in the service's image. */
@@ -35,7 +43,7 @@ export type Migrations = z.output<typeof MigrationsSchema>;
 const migrateName = (service: string) => `${service}-migrate`;
 
 /** Runs as the web services' default user (the WebService blueprint's). */
-const USER = 10001;
+const USER = WEB_SERVICE_USER;
 
 /** The data store the migrations run against, or the reason there is none. */
 function storeOf(
@@ -83,20 +91,27 @@ export const migrationsFeature: KindFeature<Migrations> = {
     const resolved = ctx.resolved as ResolvedWorkload;
     const { pkg, env, value } = ctx;
     const store = storeOf(pkg, spec, value, ctx.model.packages);
-    const name = migrateName(spec.name);
+    const service = chart.node.findAll().find((c): c is WebService => c instanceof WebService);
+    if (!service) throw new Error(`migrations of ${spec.name}: the package has no WebService to migrate for`);
+    const podName = migrateName(spec.name);
     const labels = {
       ...standardLabels({ name: spec.name, team: spec.team, component: 'migrations', version: pkg.version }),
-      ...selectorLabels(name),
+      ...selectorLabels(podName),
     };
+    const resources = resourcesFor(env.sizeProfile, resolved.tunables.size);
+    const name = podName;
+    // Argo CD: after the package's own objects (wave 0), before its Deployment.
+    ApiObject.of(service.deployment).metadata.addAnnotation('argocd.argoproj.io/sync-wave', '2');
+    const sidecar = MESH_NATIVE_SIDECAR[env.capabilities.serviceMesh];
     new k8s.KubeJob(chart, 'Migrations', {
       metadata: {
         name,
         labels,
         annotations: {
-          // Argo CD runs it before it syncs the new version, and replaces the previous run first.
-          'argocd.argoproj.io/hook': 'PreSync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          // A Job's pod template cannot change: Flux replaces it when a new version changes it.
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/sync-wave': '1',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
+          // Flux replaces it when a new version changes it.
           'kustomize.toolkit.fluxcd.io/force': 'enabled',
         },
       },
@@ -104,10 +119,10 @@ export const migrationsFeature: KindFeature<Migrations> = {
         backoffLimit: 1,
         activeDeadlineSeconds: value.timeoutSeconds,
         template: {
-          metadata: { labels },
+          metadata: { labels, ...(sidecar ? { annotations: { [sidecar]: 'true' } } : {}) },
           spec: {
             restartPolicy: 'Never',
-            serviceAccountName: spec.name,
+            serviceAccountName: service.serviceAccount.name,
             automountServiceAccountToken: false,
             securityContext: {
               runAsNonRoot: true,
@@ -122,9 +137,9 @@ export const migrationsFeature: KindFeature<Migrations> = {
                 image: resolved.image,
                 imagePullPolicy: env.images.pullPolicy,
                 command: [...value.command],
-                envFrom: [{ configMapRef: { name: `${spec.name}-config` } }],
+                envFrom: [{ configMapRef: { name: service.configMap.name } }],
                 env: toEnv(RUNTIMES[spec.runtime].dependency(store).secretEnv),
-                resources: k8sResources(resourcesFor(env.sizeProfile, resolved.tunables.size)),
+                resources: k8sResources(resources),
                 securityContext: restrictedSecurityContext(USER),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
@@ -135,6 +150,16 @@ export const migrationsFeature: KindFeature<Migrations> = {
       },
     });
   },
+};
+
+/**
+ * The pod annotation that runs a mesh's proxy as a native sidecar (an init container that keeps
+ * running): it stops when the Job's container ends, where a plain sidecar would keep the pod running.
+ */
+const MESH_NATIVE_SIDECAR: Readonly<Record<string, string | undefined>> = {
+  istio: 'sidecar.istio.io/nativeSidecar',
+  linkerd: 'config.alpha.linkerd.io/proxy-enable-native-sidecar',
+  none: undefined,
 };
 
 function k8sResources(r: ReturnType<typeof resourcesFor>): k8s.ResourceRequirements {
