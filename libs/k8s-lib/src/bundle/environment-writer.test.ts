@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,25 +40,63 @@ function runAndKill(outDir: string, delayMs: number): Promise<void> {
 }
 
 describe('environment writer', () => {
-  it('leaves each environment wholly old or wholly new, whatever the moment of a kill (60 kills), and the next run leaves no leftovers', async () => {
+  it('leaves each environment wholly old or wholly new whatever the moment of a kill, with two writers at once (2 x 40 kills), and leaves nothing behind', async () => {
     const outDir = join(mkdtempSync(join(tmpdir(), 'b2c-kill-')), 'environments');
     const seen = new Set<string>();
-    for (let i = 0; i < 60; i++) {
-      // The library loads in about 150 ms; the kills spread over the writes after it.
-      await runAndKill(outDir, 150 + Math.floor(Math.random() * 350));
+    const written = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      // Two writers of one folder take turns through the lock; each is killed at its own moment. The
+      // library loads in about 150 ms; the kills spread over the writes after it.
+      await Promise.all([
+        runAndKill(outDir, 150 + Math.floor(Math.random() * 350)),
+        runAndKill(outDir, 150 + Math.floor(Math.random() * 350)),
+      ]);
       // What the next run does first: a swap cut between its two renames is completed.
       cleanLeftovers(outDir);
       for (const env of ['dev', 'prod']) {
-        if (!existsSync(join(outDir, env))) continue; // killed before the first write finished
+        if (!existsSync(join(outDir, env))) {
+          // Only before the first write ever finished: once written, an environment never goes missing.
+          expect(written.has(env), `${env} went missing after kill ${i}`).toBe(false);
+          continue;
+        }
+        written.add(env);
         seen.add(generationOf(join(outDir, env)));
       }
+      // Nothing of a killed run is left but the lock it may have held (the next writer takes it over).
+      expect(readdirSync(outDir).filter((e) => e.startsWith('.') && e !== '.write.lock')).toEqual([]);
     }
     // The kills landed in both generations' writes, so both outcomes were checked.
     expect([...seen].sort()).toEqual(['A', 'B']);
     writeEnvironments(outDir, [{ dir: join(outDir, 'dev'), packages: new Map(), keep: () => true, files: () => new Map() }]);
     expect(readdirSync(outDir).filter((e) => e.startsWith('.'))).toEqual([]);
     for (const env of readdirSync(outDir)) expect(readdirSync(join(outDir, env)).filter((e) => e.startsWith('.'))).toEqual([]);
-  }, 120_000);
+  }, 180_000);
+
+  it('takes over the lock of a writer that is gone, and never the lock of a live one', () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'b2c-lock-'));
+    mkdirSync(join(outDir, '.write.lock'));
+    writeFileSync(join(outDir, '.write.lock', 'pid'), '999999');
+    writeEnvironments(outDir, [{ dir: join(outDir, 'dev'), packages: new Map(), keep: () => true, files: () => new Map() }]);
+    expect(readdirSync(outDir)).toEqual(['dev']);
+    // A live holder (this test's parent process): the writer waits, and its release leaves that lock alone.
+    writeFileSync(join(outDir, 'marker'), '');
+    mkdirSync(join(outDir, '.write.lock'));
+    writeFileSync(join(outDir, '.write.lock', 'pid'), String(process.ppid));
+    const started = Date.now();
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        register,
+        '-e',
+        `require(${JSON.stringify(resolve(__dirname, 'environment-writer.ts'))}).writeEnvironments(${JSON.stringify(outDir)}, [])`,
+      ],
+      { timeout: 1500 },
+    );
+    expect(child.signal ?? child.status, 'the writer was still waiting when stopped').toBe('SIGTERM');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(readFileSync(join(outDir, '.write.lock', 'pid'), 'utf8')).toBe(String(process.ppid));
+  });
 
   it('puts the ready environment in place when a kill cut a swap between its two renames', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'b2c-swap-'));

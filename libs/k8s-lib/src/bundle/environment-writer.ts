@@ -168,6 +168,9 @@ export function cleanLeftovers(outDir: string): void {
     if (pick) renameSync(join(outDir, pick.entry), join(outDir, env));
   }
   for (const { entry } of dead) rmSync(join(outDir, entry), { recursive: true, force: true });
+  // A takeover of a dead writer's lock whose taker was killed too (this run holds the lock now).
+  for (const entry of readdirSync(outDir))
+    if (entry.startsWith(`${LOCK}.takeover-`)) rmSync(join(outDir, entry), { recursive: true, force: true });
   for (const env of readdirSync(outDir, { withFileTypes: true })) {
     if (!env.isDirectory() || env.name.startsWith('.')) continue;
     for (const inner of readdirSync(join(outDir, env.name))) {
@@ -177,23 +180,36 @@ export function cleanLeftovers(outDir: string): void {
   }
 }
 
-/** Takes the output folder's write lock (waiting for a live holder, taking over a dead one's); returns its release. */
+/**
+ * Takes the output folder's write lock; returns its release. The lock is a folder holding the
+ * holder's pid, made complete beside its place and renamed into it in one step, so that nobody ever
+ * sees a lock without its pid. A lock whose holder is gone (or is this very pid, reused) is taken
+ * over by renaming it aside first: of two waiters that both find it dead, one rename succeeds.
+ */
 function lock(outDir: string): () => void {
   const dir = join(outDir, LOCK);
   const started = Date.now();
+  const tag = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   for (;;) {
+    const mine = join(outDir, `${LOCK}.new-${tag}`);
     try {
-      mkdirSync(dir);
-      writeFileSync(join(dir, 'pid'), String(process.pid));
-      return () => rmSync(dir, { recursive: true, force: true });
+      mkdirSync(mine);
+      writeFileSync(join(mine, 'pid'), String(process.pid));
+      renameSync(mine, dir);
+      return () => {
+        // Only our own lock: never one another run took over after a long pause of ours.
+        if (lockHolder(dir) === process.pid) rmSync(dir, { recursive: true, force: true });
+      };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      rmSync(mine, { recursive: true, force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') {
         throw new BundleWriteError(`cannot lock ${outDir}: ${describe(e, join(outDir, LOCK))}; nothing was written`, [], []);
       }
     }
     const holder = lockHolder(dir);
-    if (holder === undefined || !alive(holder)) {
-      rmSync(dir, { recursive: true, force: true });
+    if (holder === undefined || holder === process.pid || !alive(holder)) {
+      takeOver(dir, holder);
       continue;
     }
     if (Date.now() - started > LOCK_WAIT_MS) {
@@ -204,23 +220,42 @@ function lock(outDir: string): () => void {
 }
 
 /**
- * The pid holding the lock. A lock without a pid is being taken (-1, counted as alive) unless it is
- * older than 10 s: its holder was killed between creating it and writing its pid (undefined).
+ * Removes the lock of a holder that is gone, unless another waiter does: the waiters that found the
+ * same dead holder race for one folder named after it, and the winner removes the lock only if it is
+ * still that holder's (not a fresh lock someone took meanwhile). A takeover folder left by a killed
+ * waiter is given up after five seconds.
  */
-function lockHolder(dir: string): number | undefined {
+function takeOver(dir: string, holder: number | undefined): void {
+  const takeover = `${dir}.takeover-${holder ?? 'none'}`;
   try {
-    return Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    mkdirSync(takeover);
   } catch {
     try {
-      return Date.now() - statSync(dir).mtimeMs > 10_000 ? undefined : -1;
+      if (Date.now() - statSync(takeover).mtimeMs > 5_000) rmSync(takeover, { recursive: true, force: true });
     } catch {
-      return undefined;
+      // Gone meanwhile.
     }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    return;
+  }
+  try {
+    if (lockHolder(dir) === holder) rmSync(dir, { recursive: true, force: true });
+  } finally {
+    rmSync(takeover, { recursive: true, force: true });
+  }
+}
+
+/** The pid holding the lock, or undefined when there is none that can be read. */
+function lockHolder(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 function alive(pid: number): boolean {
-  if (pid === -1) return true;
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
