@@ -22,4 +22,17 @@ describe('ConfigErrors', () => {
       ].join('\n'),
     );
   });
+
+  it('reports a problem once when two stages or several environments find it', () => {
+    const twice = { path: 'migrations', message: 'needs a data store in dependsOn' };
+    const errors = new ConfigErrors([
+      new ConfigError('services/api/deploy.ts', [twice]),
+      new ConfigError('services/api/deploy.ts', [twice, { path: 'settings.X', message: 'is set by the platform' }]),
+      new ConfigError('services/api/deploy.ts', [twice]),
+    ]);
+    expect(errors.message.split('\n')).toEqual([
+      'services/api/deploy.ts: migrations: needs a data store in dependsOn',
+      'services/api/deploy.ts: settings.X: is set by the platform',
+    ]);
+  });
 });

@@ -66,21 +66,19 @@ function missingMessage(issue: z.core.$ZodIssue): string {
 
 /**
  * Several ConfigErrors from one run, reported together: one per file, in the order the files first
- * appear (the problems of one file in several environments are one entry).
+ * appear (the problems of one file in several environments are one entry), each problem once (one
+ * found by two stages, or the same in every environment, is reported once).
  */
 export class ConfigErrors extends Error {
   public readonly errors: readonly ConfigError[];
   constructor(errors: readonly ConfigError[]) {
     const byFile = new Map<string, ConfigError[]>();
     for (const e of errors) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
-    const merged = [...byFile].map(([file, same]) =>
-      same.length === 1
-        ? same[0]!
-        : new ConfigError(
-            file,
-            same.flatMap((e) => e.issues),
-          ),
-    );
+    const merged = [...byFile].map(([file, same]) => {
+      const issues = same.flatMap((e) => e.issues);
+      const unique = issues.filter((issue, i) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === i);
+      return same.length === 1 && unique.length === issues.length ? same[0]! : new ConfigError(file, unique);
+    });
     super(merged.map((e) => e.message).join('\n'));
     this.name = 'ConfigErrors';
     this.errors = merged;

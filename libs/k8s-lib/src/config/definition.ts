@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { autoscalingRangeProblem, isPinnedTag, PINNED_TAG_MESSAGE } from '../rules';
-import { credentialIn, highEntropyToken, nameWords, secretLikeName } from './secrets';
+import { credentialIn, highEntropyToken, nameWords, secretLikeName, urlUserIn } from './secrets';
 
 /** Longest DNS-1123 label, and so the longest package, team, namespace and environment name. */
 export const DNS_LABEL_MAX = 63;
@@ -267,6 +267,7 @@ function settingProblem(key: string, value: string, spec: SettingsOfSpec, allowe
   if (word) return `is named like a secret ("${word.toUpperCase()}"); ${plain}: ${howTo}. ${allow}`;
   if (highEntropyToken(value))
     return `looks like a generated secret (a long random-looking value, not shown); ${plain}: ${howTo}. ${allow}`;
+  if (urlUserIn(value)) return `holds a URL with a user (user@host, value not shown), which may be a token; ${plain}: ${howTo}. ${allow}`;
   return undefined;
 }
 
