@@ -7,7 +7,6 @@ export default defineWebService({
   component: 'api-gateway',
   image: { repository: 'b2connect/api-gateway' },
   ports: { http: 8080, metrics: 9090 },
-  health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['identity', 'catalog', 'orders', 'search', 'notifications'],
   size: 'medium',
   // The platform document: HPA 2..10 at 70% CPU in production.

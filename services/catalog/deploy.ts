@@ -6,7 +6,6 @@ export default defineWebService({
   description: 'Products, categories and prices.',
   image: { repository: 'b2connect/catalog' },
   ports: { http: 8080, metrics: 9090 },
-  health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['postgres'],
   // The schema changes run before the new version rolls out, against the store it owns.
   migrations: { command: ['dotnet', 'Catalog.dll', '--migrate'] },

@@ -6,7 +6,6 @@ export default defineWebService({
   description: 'Users, sign-in and token issuance.',
   image: { repository: 'b2connect/identity' },
   ports: { http: 8080, metrics: 9090 },
-  health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['postgres', 'redis'],
   // The schema changes run before the new version rolls out, against the store it owns.
   migrations: { store: 'postgres', command: ['dotnet', 'Identity.dll', '--migrate'] },

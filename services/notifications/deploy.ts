@@ -6,7 +6,6 @@ export default defineWebService({
   description: 'E-mail and push notifications.',
   image: { repository: 'b2connect/notifications' },
   ports: { http: 8080, metrics: 9090 },
-  health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['identity', 'rabbitmq'],
   // Sends are queued; two replicas are enough everywhere, more would only compete for the queue.
   replicas: 2,

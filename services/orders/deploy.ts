@@ -6,7 +6,6 @@ export default defineWebService({
   description: 'Carts, orders and their lifecycle.',
   image: { repository: 'b2connect/orders' },
   ports: { http: 8080, metrics: 9090 },
-  health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['catalog', 'identity', 'postgres', 'rabbitmq'],
   size: 'medium',
   // The schema changes run before the new version rolls out, against the store it owns.

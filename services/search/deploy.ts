@@ -6,7 +6,6 @@ export default defineWebService({
   description: 'Product search.',
   image: { repository: 'b2connect/search' },
   ports: { http: 8080, metrics: 9090 },
-  health: { readiness: '/health/ready', liveness: '/health/live' },
   dependsOn: ['catalog', 'elasticsearch'],
   size: 'medium',
   autoscaling: { min: 2, max: 6 },

@@ -135,16 +135,19 @@ export const WebServiceSpecSchema = z
     runtime: z.enum(RUNTIME_NAMES).default('aspnetcore'),
     /** Named container ports; `http` is required, `metrics` is scraped when present. */
     ports: z.record(portName, portNumber).refine((p) => 'http' in p, 'must declare an "http" port'),
-    health: z.strictObject({
-      /** Readiness endpoint: ready to take traffic. */
-      readiness: httpPath,
-      /** Liveness endpoint: the process is not wedged. Must differ from readiness. */
-      liveness: httpPath,
-      /** Startup endpoint. @default - the readiness endpoint */
-      startup: httpPath.optional(),
-      /** Named port the probes use. @default 'http' */
-      port: portName.default('http'),
-    }),
+    /** Health endpoints. @default { readiness: '/health/ready', liveness: '/health/live' } (the platform's convention) */
+    health: z
+      .strictObject({
+        /** Readiness endpoint: ready to take traffic. @default '/health/ready' */
+        readiness: httpPath.default('/health/ready'),
+        /** Liveness endpoint: the process is not wedged. Must differ from readiness. @default '/health/live' */
+        liveness: httpPath.default('/health/live'),
+        /** Startup endpoint. @default - the readiness endpoint */
+        startup: httpPath.optional(),
+        /** Named port the probes use. @default 'http' */
+        port: portName.default('http'),
+      })
+      .default({ readiness: '/health/ready', liveness: '/health/live', port: 'http' }),
   })
   .superRefine((spec, ctx) => {
     if (!(spec.health.port in spec.ports)) {

@@ -16,7 +16,6 @@ export type DeployableDefinition =
  * export default defineWebService({
  *   name: 'catalog', team: 'commerce', image: { repository: 'b2connect/catalog' },
  *   ports: { http: 8080, metrics: 9090 },
- *   health: { readiness: '/health/ready', liveness: '/health/live' },
  * });
  * ```
  */
