@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundles } from '@b2connect/k8s-lib/pipeline';
 import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../libs/k8s-lib/test/helpers';
 import { type BuildCheckout } from './base-worktree';
-import { compareFileTrees, runCompare } from './compare';
+import { compareFileTrees, readFileTree, runCompare } from './compare';
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' }).trim();
@@ -273,5 +273,15 @@ describe('npm run compare-bundles', () => {
     expect(run.stderr).toContain(`compare failed: ${join(root, 'no/such/folder')}: no such bundle folder`);
     expect(run.stdout).toBe('');
     expect(run.status).toBe(2);
+  });
+
+  it('leaves out what a write stages beside the bundle (a lock, staging folders)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2c-compare-dots-'));
+    mkdirSync(join(dir, 'prod', 'catalog'), { recursive: true });
+    writeFileSync(join(dir, 'prod', 'catalog', 'manifests.yaml'), 'a: 1\n');
+    mkdirSync(join(dir, '.write.lock'));
+    writeFileSync(join(dir, '.write.lock', 'pid'), '1');
+    mkdirSync(join(dir, 'prod', '.catalog.new-1-2'));
+    expect([...readFileTree(dir).keys()]).toEqual(['prod/catalog/manifests.yaml']);
   });
 });

@@ -36,6 +36,8 @@ function readFolder(dir: string, prefix: string, tree: FileTree): void {
     throw new ConfigError(dir, [{ path: '', message: `cannot read the folder: ${errorText(e)}` }]);
   }
   for (const name of names) {
+    // What a write stages beside the bundle (a lock, a staging folder of a run in progress) is not the bundle.
+    if (name.startsWith('.')) continue;
     const path = join(dir, name);
     const relative = prefix + name;
     let kind: 'dir' | 'file' | 'other';

@@ -115,6 +115,24 @@ describe('migrations', () => {
     expect(message).toContain('services/web/deploy.ts: migrations: unknown field');
   });
 
+  it("get the service's own secrets beside the store's credentials, as the service does", async () => {
+    const root = makeWorkspace({
+      packages: {
+        db: store('db'),
+        api: webService('api', {
+          dependsOn: ['db'],
+          secrets: { Jwt__SigningKey: { remoteKey: 'b2connect/api', property: 'jwt' } },
+          migrations: { command: ['migrate'] },
+        } as never),
+      },
+    });
+    const objects = (await synthesize(root, { environments: ['prod'], load: importLoader })).bundles.get('prod')!.get('api')!;
+    const env = (o: any) => o.spec.template.spec.containers[0].env;
+    const job: any = objects.find((o) => o.kind === 'Job');
+    const deployment: any = objects.find((o) => o.kind === 'Deployment');
+    expect(env(job)).toEqual(env(deployment));
+  });
+
   it('are only in the packages that declare them', () => {
     expect(objectsOf('postgres').filter((o) => o.kind === 'Job')).toEqual([]);
   });

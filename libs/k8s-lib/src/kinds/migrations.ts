@@ -11,6 +11,7 @@ import { WEB_SERVICE_USER, WebService } from '../blueprints/web-service';
 import type { LoadedPackage } from '../config/workspace';
 import type { Endpoint, KindFeature, ResolvedPackage } from './kind';
 import { RUNTIMES } from './runtime';
+import { ownSecretEnv } from './web-service';
 import type { ResolvedWorkload } from './workload';
 
 /**
@@ -138,7 +139,8 @@ export const migrationsFeature: KindFeature<Migrations> = {
                 imagePullPolicy: env.images.pullPolicy,
                 command: [...value.command],
                 envFrom: [{ configMapRef: { name: service.configMap.name } }],
-                env: toEnv(RUNTIMES[spec.runtime].dependency(store).secretEnv),
+                // The store's credentials and the service's own secrets, as the service gets them.
+                env: toEnv({ ...RUNTIMES[spec.runtime].dependency(store).secretEnv, ...ownSecretEnv(spec) }),
                 resources: k8sResources(resources),
                 securityContext: restrictedSecurityContext(USER),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -58,7 +58,7 @@ function ownSecrets(
   env: Environment,
 ): Record<string, { secret: string; key: string }> {
   if (Object.keys(spec.secrets).length === 0) return {};
-  const name = `${spec.name}-secrets`;
+  const name = ownSecretsName(spec);
   const entries = Object.entries(spec.secrets).sort(([a], [b]) => (a < b ? -1 : 1));
   new ExternalSecret(chart, 'Secrets', {
     metadata: {
@@ -72,7 +72,19 @@ function ownSecrets(
       data: entries.map(([variable, ref]) => ({ secretKey: variable, remoteRef: { key: ref.remoteKey, property: ref.property } })),
     },
   });
-  return Object.fromEntries(entries.map(([variable]) => [variable, { secret: name, key: variable }]));
+  return ownSecretEnv(spec);
+}
+
+/** The Secret the ExternalSecret of a service's own `secrets` creates. */
+const ownSecretsName = (spec: WebServiceSpec) => `${spec.name}-secrets`;
+
+/** A service's own secret settings, as references to the keys of its Secret (for its other pods too). */
+export function ownSecretEnv(spec: WebServiceSpec): Record<string, { secret: string; key: string }> {
+  return Object.fromEntries(
+    Object.keys(spec.secrets)
+      .sort()
+      .map((variable) => [variable, { secret: ownSecretsName(spec), key: variable }]),
+  );
 }
 
 /**

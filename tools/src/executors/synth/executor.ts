@@ -180,8 +180,8 @@ export async function sourceRevision(root: string): Promise<SourceRevision> {
 export default async function synthExecutor(options: SynthExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const id = `${context.projectName}:${context.targetName}`;
   const results = await runSynthTasks(context.root, [{ id, options, configuration: context.configurationName }]);
-  // Outside a batch the task's id in the graph carries its configuration.
-  const taskId = Object.keys(context.taskGraph?.tasks ?? {}).find((t) => t.startsWith(`${id}`)) ?? id;
+  // Outside a batch the task's id in the graph carries its configuration (`project:target:config`).
+  const taskId = context.configurationName ? `${id}:${context.configurationName}` : id;
   if (context.taskGraph && results[id]!.success) {
     const checked = await refuseChangedInputs(context, context.taskGraph, { [taskId]: results[id]! });
     return { success: checked[taskId]!.success };
