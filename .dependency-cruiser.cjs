@@ -101,6 +101,15 @@ module.exports = {
     },
     ...layerRules,
     {
+      name: 'check-sees-objects-only',
+      comment:
+        'The checks judge the objects a build produced, whoever made them: validation and the policy gate ' +
+        'import neither the kinds, the blueprints, the loader, the resolver nor the build.',
+      severity: 'error',
+      from: { path: LAYERS.find((l) => l.name === 'check').path, pathNot: '\\.(test|spec)\\.ts$' },
+      to: { path: LAYERS.filter((l) => ['blueprints', 'kinds', 'load', 'resolve', 'build'].includes(l.name)).map((l) => l.path) },
+    },
+    {
       name: 'lib-every-file-in-a-layer',
       comment: 'Each source file of k8s-lib belongs to one of the layers above: a new folder or file gets its place there first.',
       severity: 'error',

@@ -32,3 +32,13 @@ export function shutdownProblem(s: {
     ? `${s.terminationGracePeriodSeconds}s must be longer than preStopSeconds (${s.preStopSeconds}s), or the app gets no time to drain`
     : undefined;
 }
+
+/**
+ * Annotations that keep an object (a volume, a namespace) when it leaves the bundle or when the Argo CD
+ * Application or Flux Kustomization that deployed it is deleted: Argo CD, Flux and Helm never delete it.
+ */
+export const KEEP_ON_PRUNE = {
+  'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  'helm.sh/resource-policy': 'keep',
+} as const;

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { toEnv, type EnvSource } from './stateful-store';
 import { restrictedSecurityContext } from './pod-rules';
+import { KEEP_ON_PRUNE } from '../rules';
 import type { ResourceSpec } from '../config/sizes';
 
 /** Labels of a store's backup pods: the store's labels under their own name and instance. */
@@ -13,16 +14,6 @@ export function backupPodLabels(store: string, storeLabels: Readonly<Record<stri
     'app.kubernetes.io/component': 'backup',
   };
 }
-
-/**
- * Annotations that keep an object (a volume, a namespace) when it leaves the bundle or when the Argo CD
- * Application or Flux Kustomization that deployed it is deleted: Argo CD, Flux and Helm never delete it.
- */
-export const KEEP_ON_PRUNE = {
-  'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false',
-  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-  'helm.sh/resource-policy': 'keep',
-} as const;
 
 export interface BackupCronJobProps {
   /** The store's name: objects are `<store>-backups` (volume) and `<store>-backup` (CronJob). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check, goodBundle } from '../../../test/gate-fixtures';
-import { KEEP_ON_PRUNE } from '../../blueprints/backup-job';
+import { KEEP_ON_PRUNE } from '../../rules';
 import { keptOnDeletion as rule } from './kept-on-deletion';
 
 const claim = (annotations?: Record<string, string>) => ({

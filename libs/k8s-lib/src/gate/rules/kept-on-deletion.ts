@@ -1,4 +1,4 @@
-import { KEEP_ON_PRUNE } from '../../blueprints/backup-job';
+import { KEEP_ON_PRUNE } from '../../rules';
 import { ref, type Finding, type Rule } from '../types';
 
 /** Kinds whose deletion loses data: a Namespace takes everything in it, a claim takes its volume. */
