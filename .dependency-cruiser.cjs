@@ -37,7 +37,7 @@ const LAYERS = [
   {
     name: 'load',
     comment: "Load, the stage: finds the packages and environments on disk and parses them with each kind's schema.",
-    path: `${LIB}bundle/(discover|workspace)\\.ts$`,
+    path: `${LIB}load/`,
   },
   {
     name: 'resolve',
@@ -47,17 +47,17 @@ const LAYERS = [
   {
     name: 'build',
     comment: "Build: one cdk8s App per environment, each package's kind builds its chart from the resolved model.",
-    path: `${LIB}bundle/build\\.ts$`,
+    path: `${LIB}build/`,
   },
   {
     name: 'check',
     comment: 'Check: the Kubernetes and CRD schemas, the strict unknown-field check, the policy gate over a whole environment.',
-    path: `${LIB}bundle/(validate|strict-fields|crd-schemas)\\.ts$|${LIB}gate/`,
+    path: `${LIB}check/|${LIB}gate/`,
   },
   {
     name: 'write',
     comment: 'Write/publish: synthesis of every environment, the writers, provenance, GitOps waves, the network diagram.',
-    path: `${LIB}bundle/(bundle|writer|environment-writer|manifest|waves|network-graph|query)\\.ts$`,
+    path: `${LIB}write/`,
   },
   {
     name: 'entry',
@@ -77,7 +77,7 @@ const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
 }));
 
 /** The files of k8s-lib that other packages may reach: its `exports` (libs/k8s-lib/package.json). */
-const LIB_ENTRY_POINTS = '^libs/k8s-lib/(src/(index|pipeline|crds|bundle/discover)\\.ts|register\\.js)$';
+const LIB_ENTRY_POINTS = '^libs/k8s-lib/(src/(index|pipeline|crds|load/discover)\\.ts|register\\.js)$';
 
 module.exports = {
   forbidden: [

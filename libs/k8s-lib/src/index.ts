@@ -37,9 +37,9 @@ export type { HealthProps } from './blueprints/probe';
 
 // What a cluster-level package reads of the rest of the environment (infra/gitops).
 export { GITOPS_CREDENTIALS_SECRET } from './config/environment';
-export { syncWaves, isClusterScoped, deploymentDependencies } from './bundle/waves';
+export { syncWaves, isClusterScoped, deploymentDependencies } from './write/waves';
 
 // Tests of a package: synthesize it, find objects by kind and name.
-export { synthesizePackage } from './bundle/bundle';
-export { findObject } from './bundle/query';
+export { synthesizePackage } from './write/bundle';
+export { findObject } from './write/query';
 export type { KubeObject } from './kube-object';

@@ -19,17 +19,17 @@ export {
   type EnvironmentInput,
 } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
-export * from './bundle/discover';
-export { loadWorkspace, loadWorkspaceWithErrors, dependenciesOf, dependsOnAll, type ModuleLoader } from './bundle/workspace';
+export * from './load/discover';
+export { loadWorkspace, loadWorkspaceWithErrors, dependenciesOf, dependsOnAll, type ModuleLoader } from './load/workspace';
 
 // Resolve and build.
 export { resolveEnvironment } from './resolve/model';
-export { synthesizeEnvironment } from './bundle/build';
+export { synthesizeEnvironment } from './build/build';
 
 // Check.
-export { validateObject } from './bundle/validate';
-export { findUnknownFields, isBuiltinKind } from './bundle/strict-fields';
-export { validateCustomResource, CRD_DIR } from './bundle/crd-schemas';
+export { validateObject } from './check/validate';
+export { findUnknownFields, isBuiltinKind } from './check/strict-fields';
+export { validateCustomResource, CRD_DIR } from './check/crd-schemas';
 export { runGate, formatFinding, RULES, type Finding, type Rule } from './gate';
 
 // Write and publish.
@@ -43,10 +43,10 @@ export {
   NETWORK_DIAGRAM,
   type BuildOptions,
   type SynthesisResult,
-} from './bundle/bundle';
-export * from './bundle/writer';
-export * from './bundle/manifest';
-export { writeEnvironments, cleanLeftovers, BundleWriteError, type EnvironmentWrite } from './bundle/environment-writer';
-export { renderMermaid, type NetworkGraph } from './bundle/network-graph';
-export { syncWaves, isClusterScoped, deploymentDependencies, clusterReferences, NAMESPACES_PACKAGE } from './bundle/waves';
-export { findObject } from './bundle/query';
+} from './write/bundle';
+export * from './write/writer';
+export * from './write/manifest';
+export { writeEnvironments, cleanLeftovers, BundleWriteError, type EnvironmentWrite } from './write/environment-writer';
+export { renderMermaid, type NetworkGraph } from './write/network-graph';
+export { syncWaves, isClusterScoped, deploymentDependencies, clusterReferences, NAMESPACES_PACKAGE } from './write/waves';
+export { findObject } from './write/query';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../src/bundle/validate';
+import type { KubeObject } from '../src/check/validate';
 import { gateBundle } from '../src/gate/bundle';
 import type { Rule } from '../src/gate/types';
 

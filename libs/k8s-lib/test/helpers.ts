@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentInput } from '../src/config/environment';
 import type { WebServiceSpecInput } from '../src/config/definition';
 import type { DeployableDefinition } from '../src/kinds/define';
-import type { KubeObject } from '../src/bundle/validate';
+import type { KubeObject } from '../src/check/validate';
 
 /** Synthesizes whatever `build` adds to a fresh chart. */
 export function synth(build: (scope: Construct) => void): KubeObject[] {
@@ -18,7 +18,7 @@ export function synth(build: (scope: Construct) => void): KubeObject[] {
 }
 
 /** Finds exactly one object by kind and name (the library's own lookup). */
-export { findObject as find } from '../src/bundle/query';
+export { findObject as find } from '../src/write/query';
 
 export function environment(name: string, over: Partial<EnvironmentInput> = {}): EnvironmentInput {
   return {

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../src/bundle/validate';
+import type { KubeObject } from '../src/check/validate';
 
 /** Canonical edges `from -> to :ports` read back from NetworkPolicies (ingress and egress rules). */
 export function edgesFromPolicies(objects: readonly KubeObject[]): { ingress: Set<string>; egress: Set<string> } {

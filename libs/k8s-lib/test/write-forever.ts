@@ -3,7 +3,7 @@
 // Every file names its generation, and bundle.json lists the generation and the package folders.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeEnvironments } from '../src/bundle/environment-writer';
+import { writeEnvironments } from '../src/write/environment-writer';
 
 const outDir = process.argv[2]!;
 const packages = Array.from({ length: 20 }, (_, i) => `pkg-${i}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { find, synth } from '../../test/helpers';
-import { validateObject } from '../bundle/validate';
+import { validateObject } from '../check/validate';
 import { Frontend, nginxServerBlock } from './frontend';
 
 const build = (spa?: boolean) =>

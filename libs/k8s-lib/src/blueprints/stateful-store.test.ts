@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { find, synth } from '../../test/helpers';
-import { validateObject } from '../bundle/validate';
+import { validateObject } from '../check/validate';
 import { BackupCronJob } from './backup-job';
 import { ExternalCredentials } from './external-credentials';
 import { StatefulStore, type StatefulStoreProps } from './stateful-store';

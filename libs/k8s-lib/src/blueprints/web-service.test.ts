@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { find, synth } from '../../test/helpers';
-import { validateObject } from '../bundle/validate';
+import { validateObject } from '../check/validate';
 import { WebService, type WebServiceProps } from './web-service';
 
 const base: WebServiceProps = {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildBundles } from '../bundle/bundle';
+import { buildBundles } from '../write/bundle';
 import { ConfigErrors } from '../errors';
 import { environment, importLoader, makeWorkspace, webService, type FixtureSpec } from '../../test/helpers';
 

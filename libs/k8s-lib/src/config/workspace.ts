@@ -3,7 +3,7 @@ import type { FrontendSpec, WebServiceSpec } from './definition';
 import type { Environment } from './environment';
 import type { StoreSpec } from './store';
 
-// What the loader (bundle/workspace.ts) produces: every environment and every package definition,
+// What the loader (load/workspace.ts) produces: every environment and every package definition,
 // parsed by its kind's schema. The stages after it read these types only.
 
 /** A package's definition, parsed by its kind's schema. */

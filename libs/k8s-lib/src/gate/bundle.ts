@@ -1,4 +1,4 @@
-import type { KubeObject } from '../bundle/validate';
+import type { KubeObject } from '../check/validate';
 import { ref, selects, type GateBundle, type PodSource, type PodSpec } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read field by field

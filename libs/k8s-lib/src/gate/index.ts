@@ -1,4 +1,4 @@
-import type { KubeObject } from '../bundle/validate';
+import type { KubeObject } from '../check/validate';
 import { gateBundle } from './bundle';
 import { hpaTarget } from './rules/hpa-target';
 import { ingressBackends } from './rules/ingress-backends';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../bundle/validate';
+import type { KubeObject } from '../check/validate';
 
 /** One violation: which object, which rule, what is wrong and how to fix it. */
 export interface Finding {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigErrors } from '../errors';
-import { synthesize, type SynthesisResult } from '../bundle/bundle';
+import { synthesize, type SynthesisResult } from '../write/bundle';
 import { importLoader, makeWorkspace, webService } from '../../test/helpers';
 
 const workspaceRoot = resolve(__dirname, '../../../..');

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import type { Environment } from '../config/environment';
-import { dependenciesOf, type Workspace } from '../bundle/workspace';
+import { dependenciesOf, type Workspace } from '../load/workspace';
 import type { NetworkEdge, NetworkNode } from '../blueprints/network';
 import type { NetworkBuilder, ResolvedEnvironment, ResolvedPackage } from '../kinds/kind';
 import { featuresOf, kindOf } from '../kinds/registry';

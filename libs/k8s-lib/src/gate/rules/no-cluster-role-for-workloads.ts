@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../bundle/validate';
+import type { KubeObject } from '../../check/validate';
 import { ref, type Finding, type GateBundle, type PodSpec, type Rule } from '../types';
 
 /** A ServiceAccount some pods of the bundle run as. */

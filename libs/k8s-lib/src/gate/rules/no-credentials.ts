@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../bundle/validate';
+import type { KubeObject } from '../../check/validate';
 import { credentialIn } from '../../config/secrets';
 import { ref, type Finding, type Rule } from '../types';
 

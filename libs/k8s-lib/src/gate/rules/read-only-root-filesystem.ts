@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../bundle/validate';
+import type { KubeObject } from '../../check/validate';
 import { ref, type Finding, type PodSpec, type Rule } from '../types';
 
 const EMPTY_DIR_PATTERN = 'mount an emptyDir at each path it must write (for example /tmp), as the blueprints do for their writablePaths';

@@ -21,10 +21,10 @@ export function libVersion(): string {
 /** The environment's network diagram, beside its index. */
 export const NETWORK_DIAGRAM = 'network.md';
 
-import { synthesizeEnvironment } from './build';
+import { synthesizeEnvironment } from '../build/build';
 import { resolveEnvironment } from '../resolve/model';
-import { validateObject, type KubeObject } from './validate';
-import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from './workspace';
+import { validateObject, type KubeObject } from '../check/validate';
+import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from '../load/workspace';
 
 import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
 import { writeEnvironments, type EnvironmentWrite } from './environment-writer';

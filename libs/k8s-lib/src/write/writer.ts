@@ -1,7 +1,7 @@
 import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { dump } from 'js-yaml';
-import type { KubeObject } from './validate';
+import type { KubeObject } from '../check/validate';
 
 /** Rendered files of one package in one environment: file name -> content. */
 export type BundleFiles = ReadonlyMap<string, string>;

@@ -1,5 +1,5 @@
-import type { KubeObject } from './validate';
-import { dependenciesOf, dependsOnAll, type Workspace } from './workspace';
+import type { KubeObject } from '../check/validate';
+import { dependenciesOf, dependsOnAll, type Workspace } from '../load/workspace';
 import { kindOf } from '../kinds/registry';
 
 /** The package that creates the namespace and its policies: always first. */

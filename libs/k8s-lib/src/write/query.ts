@@ -1,4 +1,4 @@
-import type { KubeObject } from './validate';
+import type { KubeObject } from '../check/validate';
 
 /** Finds exactly one object by kind and name, or throws listing what there is. For tests and tools. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers (tests) read deep fields of arbitrary kinds
