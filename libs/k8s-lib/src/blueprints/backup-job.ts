@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { toEnv, type EnvSource } from './stateful-store';
-import { restrictedSecurityContext } from './pod-rules';
+import { containerResources, restrictedSecurityContext } from './pod-rules';
 import { KEEP_ON_PRUNE } from '../rules';
 import type { ResourceSpec } from '../config/sizes';
 
@@ -103,10 +103,7 @@ export class BackupCronJob extends Construct {
                     imagePullPolicy: 'IfNotPresent',
                     command: ['/bin/sh', '-c', script],
                     env: toEnv(props.env),
-                    resources: {
-                      requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-                      limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
-                    },
+                    resources: containerResources(r),
                     securityContext: restrictedSecurityContext(props.runAsUser),
                     volumeMounts: [
                       { name: 'backups', mountPath: '/backups' },

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import type { ResourceSpec } from '../config/sizes';
 
 // The pod layer: the platform's rules for every pod, written once and used by every workload
 // blueprint (WebService, StatefulStore, BackupCronJob, the migrations Job).
@@ -57,4 +58,12 @@ export function disruptionBudget(scope: Construct, id: string, props: Disruption
       ...(props.evictUnhealthy ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
     },
   });
+}
+
+/** Requests and limits of a container, from a size's resources. */
+export function containerResources(r: ResourceSpec): k8s.ResourceRequirements {
+  return {
+    requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
+    limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
+  };
 }

@@ -16,3 +16,13 @@ export const PROBE_TIMINGS = {
   liveness: { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
   startup: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 24 },
 } as const;
+
+/**
+ * Probe timings of data stores: slower and more patient than the services' (an engine under load or
+ * catching up answers late; a restart costs a failover), startup allowing five minutes.
+ */
+export const STORE_PROBE_TIMINGS = {
+  readiness: { period: 10, failures: 3, timeout: 5 },
+  liveness: { period: 20, failures: 6, timeout: 5 },
+  startup: { period: 10, failures: 30, timeout: 5 },
+} as const;

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { selectorLabels, standardLabels } from '../labels';
 import type { ResourceSpec } from '../config/sizes';
-import { disruptionBudget, restrictedSecurityContext, spreadConstraints } from './pod-rules';
+import { containerResources, disruptionBudget, restrictedSecurityContext, spreadConstraints } from './pod-rules';
+import { STORE_PROBE_TIMINGS } from './probe';
 import { imageTag, unpinnedImage } from '../rules';
 
 /** Where an environment variable's value comes from: a literal, a Secret key, or a pod field. */
@@ -231,13 +232,10 @@ function toContainer(c: StoreContainerProps, image: string, resources: ResourceS
     args: c.args ? [...c.args] : undefined,
     env: toEnv(c.env),
     ports: c.ports ? Object.entries(c.ports).map(([name, containerPort]) => ({ name, containerPort })) : undefined,
-    readinessProbe: probed ? toProbe(c.readiness, { period: 10, failures: 3, timeout: 5 }) : undefined,
-    livenessProbe: probed ? toProbe(c.liveness, { period: 20, failures: 6, timeout: 5 }) : undefined,
-    startupProbe: probed ? toProbe(c.startup, { period: 10, failures: 30, timeout: 5 }) : undefined,
-    resources: {
-      requests: { cpu: k8s.Quantity.fromString(r.requests.cpu), memory: k8s.Quantity.fromString(r.requests.memory) },
-      limits: { cpu: k8s.Quantity.fromString(r.limits.cpu), memory: k8s.Quantity.fromString(r.limits.memory) },
-    },
+    readinessProbe: probed ? toProbe(c.readiness, STORE_PROBE_TIMINGS.readiness) : undefined,
+    livenessProbe: probed ? toProbe(c.liveness, STORE_PROBE_TIMINGS.liveness) : undefined,
+    startupProbe: probed ? toProbe(c.startup, STORE_PROBE_TIMINGS.startup) : undefined,
+    resources: containerResources(r),
     securityContext: restrictedSecurityContext(user),
     volumeMounts: c.mounts?.map((m) => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly, subPath: m.subPath })),
   };

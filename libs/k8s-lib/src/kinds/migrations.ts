@@ -6,7 +6,7 @@ import { dnsLabel, type WebServiceSpec } from '../config/definition';
 import { selectorLabels, standardLabels } from '../labels';
 import { resourcesFor } from '../config/sizes';
 import { toEnv } from '../blueprints/stateful-store';
-import { restrictedSecurityContext } from '../blueprints/pod-rules';
+import { containerResources, restrictedSecurityContext } from '../blueprints/pod-rules';
 import { WEB_SERVICE_USER, WebService } from '../blueprints/web-service';
 import type { LoadedPackage } from '../config/workspace';
 import type { Endpoint, KindFeature, ResolvedPackage } from './kind';
@@ -141,7 +141,7 @@ export const migrationsFeature: KindFeature<Migrations> = {
                 envFrom: [{ configMapRef: { name: service.configMap.name } }],
                 // The store's credentials and the service's own secrets, as the service gets them.
                 env: toEnv({ ...RUNTIMES[spec.runtime].dependency(store).secretEnv, ...ownSecretEnv(spec) }),
-                resources: k8sResources(resources),
+                resources: containerResources(resources),
                 securityContext: restrictedSecurityContext(USER),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
@@ -163,8 +163,3 @@ const MESH_NATIVE_SIDECAR: Readonly<Record<string, string | undefined>> = {
   linkerd: 'config.alpha.linkerd.io/proxy-enable-native-sidecar',
   none: undefined,
 };
-
-function k8sResources(r: ReturnType<typeof resourcesFor>): k8s.ResourceRequirements {
-  const q = (v: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k8s.Quantity.fromString(x)]));
-  return { requests: q(r.requests), limits: q(r.limits) };
-}
