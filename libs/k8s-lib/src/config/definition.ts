@@ -262,6 +262,11 @@ function settingProblem(key: string, value: string, spec: SettingsOfSpec, allowe
   const secret = Object.keys(spec.secrets).find((s) => s.toLowerCase() === key.toLowerCase());
   if (secret) return `shadows the secret ${secret} declared in secrets: both would reach the container as one variable; remove the setting`;
   const plain = 'settings are written in plain text to the ConfigMap';
+  // Kubernetes expands $(VAR) in a container's env values, not in a ConfigMap read through envFrom.
+  const reference = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/.exec(value);
+  if (reference) {
+    return `refers to $(${reference[1]}), which is never expanded: settings reach the container through a ConfigMap, where Kubernetes expands no variable; declare the value as a secret reference or set it whole`;
+  }
   const credential = credentialIn(value);
   if (credential) return `holds ${credential} (value not shown); ${plain}: ${howTo}`;
   if (allowed) return undefined;

@@ -250,6 +250,12 @@ describe('settings of a definition', () => {
     expect(found.join('\n')).not.toMatch(/hunter2|T0123ABCD|abcdEFGH/);
   });
 
+  it('fails when a setting refers to $(VAR): a ConfigMap read through envFrom expands nothing', () => {
+    expect(problems({ settings: { Db__ConnectionString: 'Host=db;Password=$(DB_PASSWORD)' } })).toEqual([
+      expect.stringMatching(/^settings\.Db__ConnectionString: refers to \$\(DB_PASSWORD\), which is never expanded/),
+    ]);
+  });
+
   it('fails when a setting holds a URL with a plain user, unless allowed', () => {
     expect(problems({ settings: { Broker__Url: 'amqp://guest@rabbitmq' } })).toEqual([
       expect.stringMatching(/^settings\.Broker__Url: holds a URL with a user \(user@host, value not shown\), which may be a token/),
