@@ -7,7 +7,7 @@ const LIB = '^libs/k8s-lib/src/';
 /**
  * The layers of @b2connect/k8s-lib, lowest first. A module imports its own layer and the layers
  * below it, never one above; type-only imports count like any other. The stages run load -> resolve
- * -> build -> check -> write/publish (STYLE.md, "Layers, one way"); a package kind holds a part of
+ * -> build -> check -> write/publish (docs/decisions/011-layers-and-entry-points.md); a package kind holds a part of
  * several stages (its schema, how it resolves, how it builds), so the registry of kinds sits below
  * the stages that ask it, on top of the data schemas and the blueprints it uses.
  */

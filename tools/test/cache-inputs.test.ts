@@ -157,6 +157,12 @@ describe('cache keys', () => {
     expect(changedBy(() => append('.github/CODEOWNERS', '# edit\n'))).toContain('@b2connect/nx-plugin:test');
   });
 
+  it("do not change the synth keys with an edit of the tools' tests", () => {
+    const changed = changedBy(() => append('tools/src/plugin.spec.ts', '// edit\n'));
+    expect(changed).toContain('@b2connect/nx-plugin:test');
+    expect(changed.filter((id) => id.endsWith(':synth') || id.endsWith(':build'))).toEqual([]);
+  });
+
   it('do not change with a test-only or docs-only edit of a package, except its tests', () => {
     const changed = changedBy(() => append('services/api-gateway/deploy.test.ts', '// edit\n'));
     expect(changed).toContain('@b2connect/api-gateway:test');

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { toEnv, type EnvSource } from './stateful-store';
-import { containerResources, restrictedSecurityContext } from './pod-rules';
+import { containerResources, restrictedPodSecurityContext, restrictedSecurityContext } from './pod-rules';
 import { KEEP_ON_PRUNE } from '../rules';
 import type { ResourceSpec } from '../config/sizes';
 
@@ -89,13 +89,7 @@ export class BackupCronJob extends Construct {
                 serviceAccountName: `${props.store}-backup`,
                 automountServiceAccountToken: false,
 
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: props.runAsUser,
-                  runAsGroup: props.runAsUser,
-                  fsGroup: props.runAsUser,
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedPodSecurityContext(props.runAsUser),
                 containers: [
                   {
                     name: 'backup',

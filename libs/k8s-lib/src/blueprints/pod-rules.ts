@@ -20,6 +20,25 @@ export function restrictedSecurityContext(user: number): k8s.SecurityContext {
 }
 
 /**
+ * The pod-level security context of every pod of the platform: non-root, the image's user and group
+ * (and, for volumes, its fsGroup), seccomp RuntimeDefault. `fsGroupChangePolicy: OnRootMismatch`
+ * skips the recursive ownership change of a large data volume that already belongs to the group.
+ */
+export function restrictedPodSecurityContext(
+  user: number,
+  volumes: { readonly fsGroup?: number; readonly onRootMismatch?: boolean } = {},
+): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: user,
+    runAsGroup: user,
+    fsGroup: volumes.fsGroup ?? user,
+    ...(volumes.onRootMismatch ? { fsGroupChangePolicy: 'OnRootMismatch' } : {}),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
  * Spread over nodes (strict: two members never share a node) and zones (best effort). A Deployment
  * passes `pod-template-hash` so that a rollout's new pods are spread among themselves, not against
  * the old ones; a StatefulSet's pods carry no such label.

@@ -2,7 +2,13 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { selectorLabels, standardLabels } from '../labels';
 import type { ResourceSpec } from '../config/sizes';
-import { containerResources, disruptionBudget, restrictedSecurityContext, spreadConstraints } from './pod-rules';
+import {
+  containerResources,
+  disruptionBudget,
+  restrictedPodSecurityContext,
+  restrictedSecurityContext,
+  spreadConstraints,
+} from './pod-rules';
 import { STORE_PROBE_TIMINGS } from './probe';
 import { imageTag, unpinnedImage } from '../rules';
 
@@ -166,14 +172,7 @@ export class StatefulStore extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 60,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: user,
-              runAsGroup: user,
-              fsGroup: props.fsGroup ?? user,
-              fsGroupChangePolicy: 'OnRootMismatch',
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(user, { fsGroup: props.fsGroup, onRootMismatch: true }),
             initContainers: props.initContainers?.length ? props.initContainers.map((c) => container(c, false)) : undefined,
             containers: [container(main, true), ...(props.sidecars ?? []).map((c) => container(c, true))],
             volumes,

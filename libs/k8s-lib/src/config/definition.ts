@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { autoscalingRangeProblem, isPinnedTag, PINNED_TAG_MESSAGE } from '../rules';
-import { credentialIn, highEntropyToken, nameWords, secretLikeName, urlUserIn } from './secrets';
+import { credentialIn, highEntropyToken, nameWords, secretLikeName, urlUserIn, variableReferenceIn } from './secrets';
 
 /** Longest DNS-1123 label, and so the longest package, team, namespace and environment name. */
 export const DNS_LABEL_MAX = 63;
@@ -212,11 +212,6 @@ interface SettingsOfSpec {
   readonly allowSettings?: readonly { readonly key: string; readonly reason: string }[];
 }
 
-/**
- * Settings are written in plain text to the package's ConfigMap, so none may hold a secret: a value in a
- * known credential format, a name like a secret, a random-looking value (unless allowed, with a reason),
- * or the name of a declared secret.
- */
 /** What to do instead of a secret-like setting, in a service: declare a secret reference. */
 const asSecretReference = (spec: SettingsOfSpec, key: string) =>
   `declare it as a secret reference instead, with the value in the secret backend: secrets: { ${key}: { remoteKey: 'b2connect/${spec.name}', property: '${nameWords(key).join('-')}' } }`;
@@ -225,6 +220,11 @@ const asSecretReference = (spec: SettingsOfSpec, key: string) =>
 const notInAFrontend = () =>
   "a frontend's settings reach every browser, so a frontend cannot hold a secret; let the api-gateway (or a service) use it";
 
+/**
+ * Settings are written in plain text to the package's ConfigMap, so none may hold a secret: a value in a
+ * known credential format, a name like a secret, a random-looking value (unless allowed, with a reason),
+ * or the name of a declared secret.
+ */
 function checkSettings(spec: SettingsOfSpec, instead: (spec: SettingsOfSpec, key: string) => string, ctx: z.RefinementCtx): void {
   const allowed = new Set((spec.allowSettings ?? []).map((a) => a.key));
   const howTo = (key: string) => instead(spec, key);
@@ -262,10 +262,11 @@ function settingProblem(key: string, value: string, spec: SettingsOfSpec, allowe
   const secret = Object.keys(spec.secrets).find((s) => s.toLowerCase() === key.toLowerCase());
   if (secret) return `shadows the secret ${secret} declared in secrets: both would reach the container as one variable; remove the setting`;
   const plain = 'settings are written in plain text to the ConfigMap';
-  // Kubernetes expands $(VAR) in a container's env values, not in a ConfigMap read through envFrom.
-  const reference = /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/.exec(value);
+  // Kubernetes expands $(VAR) in a container's env values, not in a ConfigMap read through envFrom,
+  // and no shell expands ${VAR} or $VAR there either.
+  const reference = variableReferenceIn(value);
   if (reference) {
-    return `refers to $(${reference[1]}), which is never expanded: settings reach the container through a ConfigMap, where Kubernetes expands no variable; declare the value as a secret reference or set it whole`;
+    return `refers to ${reference}, which is never expanded: settings reach the container through a ConfigMap, where nothing expands a variable; declare the value as a secret reference or set it whole`;
   }
   const credential = credentialIn(value);
   if (credential) return `holds ${credential} (value not shown); ${plain}: ${howTo}`;

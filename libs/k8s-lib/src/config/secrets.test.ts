@@ -250,10 +250,13 @@ describe('settings of a definition', () => {
     expect(found.join('\n')).not.toMatch(/hunter2|T0123ABCD|abcdEFGH/);
   });
 
-  it('fails when a setting refers to $(VAR): a ConfigMap read through envFrom expands nothing', () => {
-    expect(problems({ settings: { Db__ConnectionString: 'Host=db;Password=$(DB_PASSWORD)' } })).toEqual([
-      expect.stringMatching(/^settings\.Db__ConnectionString: refers to \$\(DB_PASSWORD\), which is never expanded/),
-    ]);
+  it('fails when a setting refers to a variable ($(VAR), ${VAR}, $VAR): a ConfigMap read through envFrom expands nothing', () => {
+    for (const reference of ['$(DB_PASSWORD)', '${DB_PASSWORD}', '$DB_PASSWORD']) {
+      expect(problems({ settings: { Db__ConnectionString: `Host=db;Password=${reference}` } }), reference).toEqual([
+        `settings.Db__ConnectionString: refers to ${reference}, which is never expanded: settings reach the container through a ConfigMap, where nothing expands a variable; declare the value as a secret reference or set it whole`,
+      ]);
+    }
+    expect(problems({ settings: { Shop__Currency: 'USD', Shop__Banner: 'Sale: 5$ off' } })).toEqual([]);
   });
 
   it('fails when a setting holds a URL with a plain user, unless allowed', () => {

@@ -59,6 +59,11 @@ const QUERY_SECRET =
 /** A reference to a value set elsewhere, not a value: `$(VAR)` (Kubernetes), `${VAR}`, `$VAR`. */
 const PLACEHOLDER = /^(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*)$/;
 
+/** The first variable reference in a value (`$(VAR)`, `${VAR}`, `$VAR`), the forms a placeholder takes, or undefined. */
+export function variableReferenceIn(value: string): string | undefined {
+  return /\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
+}
+
 /** A URL inside any text, up to the end of its authority. */
 const URL_AUTHORITY = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#"'<>]*/g;
 

@@ -6,7 +6,7 @@ import { dnsLabel, type WebServiceSpec } from '../config/definition';
 import { selectorLabels, standardLabels } from '../labels';
 import { resourcesFor } from '../config/sizes';
 import { toEnv } from '../blueprints/stateful-store';
-import { containerResources, restrictedSecurityContext } from '../blueprints/pod-rules';
+import { containerResources, restrictedPodSecurityContext, restrictedSecurityContext } from '../blueprints/pod-rules';
 import { WEB_SERVICE_USER, WebService } from '../blueprints/web-service';
 import type { LoadedPackage } from '../config/workspace';
 import type { Endpoint, KindFeature, ResolvedPackage } from './kind';
@@ -42,9 +42,6 @@ export type Migrations = z.output<typeof MigrationsSchema>;
 
 /** Name and labels of the migration pods: the service's, under their own name. */
 const migrateName = (service: string) => `${service}-migrate`;
-
-/** Runs as the web services' default user (the WebService blueprint's). */
-const USER = WEB_SERVICE_USER;
 
 /** The data store the migrations run against, or the reason there is none. */
 function storeOf(
@@ -100,13 +97,12 @@ export const migrationsFeature: KindFeature<Migrations> = {
       ...selectorLabels(podName),
     };
     const resources = resourcesFor(env.sizeProfile, resolved.tunables.size);
-    const name = podName;
     // Argo CD: after the package's own objects (wave 0), before its Deployment.
     ApiObject.of(service.deployment).metadata.addAnnotation('argocd.argoproj.io/sync-wave', '2');
     const sidecar = MESH_NATIVE_SIDECAR[env.capabilities.serviceMesh];
     new k8s.KubeJob(chart, 'Migrations', {
       metadata: {
-        name,
+        name: podName,
         labels,
         annotations: {
           'argocd.argoproj.io/hook': 'Sync',
@@ -125,13 +121,7 @@ export const migrationsFeature: KindFeature<Migrations> = {
             restartPolicy: 'Never',
             serviceAccountName: service.serviceAccount.name,
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: USER,
-              runAsGroup: USER,
-              fsGroup: USER,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(WEB_SERVICE_USER),
             containers: [
               {
                 name: 'migrate',
@@ -142,7 +132,7 @@ export const migrationsFeature: KindFeature<Migrations> = {
                 // The store's credentials and the service's own secrets, as the service gets them.
                 env: toEnv({ ...RUNTIMES[spec.runtime].dependency(store).secretEnv, ...ownSecretEnv(spec) }),
                 resources: containerResources(resources),
-                securityContext: restrictedSecurityContext(USER),
+                securityContext: restrictedSecurityContext(WEB_SERVICE_USER),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],

@@ -10,8 +10,13 @@ import {
   type PackageProvenance,
   type SourceRevision,
 } from './manifest';
-
 import { renderMermaid, type NetworkGraph } from './network-graph';
+import { synthesizeEnvironment } from '../build/build';
+import { resolveEnvironment } from '../resolve/model';
+import { validateObject, type KubeObject } from '../check/validate';
+import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from '../load/workspace';
+import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
+import { writeEnvironments, type EnvironmentWrite } from './environment-writer';
 
 /** Version of this library, recorded in every package's provenance. */
 export function libVersion(): string {
@@ -20,14 +25,6 @@ export function libVersion(): string {
 
 /** The environment's network diagram, beside its index. */
 export const NETWORK_DIAGRAM = 'network.md';
-
-import { synthesizeEnvironment } from '../build/build';
-import { resolveEnvironment } from '../resolve/model';
-import { validateObject, type KubeObject } from '../check/validate';
-import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from '../load/workspace';
-
-import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
-import { writeEnvironments, type EnvironmentWrite } from './environment-writer';
 
 /** Where bundles go, relative to the workspace root. */
 export const BUNDLE_ROOT = 'dist/environments';
@@ -83,7 +80,7 @@ export interface SynthesisResult {
 }
 
 /**
- * Steps 1-3 of the design and the validation of step 4, without writing: load and validate
+ * The load, resolve, build and check stages, without writing: load and validate
  * environments and packages, synthesize, validate every object. Every problem of every file is
  * reported at once as ConfigErrors.
  */
@@ -175,7 +172,7 @@ export function withDependencies(ws: Workspace, names: readonly string[]): strin
 }
 
 /**
- * The main job, steps 1-4 of the design: synthesize and validate (see `synthesize`), then write every
+ * The main job, every stage: synthesize and validate (see `synthesize`), then write every
  * bundle folder atomically. Nothing is written unless everything is valid.
  */
 export async function buildBundles(root: string, options: BuildOptions = {}): Promise<SynthesisResult> {
