@@ -1,37 +1,17 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundles } from '@b2connect/k8s-lib/pipeline';
-import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../libs/k8s-lib/test/helpers';
+import { importLoader, makeWorkspace, webService } from '../../../libs/k8s-lib/test/helpers';
 import { buildWithNpm, type BuildCheckout } from './base-worktree';
+import { captured, repository, worktrees } from '../../test/git-fixtures';
 import { runDiff } from './command';
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' }).trim();
-
-/** A real git repository holding a small workspace at one commit, then changed and built in the working tree. */
-async function repository() {
-  const root = makeWorkspace({ packages: { orders: webService('orders', { settings: { PageSize: '50' } }) } });
-  git(root, 'init', '--quiet', '--initial-branch=main');
-  git(root, 'add', '.');
-  git(root, 'commit', '--quiet', '-m', 'base');
-  writeWorkspace(root, { packages: { orders: webService('orders', { settings: { PageSize: '60' } }) } });
-  await buildBundles(root, { load: importLoader });
-  return root;
-}
-
-function captured() {
-  const io = { stdout: '', stderr: '' };
-  return { io, out: (text: string) => void (io.stdout += text), err: (line: string) => void (io.stderr += `${line}\n`) };
-}
-
-const worktrees = (root: string) => git(root, 'worktree', 'list', '--porcelain').match(/^worktree /gm)?.length;
 
 describe('diff --base <git-ref>', () => {
   it('builds the ref in a temporary git worktree, compares it with the head bundles and removes the worktree', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const checkouts: string[] = [];
     const build: BuildCheckout = async (checkout) => {
       checkouts.push(checkout);
@@ -51,7 +31,7 @@ describe('diff --base <git-ref>', () => {
   });
 
   it('compares with a given head folder, and reports no change with exit code 0', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const same = makeWorkspace({ packages: { orders: webService('orders', { settings: { PageSize: '50' } }) } });
     await buildBundles(same, { load: importLoader });
     const { io, out, err } = captured();
@@ -61,7 +41,7 @@ describe('diff --base <git-ref>', () => {
   });
 
   it('fails when the base build fails, with its error, and still removes the worktree', async () => {
-    const root = await repository();
+    const root = await repository('60');
     let checkout = '';
     const { io, out, err } = captured();
     const build: BuildCheckout = async (dir) => {
@@ -78,7 +58,7 @@ describe('diff --base <git-ref>', () => {
   });
 
   it('fails when the base build writes no bundles', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const { io, out, err } = captured();
     expect(await runDiff(['--base', 'HEAD'], { cwd: root, build: async () => undefined, out, err })).toBe(2);
     expect(io.stderr).toMatch(/the build of [0-9a-f]{12} wrote no usable bundles: .*dist\/environments: no such bundle folder/);
@@ -94,7 +74,7 @@ describe('diff --base <git-ref>', () => {
   });
 
   it('fails when the ref is not a commit', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const { io, out, err } = captured();
     const build: BuildCheckout = async () => expect.unreachable('no build without a commit');
     expect(await runDiff(['--base', 'no-such-branch'], { cwd: root, build, out, err })).toBe(2);
@@ -102,7 +82,7 @@ describe('diff --base <git-ref>', () => {
   });
 
   it('fails when the head bundles are missing, before building the base', async () => {
-    const root = await repository();
+    const root = await repository('60');
     rmSync(join(root, 'dist'), { recursive: true });
     const { io, out, err } = captured();
     const build: BuildCheckout = async () => expect.unreachable('no base build without head bundles');
@@ -137,7 +117,7 @@ describe('diff arguments', () => {
   });
 
   it('passes --max-chars to the report', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const base = mkdtempSync(join(tmpdir(), 'b2c-empty-base-'));
     const head = join(root, 'dist/environments');
     const { io, out, err } = captured();
@@ -158,7 +138,7 @@ describe('npm run diff', () => {
     });
 
   it('fails with exit code 2 when a folder is missing, naming it', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const missing = join(root, 'base/dist/environments');
     const run = cli(missing, join(root, 'dist/environments'));
     expect(run.stderr).toContain(`diff failed: ${missing}: no such bundle folder`);
@@ -167,7 +147,7 @@ describe('npm run diff', () => {
   });
 
   it('exits 1 with the Markdown on stdout when there are changes', async () => {
-    const root = await repository();
+    const root = await repository('60');
     const base = makeWorkspace({ packages: { orders: webService('orders', { settings: { PageSize: '50' } }) } });
     await buildBundles(base, { load: importLoader });
     const run = cli(join(base, 'dist/environments'), join(root, 'dist/environments'));

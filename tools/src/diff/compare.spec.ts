@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,29 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { buildBundles } from '@b2connect/k8s-lib/pipeline';
 import { importLoader, makeWorkspace, webService, writeWorkspace } from '../../../libs/k8s-lib/test/helpers';
 import { type BuildCheckout } from './base-worktree';
+import { captured, git, repository, worktrees } from '../../test/git-fixtures';
 import { compareFileTrees, readFileTree, runCompare } from './compare';
 
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' }).trim();
-
-/** A real git repository holding a small workspace at one commit, built unchanged in the working tree. */
-async function repository() {
-  const root = makeWorkspace({ packages: { orders: webService('orders', { settings: { PageSize: '50' } }) } });
-  git(root, 'init', '--quiet', '--initial-branch=main');
-  git(root, 'add', '.');
-  git(root, 'commit', '--quiet', '-m', 'base');
-  await buildBundles(root, { load: importLoader });
-  return root;
-}
-
 const build: BuildCheckout = async (checkout) => void (await buildBundles(checkout, { load: importLoader }));
-
-function captured() {
-  const io = { stdout: '', stderr: '' };
-  return { io, out: (text: string) => void (io.stdout += text), err: (line: string) => void (io.stderr += `${line}\n`) };
-}
-
-const worktrees = (root: string) => git(root, 'worktree', 'list', '--porcelain').match(/^worktree /gm)?.length;
 
 describe('compare <git-ref>', () => {
   it('builds the ref in a temporary git worktree, finds every file identical and removes the worktree', async () => {
