@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { simpleGit } from 'simple-git';
 import { ConfigError } from '@b2connect/k8s-lib/pipeline';
 
 // What the diff and compare commands share: their usage errors, strict option parsing and the check
@@ -32,4 +33,22 @@ export function requireBundleFolder(root: string): void {
     ]);
   }
   if (!stats.isDirectory()) throw new ConfigError(root, [{ path: '', message: 'not a directory (expected a bundle folder)' }]);
+}
+
+/** The root of the git checkout around `cwd`; a UsageError (its message after `prefix`) outside one. */
+export async function checkoutRoot(cwd: string, prefix = ''): Promise<string> {
+  try {
+    return (await simpleGit(cwd).revparse(['--show-toplevel'])).trim();
+  } catch {
+    throw new UsageError(`${prefix}${cwd} is not inside a git repository`);
+  }
+}
+
+/** Where a command's output goes, with the process's own streams as defaults. */
+export function commandIo(io: { cwd?: string; out?: (text: string) => void; err?: (line: string) => void }) {
+  return {
+    cwd: io.cwd ?? process.cwd(),
+    out: io.out ?? ((text: string) => void process.stdout.write(text)),
+    err: io.err ?? ((line: string) => console.error(line)),
+  };
 }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { BUNDLE_ROOT } from '@b2connect/k8s-lib/pipeline';
 import { readBaseBundles, type BuildCheckout } from './base-worktree';
-import { parseStrict, UsageError } from './cli-support';
+import { checkoutRoot, commandIo, parseStrict, UsageError } from './cli-support';
 import { DEFAULT_MAX_CHARS, diffBundles, readBundleTree, renderMarkdown, type BundleTree } from './diff';
 
 export const USAGE = `usage: npm run diff -- <base-bundles> <head-bundles> [--max-chars <n>]
@@ -50,19 +49,9 @@ function maxChars(value: string | undefined): number {
   return n;
 }
 
-async function checkoutRoot(cwd: string): Promise<string> {
-  try {
-    return (await simpleGit(cwd).revparse(['--show-toplevel'])).trim();
-  } catch {
-    throw new UsageError(`--base: ${cwd} is not inside a git repository`);
-  }
-}
-
 /** `diff` (arguments after the command name); resolves to the exit code. */
 export async function runDiff(argv: readonly string[], io: DiffIo = {}): Promise<number> {
-  const cwd = io.cwd ?? process.cwd();
-  const out = io.out ?? ((text: string) => void process.stdout.write(text));
-  const err = io.err ?? ((line: string) => console.error(line));
+  const { cwd, out, err } = commandIo(io);
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {
@@ -75,7 +64,7 @@ export async function runDiff(argv: readonly string[], io: DiffIo = {}): Promise
     if (values.base !== undefined) {
       if (!values.base) throw new UsageError('--base: needs a git ref, for example --base origin/main');
       if (positionals.length > 1) throw new UsageError(`with --base, at most one folder (the head bundles); got ${positionals.join(' ')}`);
-      const headDir = positionals[0] ? resolve(cwd, positionals[0]) : resolve(await checkoutRoot(cwd), BUNDLE_ROOT);
+      const headDir = positionals[0] ? resolve(cwd, positionals[0]) : resolve(await checkoutRoot(cwd, '--base: '), BUNDLE_ROOT);
       // Read first: a missing head build fails before the minutes of the base build.
       head = readBundleTree(headDir);
       base = (await readBaseBundles(cwd, values.base, io.build, err)).tree;

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { simpleGit } from 'simple-git';
 import { BUNDLE_ROOT, ConfigError } from '@b2connect/k8s-lib/pipeline';
 import { buildWorkingTree, withRefBundles, type BuildCheckout } from './base-worktree';
-import { errorText, parseStrict, requireBundleFolder, UsageError } from './cli-support';
+import { checkoutRoot, commandIo, errorText, parseStrict, requireBundleFolder, UsageError } from './cli-support';
 
 export const COMPARE_USAGE = `usage: npm run compare-bundles -- <git-ref> [<head-bundles>] [--ignore <glob>]... [--build]
   Builds the bundles of <git-ref> in a temporary git worktree (its own npm ci and nx run
@@ -198,19 +197,9 @@ function parse(argv: readonly string[]) {
   return parseStrict(argv, OPTIONS, KNOWN);
 }
 
-async function checkoutRoot(cwd: string): Promise<string> {
-  try {
-    return (await simpleGit(cwd).revparse(['--show-toplevel'])).trim();
-  } catch {
-    throw new UsageError(`${cwd} is not inside a git repository`);
-  }
-}
-
 /** `compare` (arguments after the command name); resolves to the exit code. */
 export async function runCompare(argv: readonly string[], io: CompareIo = {}): Promise<number> {
-  const cwd = io.cwd ?? process.cwd();
-  const out = io.out ?? ((text: string) => void process.stdout.write(text));
-  const err = io.err ?? ((line: string) => console.error(line));
+  const { cwd, out, err } = commandIo(io);
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {
