@@ -115,3 +115,21 @@ export function writeWorkspace(root: string, spec: FixtureSpec): void {
 /** Loader for tests: vitest's own import, so TypeScript definitions load as they do under Nx. */
 let generation = 0;
 export const importLoader = (file: string): Promise<unknown> => import(/* @vite-ignore */ `${file}?generation=${++generation}`);
+
+/** The data of a small PostgreSQL store definition (its functions aside). */
+export function storeData(name = 'db'): Record<string, unknown> {
+  return {
+    name,
+    team: 'data',
+    component: 'database',
+    image: { repository: 'library/postgres', tag: '16.4' },
+    port: 5432,
+    credentials: { remoteKey: `b2connect/${name}` },
+    storage: { size: '10Gi' },
+  };
+}
+
+/** A store package's deploy.ts source: its consumers get `connection` as settings; its build emits nothing of its own. */
+export function storeSource(name = 'db', connection: Record<string, string> = {}): string {
+  return `export default { kind: 'store', spec: { ...${JSON.stringify(storeData(name))}, connection: () => (${JSON.stringify(connection)}), build: () => undefined } };\n`;
+}

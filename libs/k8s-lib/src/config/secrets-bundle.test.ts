@@ -3,23 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildBundles } from '../write/bundle';
 import { ConfigErrors } from '../errors';
-import { environment, importLoader, makeWorkspace, webService, type FixtureSpec } from '../../test/helpers';
+import { environment, importLoader, makeWorkspace, webService, type FixtureSpec, storeSource } from '../../test/helpers';
 
 const envs = { dev: environment('dev'), staging: environment('staging'), prod: environment('prod') };
 
-/** A data store package whose consumers get `connection` as settings (deploy.ts source). */
-function store(connection: Record<string, string> = {}): string {
-  const spec = {
-    name: 'db',
-    team: 'data',
-    component: 'database',
-    image: { repository: 'library/postgres', tag: '16.4' },
-    port: 5432,
-    credentials: { remoteKey: 'b2connect/db' },
-    storage: { size: '10Gi' },
-  };
-  return `export default { kind: 'store', spec: { ...${JSON.stringify(spec)}, connection: () => (${JSON.stringify(connection)}), build: () => undefined } };\n`;
-}
+const store = (connection: Record<string, string> = {}) => storeSource('db', connection);
 
 async function failure(spec: FixtureSpec): Promise<{ root: string; message: string }> {
   const root = makeWorkspace({ environments: envs, ...spec });

@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors';
 import { EnvironmentSchema } from './environment';
 import { resolveStore, StoreSpecSchema, type StoreSpecInput } from './store';
-import { environment } from '../../test/helpers';
+import { environment, storeData } from '../../test/helpers';
 
 const dev = EnvironmentSchema.parse(environment('dev'));
 const prod = EnvironmentSchema.parse(environment('prod'));
-const spec = (over: Partial<StoreSpecInput> = {}) =>
-  StoreSpecSchema.parse({
-    name: 'db',
-    team: 'data',
-    component: 'database',
-    image: { repository: 'library/postgres', tag: '16.4' },
-    port: 5432,
-    credentials: { remoteKey: 'b2connect/db' },
-    storage: { size: '10Gi' },
-    build: () => undefined,
-    ...over,
-  });
+const spec = (over: Partial<StoreSpecInput> = {}) => StoreSpecSchema.parse({ ...storeData(), build: () => undefined, ...over });
 
 describe('resolveStore', () => {
   it('takes members and storage class from the environment, size from the store and its override', () => {

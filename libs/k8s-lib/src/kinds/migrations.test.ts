@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigErrors } from '../errors';
 import { synthesize, type SynthesisResult } from '../write/bundle';
-import { importLoader, makeWorkspace, webService } from '../../test/helpers';
+import { importLoader, makeWorkspace, webService, storeSource } from '../../test/helpers';
 
 const workspaceRoot = resolve(__dirname, '../../../..');
 const load = (file: string) => import(/* @vite-ignore */ file);
@@ -21,9 +21,7 @@ const one = (pkg: string, kind: string, name: string): any => {
   return hits[0];
 };
 
-/** A data store written as source (its build emits nothing of its own). */
-const store = (name: string) =>
-  `export default { kind: 'store', spec: { name: '${name}', team: 'data', component: 'database', image: { repository: 'library/postgres', tag: '16.4' }, port: 5432, credentials: { remoteKey: '${name}' }, storage: { size: '1Gi' }, build: () => undefined } };\n`;
+const store = (name: string) => storeSource(name);
 
 async function failure(packages: Record<string, unknown>): Promise<string> {
   const root = makeWorkspace({ packages: packages as never });
