@@ -15,8 +15,8 @@ const LAYERS = [
   {
     name: 'base',
     comment:
-      'Shared by every layer: the error format, the rules several stages enforce, standard labels, the Kubernetes object type, atomic file writes, the CRD constructs.',
-    path: `${LIB}(errors|rules|labels|kube-object|files|crds)\\.ts$|${LIB}imports/`,
+      'Shared by every layer: the error format, the rules several stages enforce, standard labels, the Kubernetes object type, atomic file writes, the CRD constructs, the PromQL parser check.',
+    path: `${LIB}(errors|rules|labels|kube-object|files|crds|promql)\\.ts$|${LIB}imports/`,
   },
   {
     name: 'config',
