@@ -153,6 +153,8 @@ export async function synthesize(
     bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
     const built = [...synth.objects.keys()].filter((name) => written.has(name));
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
+    // What a build chose for an environment that a reader would not guess (a canary that rolls here).
+    for (const name of built) for (const note of synth.notes.get(name) ?? []) options.onProgress?.(`${envName}: ${name}: ${note}`);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { workspace: ws, bundles, graphs };
