@@ -26,7 +26,10 @@ const SYNC_OPTIONS = ['ServerSideApply=true', 'PruneLast=true'];
  * DestinationRule subset hashes, the canary Ingress): ignored in the diff, and with
  * RespectIgnoreDifferences not reset by a sync either, so that Argo CD never fights a canary in flight.
  */
-function leftToRollouts(entries: readonly Record<string, unknown>[]): { ignoreDifferences?: Record<string, unknown>[]; syncOptions: string[] } {
+function leftToRollouts(entries: readonly Record<string, unknown>[]): {
+  ignoreDifferences?: Record<string, unknown>[];
+  syncOptions: string[];
+} {
   return entries.length === 0
     ? { syncOptions: SYNC_OPTIONS }
     : { ignoreDifferences: [...entries], syncOptions: [...SYNC_OPTIONS, 'RespectIgnoreDifferences=true'] };

@@ -99,7 +99,12 @@ export function canaryBundle(): any[] {
       steps: [
         { setWeight: 10 },
         { pause: { duration: '5m' } },
-        { analysis: { templates: [{ templateName: 'web-canary' }], args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] } },
+        {
+          analysis: {
+            templates: [{ templateName: 'web-canary' }],
+            args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+          },
+        },
       ],
     },
   };
@@ -140,7 +145,12 @@ export function canaryBundle(): any[] {
       kind: 'Ingress',
       metadata: { name: 'public' },
       spec: {
-        rules: [{ host: 'www.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+        rules: [
+          {
+            host: 'www.example.com',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+          },
+        ],
       },
     },
     {

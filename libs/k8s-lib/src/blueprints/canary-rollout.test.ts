@@ -47,7 +47,9 @@ describe('CanaryRollout', () => {
   });
 
   it('fails when a query does not parse', () => {
-    expect(() => build({ metrics: { buckets: 'b_bucket', count: 'b count', statusLabel: 'code' } })).toThrow(/metric error-rate: PromQL does not parse/);
+    expect(() => build({ metrics: { buckets: 'b_bucket', count: 'b count', statusLabel: 'code' } })).toThrow(
+      /metric error-rate: PromQL does not parse/,
+    );
   });
 
   it("names what Argo CD leaves to the controller: the route weights, the subsets' hashes, the canary Ingress it clones", () => {

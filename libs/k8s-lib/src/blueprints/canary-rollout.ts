@@ -115,7 +115,9 @@ export class CanaryRollout extends Construct {
     const name = svc.name;
     const problems = stepProblems(props.steps);
     if (problems.length > 0)
-      throw new Error(`CanaryRollout ${name}: ${problems.map((p) => `steps${p.path.map((k) => `.${k}`).join('')}: ${p.message}`).join('; ')}`);
+      throw new Error(
+        `CanaryRollout ${name}: ${problems.map((p) => `steps${p.path.map((k) => `.${k}`).join('')}: ${p.message}`).join('; ')}`,
+      );
     const deployment = ApiObject.of(svc.deployment);
     // The Rollout replaces the Deployment: the Deployment construct leaves the tree, the Rollout reads its
     // synthesized body (everything the blueprint and other features put on it) when the chart synthesizes.
@@ -242,7 +244,8 @@ export class CanaryRollout extends Construct {
       const template = structuredClone(d.spec.template);
       // Rollout pods carry `rollouts-pod-template-hash`, not `pod-template-hash`: spread each version among itself.
       for (const c of template.spec.topologySpreadConstraints ?? []) {
-        if (c.matchLabelKeys) c.matchLabelKeys = c.matchLabelKeys.map((k: string) => (k === 'pod-template-hash' ? 'rollouts-pod-template-hash' : k));
+        if (c.matchLabelKeys)
+          c.matchLabelKeys = c.matchLabelKeys.map((k: string) => (k === 'pod-template-hash' ? 'rollouts-pod-template-hash' : k));
       }
       return {
         apiVersion: ARGO_ROLLOUTS_API,
@@ -274,7 +277,9 @@ export class CanaryRollout extends Construct {
     });
 
     if (svc.hpa) {
-      ApiObject.of(svc.hpa).addJsonPatch(JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: ARGO_ROLLOUTS_API, kind: 'Rollout', name }));
+      ApiObject.of(svc.hpa).addJsonPatch(
+        JsonPatch.replace('/spec/scaleTargetRef', { apiVersion: ARGO_ROLLOUTS_API, kind: 'Rollout', name }),
+      );
     }
   }
 }
@@ -284,9 +289,12 @@ export function stepProblems(steps: readonly CanaryStepProps[]): { readonly path
   if (steps.length === 0) return [{ path: [], message: 'needs at least one step' }];
   return steps.flatMap((s, i) => {
     if (!Number.isInteger(s.weight) || s.weight < 1 || s.weight > 99)
-      return [{ path: [i, 'weight'], message: `${s.weight} must be a whole percent between 1 and 99 (the promotion after the last step is 100)` }];
+      return [
+        { path: [i, 'weight'], message: `${s.weight} must be a whole percent between 1 and 99 (the promotion after the last step is 100)` },
+      ];
     const before = steps[i - 1];
-    if (before && s.weight <= before.weight) return [{ path: [i, 'weight'], message: `${s.weight} must be above the previous step's ${before.weight}` }];
+    if (before && s.weight <= before.weight)
+      return [{ path: [i, 'weight'], message: `${s.weight} must be above the previous step's ${before.weight}` }];
     return [];
   });
 }

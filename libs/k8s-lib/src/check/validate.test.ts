@@ -97,7 +97,10 @@ describe('validateObject on custom resources', () => {
       metadata: { name: 'web', namespace: 'b2connect' },
       spec: {
         selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1.0.0' }] } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1.0.0' }] },
+        },
         strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: '5m' } }] } },
       },
     });
@@ -109,7 +112,9 @@ describe('validateObject on custom resources', () => {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
       metadata: { name: 'web-canary', namespace: 'b2connect' },
-      spec: { metrics: [{ name: 'error-rate', successCondition: 'true', provider: { prometheus: { address: 'http://p:9090', query: 'up' } } }] },
+      spec: {
+        metrics: [{ name: 'error-rate', successCondition: 'true', provider: { prometheus: { address: 'http://p:9090', query: 'up' } } }],
+      },
     };
     expect(validateObject(template)).toEqual([]);
     template.spec.metrics[0].failurLimit = 1;

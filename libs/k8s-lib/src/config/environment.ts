@@ -37,7 +37,9 @@ export type GitOpsEngine = (typeof GITOPS_ENGINES)[number];
 export const PUBLIC_INGRESS_NAME = 'b2connect';
 
 /** Prometheus of an environment, for canary analyses. */
-export function prometheusUrl(env: { readonly network: { readonly monitoringNamespace: string; readonly prometheusUrl?: string } }): string {
+export function prometheusUrl(env: {
+  readonly network: { readonly monitoringNamespace: string; readonly prometheusUrl?: string };
+}): string {
   return env.network.prometheusUrl ?? `http://prometheus-operated.${env.network.monitoringNamespace}.svc:9090`;
 }
 

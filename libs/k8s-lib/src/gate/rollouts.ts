@@ -29,8 +29,7 @@ export function canaryRollouts(bundle: GateBundle): { rollout: KubeObject; canar
     .filter((o) => o.apiVersion.startsWith('argoproj.io/'))
     .flatMap((rollout) => {
       const spec = rollout.spec as
-        | { strategy?: { canary?: CanaryStrategy }; template?: { metadata?: { labels?: Record<string, string> } } }
-        | undefined;
+        { strategy?: { canary?: CanaryStrategy }; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
       const canary = spec?.strategy?.canary;
       return canary ? [{ rollout, canary, podLabels: spec?.template?.metadata?.labels ?? {} }] : [];
     });

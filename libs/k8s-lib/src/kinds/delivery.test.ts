@@ -83,7 +83,9 @@ describe('canary delivery', () => {
     expect(rollout.spec.replicas).toBeUndefined();
     // The same pod layer as a Deployment of the same service, but pods spread by the Rollout's own hash label.
     const template = find(objects('prod', 'plain'), 'Deployment', 'plain').spec.template;
-    const expected = JSON.parse(JSON.stringify(template).replaceAll('plain', 'web').replaceAll('"pod-template-hash"', '"rollouts-pod-template-hash"'));
+    const expected = JSON.parse(
+      JSON.stringify(template).replaceAll('plain', 'web').replaceAll('"pod-template-hash"', '"rollouts-pod-template-hash"'),
+    );
     expect(rollout.spec.template).toEqual(expected);
     expect(rollout.spec.template.spec.topologySpreadConstraints[0].matchLabelKeys).toEqual(['rollouts-pod-template-hash']);
     expect(rollout.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'web', 'app.kubernetes.io/name': 'web' } });
@@ -187,7 +189,11 @@ describe('canary delivery', () => {
       expect(query).toContain('pod=~"web-{{args.canary-hash}}-.+"');
       expect(query).toContain('[2m]');
       // The guard: fewer than 80 requests give no sample, so neither condition holds (Inconclusive).
-      expect(query.endsWith(' and on() (sum(increase(http_server_request_duration_seconds_count{namespace="b2connect",pod=~"web-{{args.canary-hash}}-.+"}[2m])) >= 80)')).toBe(true);
+      expect(
+        query.endsWith(
+          ' and on() (sum(increase(http_server_request_duration_seconds_count{namespace="b2connect",pod=~"web-{{args.canary-hash}}-.+"}[2m])) >= 80)',
+        ),
+      ).toBe(true);
       expect(m.successCondition).toMatch(/^len\(result\) > 0 && /);
       expect(m.failureCondition).toMatch(/^len\(result\) > 0 && /);
     }
@@ -213,7 +219,9 @@ describe('canary delivery', () => {
 
   it('fails when the package requires the canary and the environment has no Argo Rollouts', async () => {
     const message = await failure({ dev: environment('dev') }, { delivery: Delivery.canary({ ...canary, required: true } as never) });
-    expect(message).toContain('services/web/deploy.ts: delivery.required: [dev] the canary is required, but environments/dev.yaml has capabilities.argoRollouts: false');
+    expect(message).toContain(
+      'services/web/deploy.ts: delivery.required: [dev] the canary is required, but environments/dev.yaml has capabilities.argoRollouts: false',
+    );
   });
 
   it('fails when the weights do not rise, naming each step', async () => {
@@ -236,10 +244,7 @@ describe('canary delivery', () => {
   });
 
   it('fails when the analysis could never fail or has no latency threshold', async () => {
-    const message = await failure(
-      { prod: withRollouts('prod') },
-      { delivery: { strategy: 'canary', analysis: { interval: '30s' } } },
-    );
+    const message = await failure({ prod: withRollouts('prod') }, { delivery: { strategy: 'canary', analysis: { interval: '30s' } } });
     expect(message).toContain('delivery.analysis.latency: ');
     expect(message).toContain('delivery.analysis.interval: must be at least 1m');
     const never = await failure(

@@ -71,10 +71,15 @@ describe('rollout timeline', () => {
   it('is written beside the manifests of a canary package, and nowhere else', async () => {
     const root = makeWorkspace({
       environments: {
-        prod: environment('prod', { capabilities: { argoRollouts: true, prometheusOperator: true, serviceMesh: 'istio', rabbitmqOperator: true } }),
+        prod: environment('prod', {
+          capabilities: { argoRollouts: true, prometheusOperator: true, serviceMesh: 'istio', rabbitmqOperator: true },
+        }),
       },
       packages: {
-        web: webService('web', { autoscaling: { min: 2, max: 4 }, delivery: Delivery.canary({ analysis: { latency: { maxMs: 300 } } }) } as never),
+        web: webService('web', {
+          autoscaling: { min: 2, max: 4 },
+          delivery: Delivery.canary({ analysis: { latency: { maxMs: 300 } } }),
+        } as never),
         plain: webService('plain'),
       },
     });

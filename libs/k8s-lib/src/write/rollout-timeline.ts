@@ -32,7 +32,9 @@ export function rolloutTimelines(bundles: ReadonlyMap<string, readonly KubeObjec
       if (!canary) continue;
       const hpa = objects.find(
         (o: Any) =>
-          o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.kind === 'Rollout' && o.spec.scaleTargetRef.name === rollout.metadata.name,
+          o.kind === 'HorizontalPodAutoscaler' &&
+          o.spec?.scaleTargetRef?.kind === 'Rollout' &&
+          o.spec.scaleTargetRef.name === rollout.metadata.name,
       ) as Any;
       const replicas = hpa
         ? { min: hpa.spec.minReplicas ?? 1, max: hpa.spec.maxReplicas }

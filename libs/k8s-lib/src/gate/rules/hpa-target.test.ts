@@ -36,7 +36,9 @@ describe(`${rule.id} with a Rollout`, () => {
   });
 
   it('fires when the target names the wrong API group', () => {
-    expect(check(rule, [...canaryBundle(), rolloutHpa('apps/v1')])[0]!.message).toBe('target Rollout/web is argoproj.io/v1alpha1, not apps/v1');
+    expect(check(rule, [...canaryBundle(), rolloutHpa('apps/v1')])[0]!.message).toBe(
+      'target Rollout/web is argoproj.io/v1alpha1, not apps/v1',
+    );
   });
 
   it('fires when the HPA still targets a Deployment the bundle no longer has', () => {

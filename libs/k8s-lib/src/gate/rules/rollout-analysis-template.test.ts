@@ -19,7 +19,9 @@ describe(rule.id, () => {
   it('fires when a required argument is not passed', () => {
     const objects = canaryBundle();
     rollout(objects).spec.strategy.canary.steps[2].analysis.args = [];
-    expect(check(rule, objects)[0]!.message).toBe('AnalysisTemplate "web-canary" needs the argument "canary-hash", which the Rollout does not pass');
+    expect(check(rule, objects)[0]!.message).toBe(
+      'AnalysisTemplate "web-canary" needs the argument "canary-hash", which the Rollout does not pass',
+    );
   });
 
   it('checks background analysis too, and reports a template once', () => {

@@ -8,7 +8,10 @@ export const rolloutAnalysisTemplate: Rule = {
   check(bundle) {
     const findings: Finding[] = [];
     for (const { rollout, canary } of canaryRollouts(bundle)) {
-      const refs = [...(canary.steps ?? []).flatMap((s) => (s.analysis ? [s.analysis] : [])), ...(canary.analysis ? [canary.analysis] : [])];
+      const refs = [
+        ...(canary.steps ?? []).flatMap((s) => (s.analysis ? [s.analysis] : [])),
+        ...(canary.analysis ? [canary.analysis] : []),
+      ];
       const reported = new Set<string>();
       for (const analysis of refs) {
         const passed = new Set((analysis.args ?? []).map((a) => a.name));
@@ -24,12 +27,15 @@ export const rolloutAnalysisTemplate: Rule = {
             problem(`${kind} "${t.templateName}" is not in the bundle`, `add the ${kind} to the package or fix templateName`);
             continue;
           }
-          const args = ((template.spec as { args?: { name: string; value?: string; valueFrom?: unknown }[] } | undefined)?.args ?? []).filter(
-            (a) => a.value === undefined && a.valueFrom === undefined,
-          );
+          const args = (
+            (template.spec as { args?: { name: string; value?: string; valueFrom?: unknown }[] } | undefined)?.args ?? []
+          ).filter((a) => a.value === undefined && a.valueFrom === undefined);
           for (const arg of args) {
             if (!passed.has(arg.name))
-              problem(`${kind} "${t.templateName}" needs the argument "${arg.name}", which the Rollout does not pass`, 'pass it in the analysis args');
+              problem(
+                `${kind} "${t.templateName}" needs the argument "${arg.name}", which the Rollout does not pass`,
+                'pass it in the analysis args',
+              );
           }
         }
       }

@@ -28,7 +28,10 @@ export const rolloutTrafficRoute: Rule = {
               const found = (rule.spec?.subsets ?? []).find((s: Any) => s.name === subset);
               if (!found) add(`DestinationRule "${dr.name}" has no subset "${subset}"`, `add the subset ${subset} with the pod labels`);
               else if (!matches(found.labels ?? {}, podLabels))
-                add(`subset "${subset}" of DestinationRule "${dr.name}" does not select the Rollout's pods`, "use the Rollout's pod labels");
+                add(
+                  `subset "${subset}" of DestinationRule "${dr.name}" does not select the Rollout's pods`,
+                  "use the Rollout's pod labels",
+                );
             }
           }
         }
@@ -41,7 +44,8 @@ export const rolloutTrafficRoute: Rule = {
           }
           const http: Any[] = vs.spec?.http ?? [];
           const names = vsRef.routes ?? (http.length === 1 ? [http[0].name] : []);
-          if (names.length === 0) add(`VirtualService "${vsRef.name}" has several routes and the Rollout names none`, 'list the route in routes');
+          if (names.length === 0)
+            add(`VirtualService "${vsRef.name}" has several routes and the Rollout names none`, 'list the route in routes');
           for (const routeName of names) {
             const route = http.find((r) => r.name === routeName);
             if (!route) {
