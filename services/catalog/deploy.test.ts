@@ -35,6 +35,8 @@ describe('catalog', () => {
   });
 
   it('runs its migrations before the Rollout syncs (Argo CD wave 2, after the migration hook in wave 1)', () => {
-    expect(findObject(objects('prod'), 'Rollout', 'catalog').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('2');
+    expect(
+      (findObject(objects('prod'), 'Rollout', 'catalog').metadata.annotations as Record<string, string>)['argocd.argoproj.io/sync-wave'],
+    ).toBe('2');
   });
 });

@@ -1,5 +1,4 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { KubeObject } from '../kube-object';
 import { CANARY_HASH_ARG, canaryMetrics, canaryQueryProblems, type HttpServerMetrics } from './canary-analysis';

@@ -140,6 +140,18 @@ describe('canary delivery', () => {
       expect(find(web, 'Service', name).spec.selector).toEqual(rollout.spec.selector.matchLabels);
   });
 
+  it('leaves the objects the controller edits to it where Flux applies the bundle (created once, then not updated)', async () => {
+    const flux = {
+      ...withRollouts('prod', { serviceMesh: 'istio' }),
+      delivery: { gitops: { engine: 'flux', repository: 'https://git.example.com/g.git', path: 'prod' } },
+    };
+    const { objects } = await build({ prod: flux as never }, { web: { delivery: canary } });
+    for (const kind of ['VirtualService', 'DestinationRule'])
+      expect(find(objects('prod', 'web'), kind, 'web').metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' });
+    const argo = await build({ prod: withRollouts('prod', { serviceMesh: 'istio' }) }, { web: { delivery: canary } });
+    expect(find(argo.objects('prod', 'web'), 'VirtualService', 'web').metadata.annotations).toBeUndefined();
+  });
+
   it('routes a public service with the NGINX ingress where there is no Istio: the stable Ingress is the public one, on the service itself', async () => {
     const { objects } = await build(
       { prod: withRollouts('prod') },
