@@ -109,8 +109,9 @@ export class Delivery {
 
 /**
  * The `delivery` of a web service. A canary replaces the Deployment by an Argo Rollouts `Rollout` with the
- * same pod template (CanaryRollout); the traffic router comes from the environment: Istio where the mesh
- * is Istio, the NGINX ingress for a public service, and pod counts otherwise (the build says so).
+ * same pod template (CanaryRollout); the traffic routers come from the environment: Istio where the mesh
+ * is Istio, the NGINX ingress for a public service (both for a public service on Istio), and pod counts
+ * otherwise (the build says so).
  */
 export const deliveryFeature: KindFeature<DeliveryChoice> = {
   field: 'delivery',
