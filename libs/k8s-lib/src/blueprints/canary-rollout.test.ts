@@ -53,10 +53,15 @@ describe('CanaryRollout', () => {
   });
 
   it("names what Argo CD leaves to the controller: the route weights, the subsets' hashes, the canary Ingress it clones", () => {
-    const objects = build({ routing: { istio: true, nginx: { stableIngress: 'public' } } });
-    expect(rolloutManagedFields(objects).map((e) => [e.kind, e.name])).toEqual([
+    const managed = (routing: CanaryRolloutProps['routing']) => rolloutManagedFields(build({ routing })).map((e) => [e.kind, e.name]);
+    expect(managed({ istio: true })).toEqual([
       ['VirtualService', 'web'],
       ['DestinationRule', 'web'],
+    ]);
+    expect(managed({ nginx: { stableIngress: 'public' } })).toEqual([['Ingress', 'web-public-canary']]);
+    // Beside NGINX, Istio splits between the two Services: no subsets for the controller to label.
+    expect(managed({ istio: true, nginx: { stableIngress: 'public' } })).toEqual([
+      ['VirtualService', 'web'],
       ['Ingress', 'web-public-canary'],
     ]);
     expect(rolloutManagedFields(build())).toEqual([]);

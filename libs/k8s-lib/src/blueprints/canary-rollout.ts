@@ -138,8 +138,17 @@ export class CanaryRollout extends Construct {
       });
     }
 
-    const host = `${name}.${props.namespace}.svc.cluster.local`;
+    const fqdn = (service: string) => `${service}.${props.namespace}.svc.cluster.local`;
+    const host = fqdn(name);
     const httpPort = 80;
+    // Istio splits between subsets of the service's own host, whose Service keeps selecting every pod.
+    // Beside NGINX that Service is the stable one, which the controller narrows to the stable pods:
+    // Istio then splits between the stable and canary Services (host-level) instead.
+    const bySubset = !props.routing.nginx;
+    const destination = (version: 'stable' | 'canary') =>
+      bySubset
+        ? { host, subset: CANARY_SUBSETS[version], port: { number: httpPort } }
+        : { host: fqdn(version === 'stable' ? this.stableService : this.canaryService), port: { number: httpPort } };
     const flux = props.flux ? { 'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent' } : undefined;
     if (props.routing.istio) {
       this.virtualService = new ApiObject(this, 'VirtualService', {
@@ -154,13 +163,15 @@ export class CanaryRollout extends Construct {
               // Only the HTTP port: the metrics port stays out of the split.
               match: [{ port: httpPort }],
               route: [
-                { destination: { host, subset: CANARY_SUBSETS.stable, port: { number: httpPort } }, weight: 100 },
-                { destination: { host, subset: CANARY_SUBSETS.canary, port: { number: httpPort } }, weight: 0 },
+                { destination: destination('stable'), weight: 100 },
+                { destination: destination('canary'), weight: 0 },
               ],
             },
           ],
         },
       });
+    }
+    if (props.routing.istio && bySubset) {
       const subsets = [CANARY_SUBSETS.canary, CANARY_SUBSETS.stable].map((subset) => ({
         labels: sortKeys(svc.selector) as Record<string, string>,
         name: subset,
@@ -231,7 +242,9 @@ export class CanaryRollout extends Construct {
         ? {
             istio: {
               virtualService: { name, routes: [CANARY_ROUTE] },
-              destinationRule: { name, canarySubsetName: CANARY_SUBSETS.canary, stableSubsetName: CANARY_SUBSETS.stable },
+              ...(bySubset
+                ? { destinationRule: { name, canarySubsetName: CANARY_SUBSETS.canary, stableSubsetName: CANARY_SUBSETS.stable } }
+                : {}),
             },
           }
         : {}),

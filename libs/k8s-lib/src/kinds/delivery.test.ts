@@ -169,6 +169,23 @@ describe('canary delivery', () => {
     expect(find(gateway, 'Service', 'gateway-canary').spec.selector).toEqual(rollout.spec.selector.matchLabels);
   });
 
+  it('routes a public service on Istio with both: NGINX at the edge, Istio between the stable and canary Services (host-level)', async () => {
+    const { objects } = await build(
+      { prod: withRollouts('prod', { serviceMesh: 'istio' }) },
+      { gateway: { component: 'api-gateway', delivery: canary } },
+      { ingress: ingressPackage('gateway') },
+    );
+    const gateway = objects('prod', 'gateway');
+    const routing = find(gateway, 'Rollout', 'gateway').spec.strategy.canary.trafficRouting;
+    expect(routing).toEqual({ istio: { virtualService: { name: 'gateway', routes: ['primary'] } }, nginx: { stableIngress: 'b2connect' } });
+    // The stable Service is the one the controller narrows to the stable pods: no subsets on it.
+    expect(find(gateway, 'VirtualService', 'gateway').spec.http[0].route.map((r: any) => r.destination.host)).toEqual([
+      'gateway.b2connect.svc.cluster.local',
+      'gateway-canary.b2connect.svc.cluster.local',
+    ]);
+    expect(find(gateway, 'DestinationRule', 'gateway').spec.subsets).toBeUndefined();
+  });
+
   it('fails when the public Ingress the NGINX canary clones is not in the environment', async () => {
     const message = await failure({ prod: withRollouts('prod') }, { component: 'api-gateway', delivery: canary });
     expect(message).toContain('rollout-traffic-route: stable Ingress "b2connect" is not in the bundle');
