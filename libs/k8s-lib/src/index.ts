@@ -4,6 +4,7 @@
 
 // Definitions, one function per kind.
 export { defineWebService, defineFrontend, type DeployableDefinition } from './kinds/define';
+export { Delivery, DEFAULT_CANARY_STEPS, type CanaryOptions, type DeliveryInput } from './kinds/delivery';
 export { defineStore } from './config/store';
 export { defineClusterPackage } from './config/cluster-package';
 export type { WebServiceSpecInput, WebServiceSpec, FrontendSpecInput, FrontendSpec, Size, Override } from './config/definition';
@@ -35,8 +36,9 @@ export * from './blueprints/web-service';
 export * from './blueprints/frontend';
 export type { HealthProps } from './blueprints/probe';
 
-// What a cluster-level package reads of the rest of the environment (infra/gitops).
-export { GITOPS_CREDENTIALS_SECRET } from './config/environment';
+// What a cluster-level package reads of the rest of the environment (infra/gitops, infra/ingress).
+export { GITOPS_CREDENTIALS_SECRET, PUBLIC_INGRESS_NAME } from './config/environment';
+export { CanaryRollout, rolloutManagedFields, type CanaryRolloutProps } from './blueprints/canary-rollout';
 export { syncWaves, isClusterScoped, deploymentDependencies } from './write/waves';
 
 // Tests of a package: synthesize it, find objects by kind and name.

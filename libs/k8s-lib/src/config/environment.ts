@@ -33,6 +33,16 @@ export const LOG_LEVELS = ['Trace', 'Debug', 'Information', 'Warning', 'Error', 
 export const GITOPS_ENGINES = ['argocd', 'flux', 'none'] as const;
 export type GitOpsEngine = (typeof GITOPS_ENGINES)[number];
 
+/** Name of the public Ingress (the ingress package's): NGINX canaries of public services clone it. */
+export const PUBLIC_INGRESS_NAME = 'b2connect';
+
+/** Prometheus of an environment, for canary analyses. */
+export function prometheusUrl(env: {
+  readonly network: { readonly monitoringNamespace: string; readonly prometheusUrl?: string };
+}): string {
+  return env.network.prometheusUrl ?? `http://prometheus-operated.${env.network.monitoringNamespace}.svc:9090`;
+}
+
 /** The Secret (namespace flux-system) the Flux GitRepository reads the repository credentials from. */
 export const GITOPS_CREDENTIALS_SECRET = 'b2connect-gitops';
 
@@ -184,6 +194,12 @@ export const EnvironmentSchema = z
       .strictObject({
         ingressNamespace: dnsLabel.describe('Namespace of the ingress controller; it alone reaches the api-gateway and the frontends.'),
         monitoringNamespace: dnsLabel.describe('Namespace of Prometheus; it alone reaches metrics ports.'),
+        prometheusUrl: z
+          .url()
+          .optional()
+          .describe(
+            'Prometheus that canary analyses query (the Argo Rollouts controller reaches it). @default - http://prometheus-operated.<monitoringNamespace>.svc:9090, the Service prometheus-operator creates',
+          ),
         operatorNamespaces: z
           .strictObject({ cloudnativePg: dnsLabel.default('cnpg-system'), rabbitmqOperator: dnsLabel.default('rabbitmq-system') })
           .default({ cloudnativePg: 'cnpg-system', rabbitmqOperator: 'rabbitmq-system' })

@@ -47,6 +47,8 @@ export interface BuildContext<Spec = unknown, Resolved = unknown> extends Resolv
   readonly model: ResolvedEnvironment;
   /** For a `dependsOnAll` package, the objects of every other package of the environment; empty otherwise. */
   readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
+  /** Tells the person building what the build chose for this environment (a line of the build output). @default - not shown */
+  note?(message: string): void;
 }
 
 /** Adds nodes and edges to the environment's network graph. */
