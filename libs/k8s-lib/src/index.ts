@@ -17,7 +17,14 @@ export type {
   StoreSpecInput,
   StoreSpec,
 } from './config/store';
-export type { ClusterPackageContext, ClusterPackageBuilder, ClusterPackageSpecInput, ClusterPackageSpec } from './config/cluster-package';
+export type {
+  ClusterPackageContext,
+  ClusterPackageBuilder,
+  ClusterPackageSpecInput,
+  ClusterPackageSpec,
+  ClusterClient,
+  ClusterClients,
+} from './config/cluster-package';
 export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
