@@ -30,7 +30,7 @@ export type { Workspace, LoadedPackage, LoadedDefinition } from './config/worksp
 
 // Labels and sizes.
 export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
-export { KEEP_ON_PRUNE } from './rules';
+export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
 // Blueprints and the constructs the store and cluster-level packages build with.
