@@ -2,7 +2,9 @@ import {
   ExternalCredentials,
   restrictedPodSecurityContext,
   restrictedSecurityContext,
+  selectorLabels,
   type ClusterPackageContext,
+  type StoreSpec,
 } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
@@ -28,7 +30,7 @@ export interface LogStore {
   readonly url: string;
   /** Where NetworkPolicies let the callers reach it. */
   readonly peer: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> } | { readonly cidr: string };
-  /** Elasticsearch version (Kibana must run the same). */
+  /** Elasticsearch version (Kibana runs the same): the store's image tag, or the external cluster's `version`. */
   readonly version: string;
   /** Remote key and property of the superuser password the index setup signs in with (platform only). */
   readonly admin?: { readonly remoteKey: string; readonly property: string };
@@ -36,21 +38,18 @@ export interface LogStore {
   readonly members: number;
 }
 
-/** The Elasticsearch version of the platform's store package; an external cluster must run it too. */
-function platformStore(ctx: ClusterPackageContext) {
-  const pkg = ctx.workspace.packages.get(PLATFORM_STORE);
-  const def = pkg?.definition;
-  if (def?.kind !== 'store') {
+/** The platform's Elasticsearch: what its store package's definition says (port, image, credentials). */
+function platformStore(ctx: ClusterPackageContext): StoreSpec {
+  const spec = ctx.workspace.packages.get(PLATFORM_STORE)?.definition.spec as Partial<StoreSpec> | undefined;
+  if (spec?.port === undefined || spec.credentials === undefined || spec.image === undefined) {
     throw new Error(
       `logging ships to the platform Elasticsearch in environment ${ctx.env.name} (logging.elasticsearch.type platform), but the workspace has no store package "${PLATFORM_STORE}"; add it or set logging.elasticsearch to an external cluster`,
     );
   }
-  return def.spec;
+  return spec as StoreSpec;
 }
 
 export function logStore(ctx: ClusterPackageContext): LogStore {
-  const store = platformStore(ctx);
-  const version = store.image.tag ?? ctx.version;
   const target = ctx.env.logging.elasticsearch;
   if (target.type === 'external') {
     const url = new URL(target.url);
@@ -63,10 +62,12 @@ export function logStore(ctx: ClusterPackageContext): LogStore {
       port,
       url: `${scheme}://${url.hostname}:${port}`,
       peer: { cidr: target.cidr },
-      version,
+      version: target.version,
       members: 2,
     };
   }
+  const store = platformStore(ctx);
+  const pkg = ctx.workspace.packages.get(PLATFORM_STORE)!;
   const host = `${store.name}.${ctx.env.namespace}.svc`;
   return {
     type: 'platform',
@@ -75,8 +76,8 @@ export function logStore(ctx: ClusterPackageContext): LogStore {
     host,
     port: store.port,
     url: `http://${host}:${store.port}`,
-    peer: { namespace: ctx.env.namespace, labels: { 'app.kubernetes.io/name': store.name, 'app.kubernetes.io/instance': store.name } },
-    version,
+    peer: { namespace: ctx.env.namespace, labels: selectorLabels(store.name) },
+    version: store.image.tag ?? pkg.version,
     admin: { remoteKey: store.credentials.remoteKey, property: 'password' },
     members: ctx.env.stores.replicas,
   };

@@ -156,7 +156,7 @@ describe('environment files', () => {
   describe('logging and tracing', () => {
     const external = (url: string) =>
       environment('prod', {
-        logging: { level: 'Information', format: 'json', elasticsearch: { type: 'external', url, cidr: '203.0.113.10/32' } },
+        logging: { level: 'Information', format: 'json', elasticsearch: { type: 'external', url, cidr: '203.0.113.10/32', version: '8.15.3' } },
       });
 
     it('defaults to the platform Elasticsearch, 7 days of retention and 1 % of requests traced', () => {
@@ -167,7 +167,12 @@ describe('environment files', () => {
 
     it('takes an external Elasticsearch by URL and address range', () => {
       const env = loadEnvironment(writeEnv('prod', stringify(external('https://logs.example.com:9243'))));
-      expect(env.logging.elasticsearch).toEqual({ type: 'external', url: 'https://logs.example.com:9243', cidr: '203.0.113.10/32' });
+      expect(env.logging.elasticsearch).toEqual({
+        type: 'external',
+        url: 'https://logs.example.com:9243',
+        cidr: '203.0.113.10/32',
+        version: '8.15.3',
+      });
     });
 
     it('fails when the external Elasticsearch URL carries credentials, naming the field and where they belong, not the value', () => {

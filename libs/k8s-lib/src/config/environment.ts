@@ -83,6 +83,10 @@ const LogStoreSchema = z.discriminatedUnion('type', [
     type: z.literal('external').describe('An Elasticsearch outside the cluster (a managed service).'),
     url: originUrl.describe('Its HTTP endpoint, for example https://logs.b2connect.com:9243; never with credentials.'),
     cidr: cidr.describe('Its address range, for the NetworkPolicies of the log shippers.'),
+    version: z
+      .string()
+      .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a version such as 8.15.3')
+      .describe('Its Elasticsearch version: Kibana runs the same.'),
   }),
 ]);
 
