@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluate } from '@marcbachmann/cel-js';
 import { parse } from 'yaml';
 import { findObject, synthesizePackage, type Environment, type KubeObject } from '@b2connect/k8s-lib';
 import { loadWorkspace, parseEnvironment, runGate, synthesize } from '@b2connect/k8s-lib/pipeline';
@@ -181,6 +182,56 @@ describe('infra/logging: the policy gate', () => {
     expect(psa([...objects, copy])).toEqual([
       expect.objectContaining({ object: 'DaemonSet/copy', message: 'volume "node-logs" is of type hostPath' }),
     ]);
+  });
+});
+
+describe('infra/logging: admission in the privileged namespace', () => {
+  const policy = () => findObject(bundle('prod'), 'ValidatingAdmissionPolicy', 'log-collector-node-logs-only');
+  /** The messages of the policy's validations that refuse `spec`, evaluated as the API server does (CEL). */
+  const refusals = (spec: Record<string, unknown>) =>
+    (policy().spec.validations as { expression: string; message: string }[])
+      .filter((v) => evaluate(v.expression, { object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec } }) !== true)
+      .map((v) => v.message);
+  const collectorPod = () => structuredClone(daemonSet('prod').spec.template.spec);
+
+  it('binds a Deny policy to the collector namespace only', () => {
+    expect(findObject(bundle('prod'), 'ValidatingAdmissionPolicyBinding', 'log-collector-node-logs-only').spec).toEqual({
+      policyName: 'log-collector-node-logs-only',
+      validationActions: ['Deny'],
+      matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'log-collector' } } },
+    });
+  });
+
+  it('admits the Fluent Bit pod as the bundle has it', () => {
+    expect(refusals(collectorPod())).toEqual([]);
+  });
+
+  it('refuses another host path, a writable one, host namespaces, privilege, capabilities and root', () => {
+    const cases: [string, (spec: any) => void][] = [
+      [
+        'the only host path a pod of this namespace may mount is /var/log',
+        (s) => s.volumes.push({ name: 'root', hostPath: { path: '/' } }),
+      ],
+      [
+        'host paths are mounted read-only: set readOnly: true on every volumeMount of a hostPath volume',
+        (s) => (s.containers[0].volumeMounts.find((m: { name: string }) => m.name === 'node-logs').readOnly = false),
+      ],
+      ['host namespaces are not allowed: remove hostNetwork, hostPID and hostIPC', (s) => (s.hostPID = true)],
+      ['containers are not privileged and set allowPrivilegeEscalation: false', (s) => (s.containers[0].securityContext.privileged = true)],
+      ['containers drop ALL capabilities and add none', (s) => (s.containers[0].securityContext.capabilities.add = ['DAC_READ_SEARCH'])],
+      [
+        'containers run as non-root: set runAsNonRoot: true on the pod or on each container',
+        (s) =>
+          (s.initContainers = [
+            { name: 'init', image: 'x:1', securityContext: { ...s.containers[0].securityContext, runAsNonRoot: false } },
+          ]),
+      ],
+    ];
+    for (const [message, change] of cases) {
+      const spec = collectorPod();
+      change(spec);
+      expect(refusals(spec)).toEqual([message]);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { defineClusterPackage } from '@b2connect/k8s-lib';
+import { collectorAdmission } from './admission';
 import { indexSetup, logStore, PLATFORM_STORE } from './elasticsearch';
 import { fluentBit } from './fluent-bit';
 import { kibana } from './kibana';
@@ -22,6 +23,7 @@ export default defineClusterPackage({
   build: (scope, ctx) => {
     const store = logStore(ctx);
     packageNamespace(scope, ctx, COLLECTOR_NAMESPACE, 'privileged');
+    collectorAdmission(scope, ctx, COLLECTOR_NAMESPACE);
     packageNamespace(scope, ctx, OBSERVABILITY_NAMESPACE, 'restricted');
     fluentBit(scope, ctx, store, COLLECTOR_NAMESPACE);
     indexSetup(scope, ctx, store, OBSERVABILITY_NAMESPACE);

@@ -156,7 +156,11 @@ describe('environment files', () => {
   describe('logging and tracing', () => {
     const external = (url: string) =>
       environment('prod', {
-        logging: { level: 'Information', format: 'json', elasticsearch: { type: 'external', url, cidr: '203.0.113.10/32', version: '8.15.3' } },
+        logging: {
+          level: 'Information',
+          format: 'json',
+          elasticsearch: { type: 'external', url, cidr: '203.0.113.10/32', version: '8.15.3' },
+        },
       });
 
     it('defaults to the platform Elasticsearch, 7 days of retention and 1 % of requests traced', () => {
