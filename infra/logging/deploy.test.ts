@@ -272,6 +272,19 @@ describe('infra/logging: index lifecycle and Kibana', () => {
     expect(script('prod')).not.toMatch(/"password":"[^%]/);
   });
 
+  it('runs two Kibanas with one encryption key where the environment runs more than one replica, one in dev', () => {
+    const kibana = (env: string) => findObject(bundle(env), 'Deployment', 'kibana');
+    expect(kibana('prod').spec.replicas).toBe(2);
+    expect(findObject(bundle('prod'), 'PodDisruptionBudget', 'kibana').spec.selector.matchLabels).toEqual(
+      kibana('prod').spec.selector.matchLabels,
+    );
+    expect(kibana('dev').spec.replicas).toBe(1);
+    expect(bundle('dev').some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+    const env = kibana('prod').spec.template.spec.containers[0].env;
+    for (const name of ['XPACK_SECURITY_ENCRYPTIONKEY', 'XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY'])
+      expect(env).toContainEqual({ name, valueFrom: { secretKeyRef: { name: 'kibana-credentials', key: 'encryption-key' } } });
+  });
+
   it('runs the setup and Kibana restricted in the observability namespace, Kibana on the Elasticsearch version', () => {
     const es = findObject(bundle('prod'), 'NetworkPolicy', 'kibana');
     expect(es.spec.ingress).toEqual([]);

@@ -11,7 +11,8 @@ export default defineClusterPackage({
   team: 'platform',
   description:
     'Logs and traces: Fluent Bit on every node (its own privileged namespace, /var/log read-only) to Elasticsearch with an index lifecycle per environment, Kibana, the OpenTelemetry collector and the mesh tracing.',
-  dependsOn: ['namespaces', 'secret-store', PLATFORM_STORE],
+  // Literal, so that the project graph reads it without running the definition.
+  dependsOn: ['namespaces', 'secret-store', 'elasticsearch'],
   // The platform's Elasticsearch admits both namespaces (its NetworkPolicy and, under Istio, its AuthorizationPolicy).
   clients: (env) =>
     env.logging.elasticsearch.type === 'platform'

@@ -1,7 +1,9 @@
 import {
+  disruptionBudget,
   ExternalCredentials,
   restrictedPodSecurityContext,
   restrictedSecurityContext,
+  spreadConstraints,
   type ClusterPackageContext,
 } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
@@ -14,9 +16,11 @@ const KIBANA_USER = 1000;
 const HOME = '/usr/share/kibana';
 
 /**
- * Kibana, restricted: one replica (sessions live in the process), the version of the Elasticsearch it
- * reads, signed in as kibana_system; not exposed (people reach it with `kubectl port-forward` and sign
- * in with their Elasticsearch users), so nothing reaches it on the network.
+ * Kibana, restricted: the version of the Elasticsearch it reads, signed in as kibana_system; two
+ * replicas where the environment runs more than one (one key from the secret backend encrypts the
+ * sessions and saved objects of both), spread and with a PodDisruptionBudget; not exposed (people reach
+ * it with `kubectl port-forward` and sign in with their Elasticsearch users), so nothing reaches it on
+ * the network.
  */
 export function kibana(scope: Construct, ctx: ClusterPackageContext, store: LogStore, namespace: string): void {
   const selector = { 'app.kubernetes.io/name': KIBANA, 'app.kubernetes.io/instance': KIBANA };
@@ -28,15 +32,17 @@ export function kibana(scope: Construct, ctx: ClusterPackageContext, store: LogS
     store: ctx.env.secrets.store,
     remoteKey: ctx.env.logging.credentialsKey,
     refreshInterval: ctx.env.secrets.refreshInterval,
-    properties: { password: 'kibana-password' },
+    properties: { password: 'kibana-password', 'encryption-key': 'kibana-encryption-key' },
     labels: ctx.labels,
   }).secretName;
   new k8s.KubeServiceAccount(scope, 'KibanaAccount', { metadata: meta(KIBANA), automountServiceAccountToken: false });
   const port = k8s.IntOrString.fromNumber(KIBANA_PORT);
+  const replicas = Math.min(2, ctx.env.replicas.max ?? 2);
+  const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
   new k8s.KubeDeployment(scope, 'Kibana', {
     metadata: meta(KIBANA),
     spec: {
-      replicas: 1,
+      replicas,
       selector: { matchLabels: selector },
       strategy: {
         type: 'RollingUpdate',
@@ -48,6 +54,7 @@ export function kibana(scope: Construct, ctx: ClusterPackageContext, store: LogS
           serviceAccountName: KIBANA,
           automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext(KIBANA_USER),
+          ...(replicas > 1 ? { topologySpreadConstraints: spreadConstraints(selector, ['pod-template-hash']) } : {}),
           containers: [
             {
               name: KIBANA,
@@ -56,7 +63,9 @@ export function kibana(scope: Construct, ctx: ClusterPackageContext, store: LogS
               env: [
                 { name: 'ELASTICSEARCH_HOSTS', value: JSON.stringify([store.url]) },
                 { name: 'ELASTICSEARCH_USERNAME', value: 'kibana_system' },
-                { name: 'ELASTICSEARCH_PASSWORD', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+                fromSecret('ELASTICSEARCH_PASSWORD', 'password'),
+                fromSecret('XPACK_SECURITY_ENCRYPTIONKEY', 'encryption-key'),
+                fromSecret('XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY', 'encryption-key'),
                 { name: 'SERVER_HOST', value: '0.0.0.0' },
                 { name: 'TELEMETRY_OPTIN', value: 'false' },
                 { name: 'NODE_OPTIONS', value: '--max-old-space-size=800' },
@@ -84,6 +93,7 @@ export function kibana(scope: Construct, ctx: ClusterPackageContext, store: LogS
       },
     },
   });
+  if (replicas > 1) disruptionBudget(scope, 'KibanaBudget', { metadata: meta(KIBANA), selector, evictUnhealthy: true });
   new k8s.KubeService(scope, 'KibanaService', {
     metadata: meta(KIBANA),
     spec: { selector, ports: [{ name: 'http', port: KIBANA_PORT, targetPort: k8s.IntOrString.fromString('http') }] },

@@ -2,7 +2,6 @@ import { defineClusterPackage, KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from '@b2conn
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 
-
 export default defineClusterPackage({
   name: 'namespaces',
   team: 'platform',
