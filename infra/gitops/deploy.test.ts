@@ -140,13 +140,18 @@ describe('infra/gitops: the Argo CD project', () => {
   it('allows the repository, the namespaces and exactly the kinds the packages emit', () => {
     const project = findObject(bundle('prod'), 'AppProject', 'b2connect');
     expect(project.spec.sourceRepos).toEqual([REPO]);
-    expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'b2connect' }]);
+    // The platform namespace, and infra/logging's two.
+    expect(project.spec.destinations).toEqual(
+      ['b2connect', 'log-collector', 'observability'].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+    );
     expect(project.spec.clusterResourceWhitelist).toEqual([
       { group: '', kind: 'Namespace' },
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
       { group: 'cert-manager.io', kind: 'ClusterIssuer' },
       { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
       { group: 'storage.k8s.io', kind: 'StorageClass' },
     ]);
     expect(project.spec.namespaceResourceWhitelist).toEqual(

@@ -18,13 +18,20 @@ export type {
   StoreSpecInput,
   StoreSpec,
 } from './config/store';
-export type { ClusterPackageContext, ClusterPackageBuilder, ClusterPackageSpecInput, ClusterPackageSpec } from './config/cluster-package';
+export type {
+  ClusterPackageContext,
+  ClusterPackageBuilder,
+  ClusterPackageSpecInput,
+  ClusterPackageSpec,
+  ClusterClient,
+  ClusterClients,
+} from './config/cluster-package';
 export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // Labels and sizes.
 export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
-export { KEEP_ON_PRUNE } from './rules';
+export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
 // Blueprints and the constructs the store and cluster-level packages build with.

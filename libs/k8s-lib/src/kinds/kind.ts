@@ -72,6 +72,11 @@ export interface PackageNetwork {
   readonly metricsPort?: number;
   /** Its own dependsOn become egress edges. @default true */
   readonly consumes?: boolean;
+  /**
+   * Nodes of its own (by id) that call other packages, on the ports those serve: the edges are added
+   * once every package is resolved. @default - none
+   */
+  readonly calls?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** What a dependency gives its consumers; the consumer's runtime names the settings. */
