@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { synth } from '../../test/helpers';
-import { CanaryRollout, rolloutManagedFields, type CanaryRolloutProps } from './canary-rollout';
+import { CANARY_ROLE_LABEL, CanaryRollout, rolloutManagedFields, type CanaryRolloutProps } from './canary-rollout';
 import { WebService } from './web-service';
 
 const props = (over: Partial<CanaryRolloutProps> = {}): Omit<CanaryRolloutProps, 'service'> => ({
@@ -24,7 +24,13 @@ const props = (over: Partial<CanaryRolloutProps> = {}): Omit<CanaryRolloutProps,
 
 const build = (over: Partial<CanaryRolloutProps> = {}) =>
   synth((scope) => {
-    const service = new WebService(scope, 'Web', { name: 'web', team: 't', image: 'registry.example.com/web:1.0.0', replicas: 2 });
+    const service = new WebService(scope, 'Web', {
+      name: 'web',
+      team: 't',
+      image: 'registry.example.com/web:1.0.0',
+      replicas: 2,
+      ports: { http: 8080, metrics: 9090 },
+    });
     new CanaryRollout(scope, 'Canary', { service, ...props(over) });
   });
 
@@ -33,6 +39,24 @@ describe('CanaryRollout', () => {
     const objects = build();
     expect(objects.filter((o) => o.kind === 'Deployment')).toEqual([]);
     expect((objects.find((o) => o.kind === 'Rollout')!.spec as any).replicas).toBe(2);
+  });
+
+  it('gives the extra Services the role label and the HTTP port only, so that a monitor scrapes each pod once', () => {
+    const objects = build();
+    const service = (name: string) => objects.find((o) => o.kind === 'Service' && o.metadata.name === name) as any;
+    const own = service('web');
+    // The service's own Service keeps every port and no role: it is the one monitors select.
+    expect(own.spec.ports.map((p: any) => p.name)).toEqual(['http', 'metrics']);
+    expect(own.metadata.labels[CANARY_ROLE_LABEL]).toBeUndefined();
+    for (const [name, role] of [
+      ['web-stable', 'stable'],
+      ['web-canary', 'canary'],
+    ]) {
+      const extra = service(name);
+      expect(extra.metadata.labels).toEqual({ ...own.metadata.labels, 'b2connect.io/canary-role': role });
+      expect(extra.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080 }]);
+      expect(extra.spec.selector).toEqual(own.spec.selector);
+    }
   });
 
   it('fails when the weights do not rise', () => {

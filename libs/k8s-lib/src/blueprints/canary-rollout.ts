@@ -10,6 +10,12 @@ export const ARGO_ROLLOUTS_API = 'argoproj.io/v1alpha1';
 export const CANARY_ROUTE = 'primary';
 /** Subsets of the DestinationRule: the controller adds each ReplicaSet's pod-template hash to their labels. */
 export const CANARY_SUBSETS = { stable: 'stable', canary: 'canary' } as const;
+/**
+ * Label of the extra Services a canary adds (`<name>-stable`, `<name>-canary`), valued `stable` or
+ * `canary`. They select the same pods as the service's own Service: a ServiceMonitor must select the
+ * service's own Service only (`<key> DoesNotExist`), or it scrapes each pod two or three times.
+ */
+export const CANARY_ROLE_LABEL = 'b2connect.io/canary-role';
 
 /** One step of a canary: the share of traffic the new version gets, then how long it runs before its analysis. */
 export interface CanaryStepProps {
@@ -127,14 +133,22 @@ export class CanaryRollout extends Construct {
     this.stableService = props.routing.nginx ? name : `${name}-stable`;
     this.canaryService = `${name}-canary`;
     const serviceBody = () => ApiObject.of(svc.service).toJson() as { metadata: KubeObject['metadata']; spec: Record<string, unknown> };
-    for (const [cid, serviceName] of [
-      ['StableService', this.stableService],
-      ['CanaryService', this.canaryService],
+    for (const [cid, serviceName, role] of [
+      ['StableService', this.stableService, 'stable'],
+      ['CanaryService', this.canaryService, 'canary'],
     ] as const) {
       if (serviceName === name) continue;
+      // The service's labels and selector, its HTTP port only, and the role label: a label-based
+      // ServiceMonitor finds no metrics port here and can tell these from the service's own Service.
       new DerivedObject(this, cid, { apiVersion: 'v1', kind: 'Service', name: serviceName }, () => {
         const body = serviceBody();
-        return { apiVersion: 'v1', kind: 'Service', metadata: { ...body.metadata, name: serviceName }, spec: body.spec };
+        const ports = (body.spec.ports as { name?: string }[] | undefined)?.filter((p) => p.name === 'http');
+        return {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { ...body.metadata, name: serviceName, labels: { ...(body.metadata.labels as Record<string, string>), [CANARY_ROLE_LABEL]: role } },
+          spec: { ...body.spec, ports },
+        };
       });
     }
 
