@@ -76,7 +76,7 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
     });
   });
 
-  it('leaves what the Argo Rollouts controller sets to it: the weights of the canary route and the subset hashes, respected by syncs', () => {
+  it('leaves what the Argo Rollouts controller sets to it by its field manager (not by paths inside lists), respected by syncs', () => {
     // catalog delivers by canary on Istio in prod.
     const template = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.template;
     expect(template.spec.ignoreDifferences).toEqual([
@@ -85,14 +85,14 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
         kind: 'VirtualService',
         name: 'catalog',
         namespace: 'b2connect',
-        jqPathExpressions: ['.spec.http[].route[].weight'],
+        managedFieldsManagers: ['rollouts-controller'],
       },
       {
         group: 'networking.istio.io',
         kind: 'DestinationRule',
         name: 'catalog',
         namespace: 'b2connect',
-        jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
+        managedFieldsManagers: ['rollouts-controller'],
       },
     ]);
   });

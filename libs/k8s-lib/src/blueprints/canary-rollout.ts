@@ -325,11 +325,19 @@ export function stepProblems(steps: readonly CanaryStepProps[]): { readonly path
   });
 }
 
+/** The field manager the Argo Rollouts controller writes with (its `managedFields` entries). */
+export const ROLLOUTS_FIELD_MANAGER = 'rollouts-controller';
+
 /**
- * What Argo CD must leave to the Argo Rollouts controller in a bundle: the weights of the VirtualService
- * routes, the pod-template hashes it adds to the DestinationRule subsets, and the canary Ingress it
- * clones from the stable one (`<rollout>-<ingress>-canary`). Entries of an Application's
- * `ignoreDifferences`, to be used with the sync option `RespectIgnoreDifferences=true`.
+ * What Argo CD must leave to the Argo Rollouts controller in a bundle: the VirtualService whose route
+ * weights it sets and the DestinationRule whose subsets it labels with pod-template hashes. Entries of
+ * an Application's `ignoreDifferences`, to be used with the sync option `RespectIgnoreDifferences=true`.
+ *
+ * They name the controller's field manager rather than paths: a path inside a list
+ * (`.spec.http[].route[].weight`) is not honoured on these custom resources, where Argo CD patches with
+ * a JSON merge patch and, respecting the ignored field, keeps the whole live list (argo-cd #17694,
+ * #23283). The canary Ingress the controller clones from the stable one is not in the bundle, so Argo
+ * CD does not track it and needs no entry.
  */
 export function rolloutManagedFields(objects: readonly KubeObject[]): Record<string, unknown>[] {
   const entries: Record<string, unknown>[] = [];
@@ -338,20 +346,17 @@ export function rolloutManagedFields(objects: readonly KubeObject[]): Record<str
     const routing = (o.spec as { strategy?: { canary?: { trafficRouting?: Record<string, Record<string, unknown>> } } })?.strategy?.canary
       ?.trafficRouting;
     const istio = routing?.istio as { virtualService?: { name: string }; destinationRule?: { name: string } } | undefined;
-    const nginx = routing?.nginx as { stableIngress?: string } | undefined;
     const namespace = o.metadata.namespace;
-    const at = (kind: string, group: string, name: string, fields: Record<string, unknown>) =>
-      entries.push({ group, kind, name, ...(namespace ? { namespace } : {}), ...fields });
-    if (istio?.virtualService)
-      at('VirtualService', 'networking.istio.io', istio.virtualService.name, { jqPathExpressions: ['.spec.http[].route[].weight'] });
-    if (istio?.destinationRule)
-      at('DestinationRule', 'networking.istio.io', istio.destinationRule.name, {
-        jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
+    const at = (kind: string, name: string) =>
+      entries.push({
+        group: 'networking.istio.io',
+        kind,
+        name,
+        ...(namespace ? { namespace } : {}),
+        managedFieldsManagers: [ROLLOUTS_FIELD_MANAGER],
       });
-    if (nginx?.stableIngress)
-      at('Ingress', 'networking.k8s.io', `${o.metadata.name}-${nginx.stableIngress}-canary`, {
-        jqPathExpressions: ['.metadata.annotations', '.spec'],
-      });
+    if (istio?.virtualService) at('VirtualService', istio.virtualService.name);
+    if (istio?.destinationRule) at('DestinationRule', istio.destinationRule.name);
   }
   return entries;
 }
