@@ -291,10 +291,12 @@ export class CanaryRollout extends Construct {
             canary: {
               stableService: this.stableService,
               canaryService: this.canaryService,
-              // Never below the stable capacity while the canary starts.
-              maxSurge: '25%',
-              maxUnavailable: 0,
-              ...(Object.keys(trafficRouting).length > 0 ? { trafficRouting } : {}),
+              // With a traffic router the controller ignores maxSurge and maxUnavailable: the stable
+              // ReplicaSet keeps all its pods until promotion and the canary's come on top (weight × replicas,
+              // rounded up). dynamicStableScale is left off: a rollback then finds the full stable capacity
+              // running instead of scaling it back up. Only the basic canary (no router) surges and keeps
+              // the stable pods until the canary's are available.
+              ...(Object.keys(trafficRouting).length > 0 ? { trafficRouting } : { maxSurge: '25%', maxUnavailable: 0 }),
               steps,
             },
           },
