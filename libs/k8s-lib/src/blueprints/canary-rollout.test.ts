@@ -60,7 +60,8 @@ describe('CanaryRollout', () => {
   });
 
   it('surges only the basic canary: with a traffic router the controller ignores maxSurge and maxUnavailable, and the stable pods stay', () => {
-    const canary = (routing: CanaryRolloutProps['routing']) => (build({ routing }).find((o) => o.kind === 'Rollout')!.spec as any).strategy.canary;
+    const canary = (routing: CanaryRolloutProps['routing']) =>
+      (build({ routing }).find((o) => o.kind === 'Rollout')!.spec as any).strategy.canary;
     expect(canary({})).toMatchObject({ maxSurge: '25%', maxUnavailable: 0 });
     for (const routing of [{ istio: true }, { nginx: { stableIngress: 'public' } }]) {
       const routed = canary(routing);

@@ -146,7 +146,11 @@ export class CanaryRollout extends Construct {
         return {
           apiVersion: 'v1',
           kind: 'Service',
-          metadata: { ...body.metadata, name: serviceName, labels: { ...(body.metadata.labels as Record<string, string>), [CANARY_ROLE_LABEL]: role } },
+          metadata: {
+            ...body.metadata,
+            name: serviceName,
+            labels: { ...(body.metadata.labels as Record<string, string>), [CANARY_ROLE_LABEL]: role },
+          },
           spec: { ...body.spec, ports },
         };
       });
