@@ -51,7 +51,7 @@ describe('CanaryRollout', () => {
     for (const [name, role] of [
       ['web-stable', 'stable'],
       ['web-canary', 'canary'],
-    ]) {
+    ] as const) {
       const extra = service(name);
       expect(extra.metadata.labels).toEqual({ ...own.metadata.labels, 'b2connect.io/canary-role': role });
       expect(extra.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 8080 }]);
