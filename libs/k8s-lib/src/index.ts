@@ -14,6 +14,9 @@ export type {
   StoreNetwork,
   StoreNetworkSpec,
   StoreConnection,
+  StoreMetrics,
+  StoreMetricsSpec,
+  StoreEngine,
   StoreSpecInput,
   StoreSpec,
 } from './config/store';

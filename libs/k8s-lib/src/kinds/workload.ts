@@ -3,11 +3,13 @@ import type { Environment } from '../config/environment';
 import { resolveTunables, type EffectiveTunables } from '../config/resolve';
 import type { Override } from '../config/definition';
 import { resourcesFor } from '../config/sizes';
-import { standardLabels } from '../labels';
+import { selectorLabels, standardLabels } from '../labels';
 import { PackageNetworkPolicies } from '../blueprints/network-policies';
 import { MeshPolicies } from '../blueprints/mesh-policies';
 import type { LoadedPackage } from '../config/workspace';
-import type { BuildContext, Endpoint, ResolvedEnvironment } from './kind';
+import { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
+import type { BuildContext, Endpoint, PackageObservability, ResolvedEnvironment } from './kind';
+import { deploymentPods } from './observability';
 
 // What the kinds that run the platform's own images (web services, frontends) share.
 
@@ -83,4 +85,16 @@ export function buildNetworkPolicies(chart: Chart, ctx: BuildContext, owner: { r
       labels,
     });
   }
+}
+
+/**
+ * What Prometheus scrapes and watches of a web service or frontend: its Deployment (and HPA), and
+ * its Service's `metrics` port with the HTTP server metrics the SLIs read, where it has one.
+ */
+export function workloadObservability(name: string, metricsPort: number | undefined, resolved: ResolvedWorkload): PackageObservability {
+  return {
+    workloads: [{ kind: 'Deployment', name, pods: deploymentPods(name), autoscaled: resolved.tunables.autoscaling !== undefined }],
+    scrape: metricsPort ? ScrapeTarget.service({ selector: selectorLabels(name), port: 'metrics' }) : undefined,
+    httpJob: metricsPort ? name : undefined,
+  };
 }
