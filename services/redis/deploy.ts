@@ -55,20 +55,20 @@ export default defineStore({
       sidecars: [
         ...(withSentinel
           ? [
-            {
-              name: 'sentinel',
-              command: ['/bin/sh', '/etc/redis/start-sentinel.sh'],
-              env: { REDIS_PASSWORD: password, POD_NAMESPACE: { fieldPath: 'metadata.namespace' } },
-              ports: { sentinel: 26379 },
-              readiness: ping(26379),
-              liveness: { tcp: 26379 },
-              mounts: [
-                { volume: 'config', path: '/etc/redis', readOnly: true },
-                { volume: 'sentinel', path: '/sentinel' },
-              ],
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } },
-            },
-          ]
+              {
+                name: 'sentinel',
+                command: ['/bin/sh', '/etc/redis/start-sentinel.sh'],
+                env: { REDIS_PASSWORD: password, POD_NAMESPACE: { fieldPath: 'metadata.namespace' } },
+                ports: { sentinel: 26379 },
+                readiness: ping(26379),
+                liveness: { tcp: 26379 },
+                mounts: [
+                  { volume: 'config', path: '/etc/redis', readOnly: true },
+                  { volume: 'sentinel', path: '/sentinel' },
+                ],
+                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } },
+              },
+            ]
           : []),
         ...(ctx.env.capabilities.prometheusOperator ? [exporter(ctx)] : []),
       ],

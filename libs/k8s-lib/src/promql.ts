@@ -119,7 +119,8 @@ export function hasComparison(expr: string): boolean {
  * The labels the series of an expression can carry: every label of the selected series except
  * `except` (`open`), or exactly `only` (after an aggregation `by`, `on`, a literal).
  */
-export type LabelSet = { readonly open: true; readonly except: ReadonlySet<string> } | { readonly open: false; readonly only: ReadonlySet<string> };
+export type LabelSet =
+  { readonly open: true; readonly except: ReadonlySet<string> } | { readonly open: false; readonly only: ReadonlySet<string> };
 
 const OPEN: LabelSet = { open: true, except: new Set() };
 const NONE: LabelSet = { open: false, only: new Set() };

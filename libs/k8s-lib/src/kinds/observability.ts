@@ -27,30 +27,22 @@ import type { BuildContext, KindFeature, PackageObservability } from './kind';
 /** Bucket boundaries of OpenTelemetry's http.server.request.duration (the .NET default): a latency SLI counts requests in one. */
 export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
 
-const objective = z
-  .number()
-  .gt(0)
-  .lt(100)
-  .describe('Share of good events the SLO promises over its period, in percent (99.9).');
+const objective = z.number().gt(0).lt(100).describe('Share of good events the SLO promises over its period, in percent (99.9).');
 
 export const SlosSchema = z.strictObject({
   /** Length of the SLO period in days; the burn-rate alerts scale to it. @default 30 */
   periodDays: z.int().min(7).max(90).default(30),
   /** Share of requests answered without a server error (5xx); false: none. @default { objective: 99.9 } */
-  availability: z
-    .union([z.literal(false), z.strictObject({ objective })])
-    .default({ objective: 99.9 }),
+  availability: z.union([z.literal(false), z.strictObject({ objective })]).default({ objective: 99.9 }),
   /** Share of requests answered within `thresholdSeconds` (a bucket boundary of the duration histogram); false: none. @default { objective: 99, thresholdSeconds: 0.5 } */
   latency: z
     .union([
       z.literal(false),
       z.strictObject({
         objective,
-        thresholdSeconds: z
-          .number()
-          .refine((t) => (HTTP_DURATION_BUCKETS as readonly number[]).includes(t), {
-            message: `must be a bucket boundary of http.server.request.duration (${HTTP_DURATION_BUCKETS.join(', ')})`,
-          }),
+        thresholdSeconds: z.number().refine((t) => (HTTP_DURATION_BUCKETS as readonly number[]).includes(t), {
+          message: `must be a bucket boundary of http.server.request.duration (${HTTP_DURATION_BUCKETS.join(', ')})`,
+        }),
       }),
     ])
     .default({ objective: 99, thresholdSeconds: 0.5 }),
@@ -96,8 +88,7 @@ function httpSlis(job: string, namespace: string, slos: Slos): { name: string; o
       objective: slos.latency.objective,
       description: `${slos.latency.objective} % of the requests to ${job} are answered within ${t * 1000} ms.`,
       sli: {
-        errorRatio: (w) =>
-          `(${total(w)}\n-\nsum(rate(${HTTP_METRIC}_bucket{${sel}, ${bucketMatcher(t)}}[${w}])))\n/\n(${total(w)} > 0)`,
+        errorRatio: (w) => `(${total(w)}\n-\nsum(rate(${HTTP_METRIC}_bucket{${sel}, ${bucketMatcher(t)}}[${w}])))\n/\n(${total(w)} > 0)`,
         events,
       },
     });

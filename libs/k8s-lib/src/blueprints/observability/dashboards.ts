@@ -74,7 +74,9 @@ export function packageDashboard(p: PackageDashboardProps): DashboardModel {
     const http = `job="${p.httpJob}", namespace="${p.namespace}"`;
     const rate = (extra = '') => `rate(http_server_request_duration_seconds_count{${http}${extra}}[$__rate_interval])`;
     b.withRow(new dashboard.RowBuilder('Traffic'))
-      .withPanel(panel({ title: 'Request rate', unit: 'reqps', queries: [{ legend: '{{http_route}}', expr: `sum by (http_route) (${rate()})` }] }))
+      .withPanel(
+        panel({ title: 'Request rate', unit: 'reqps', queries: [{ legend: '{{http_route}}', expr: `sum by (http_route) (${rate()})` }] }),
+      )
       .withPanel(
         panel({
           title: 'Errors (5xx share)',
@@ -104,7 +106,10 @@ export function packageDashboard(p: PackageDashboardProps): DashboardModel {
           title: 'CPU',
           unit: 'short',
           queries: [
-            { legend: 'used {{pod}}', expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods}, container!=""}[$__rate_interval]))` },
+            {
+              legend: 'used {{pod}}',
+              expr: `sum by (pod) (rate(container_cpu_usage_seconds_total{${pods}, container!=""}[$__rate_interval]))`,
+            },
             { legend: 'limit {{pod}}', expr: `sum by (pod) (kube_pod_container_resource_limits{${pods}, resource="cpu"})` },
           ],
         },
@@ -127,7 +132,11 @@ export function packageDashboard(p: PackageDashboardProps): DashboardModel {
     .withRow(new dashboard.RowBuilder('Pods'))
     .withPanel(
       panel(
-        { title: 'Ready pods', unit: 'short', queries: [{ legend: 'ready', expr: `sum(kube_pod_status_ready{${pods}, condition="true"})` }] },
+        {
+          title: 'Ready pods',
+          unit: 'short',
+          queries: [{ legend: 'ready', expr: `sum(kube_pod_status_ready{${pods}, condition="true"})` }],
+        },
         12,
       ),
     )
@@ -185,10 +194,16 @@ export function overviewDashboard(env: string, entries: readonly OverviewEntry[]
     .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   for (const e of entries) {
     const pods = `namespace="${e.namespace}", pod=~"${e.pods}"`;
-    const link = new dashboard.DashboardLinkBuilder(`${e.name} dashboard`).type(dashboard.DashboardLinkType.Link).url(`/d/${dashboardUid(e.name)}`);
+    const link = new dashboard.DashboardLinkBuilder(`${e.name} dashboard`)
+      .type(dashboard.DashboardLinkType.Link)
+      .url(`/d/${dashboardUid(e.name)}`);
     b.withRow(new dashboard.RowBuilder(e.name));
     b.withPanel(
-      panel({ title: `${e.name}: ready pods`, unit: 'short', queries: [{ legend: 'ready', expr: `sum(kube_pod_status_ready{${pods}, condition="true"})` }] }).links([link]),
+      panel({
+        title: `${e.name}: ready pods`,
+        unit: 'short',
+        queries: [{ legend: 'ready', expr: `sum(kube_pod_status_ready{${pods}, condition="true"})` }],
+      }).links([link]),
     );
     b.withPanel(
       panel({

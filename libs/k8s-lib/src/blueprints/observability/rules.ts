@@ -113,7 +113,11 @@ export function sloRuleGroups(p: SloRulesProps): PrometheusRuleGroup[] {
       labels: ids,
     },
     { record: 'slo:period_error_budget_remaining:ratio', expr: `1 - slo:period_burn_rate:ratio${sel}`, labels: ids },
-    { record: 'sloth_slo_info', expr: 'vector(1)', labels: { ...ids, sloth_objective: String(p.objective), sloth_mode: 'b2connect-deploy' } },
+    {
+      record: 'sloth_slo_info',
+      expr: 'vector(1)',
+      labels: { ...ids, sloth_objective: String(p.objective), sloth_mode: 'b2connect-deploy' },
+    },
   ];
   const pair = (short: string, long: string, factor: number) =>
     [
@@ -216,7 +220,8 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
         labels: { severity: 'warning' },
         annotations: {
           summary: 'StatefulSet has not matched the expected number of replicas.',
-          description: 'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not matched the expected number of replicas for longer than 15 minutes.',
+          description:
+            'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not matched the expected number of replicas for longer than 15 minutes.',
           ...links('KubeStatefulSetReplicasMismatch'),
         },
       });
@@ -230,7 +235,8 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
         labels: { severity: 'warning' },
         annotations: {
           summary: 'HPA is running at max replicas.',
-          description: 'HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has been running at max replicas for longer than 15 minutes.',
+          description:
+            'HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has been running at max replicas for longer than 15 minutes.',
           ...links('KubeHpaMaxedOut'),
         },
       });
