@@ -174,3 +174,10 @@ export function deploymentPods(name: string): string {
   const safe = '[bcdfghjklmnpqrstvwxz2456789]';
   return `${name}-${safe}+-${safe}{5}`;
 }
+
+/** What the build says once for an environment without prometheus-operator; undefined where it runs. */
+export function observabilityNote(env: Environment): string | undefined {
+  return env.capabilities.prometheusOperator
+    ? undefined
+    : 'capabilities.prometheusOperator is false: no ServiceMonitor, PodMonitor, PrometheusRule or dashboard is emitted';
+}

@@ -17,6 +17,7 @@ import { validateObject, type KubeObject } from '../check/validate';
 import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from '../load/workspace';
 import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
 import { writeEnvironments, type EnvironmentWrite } from './environment-writer';
+import { observabilityNote } from '../kinds/observability';
 
 /** Version of this library, recorded in every package's provenance. */
 export function libVersion(): string {
@@ -153,6 +154,8 @@ export async function synthesize(
     bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
     const built = [...synth.objects.keys()].filter((name) => written.has(name));
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
+    const note = observabilityNote(model.env);
+    if (note) options.onProgress?.(`${envName}: ${note}`);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { workspace: ws, bundles, graphs };

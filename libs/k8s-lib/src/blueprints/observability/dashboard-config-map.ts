@@ -96,21 +96,29 @@ function split(name: string, d: DashboardModel, fits: (d: DashboardModel) => boo
       tooltip: '',
     })),
   });
-  // Pack rows greedily; the links depend on the number of parts, so each packing is checked with a
-  // generous count and the result rechecked.
-  const groups: AnyPanel[][] = [];
-  for (const chunk of rows(d)) {
-    const last = groups[groups.length - 1];
-    if (last && fits(partOf([...last, ...chunk], 0, 99))) last.push(...chunk);
-    else {
-      if (!fits(partOf(chunk, 0, 99))) {
-        const title = (chunk[0] as { title?: string }).title ?? '';
-        throw new Error(
-          `dashboard ${d.uid}: the row "${title}" alone is larger than a ConfigMap the apply annotation holds; give it fewer panels or split it into rows`,
-        );
+  // Pack rows greedily. The links to the other parts depend on how many there are: pack for a count,
+  // and pack again for the count that came out until it stays.
+  const pack = (n: number): AnyPanel[][] => {
+    const groups: AnyPanel[][] = [];
+    for (const chunk of rows(d)) {
+      const last = groups[groups.length - 1];
+      if (last && fits(partOf([...last, ...chunk], 0, n))) last.push(...chunk);
+      else {
+        if (!fits(partOf(chunk, 0, n))) {
+          const title = (chunk[0] as { title?: string }).title ?? '';
+          throw new Error(
+            `dashboard ${d.uid}: the row "${title}" alone is larger than a ConfigMap the apply annotation holds; give it fewer panels or split it into rows`,
+          );
+        }
+        groups.push([...chunk]);
       }
-      groups.push([...chunk]);
     }
+    return groups;
+  };
+  let groups = pack(2);
+  for (let n = groups.length; ; n = groups.length) {
+    groups = pack(n);
+    if (groups.length <= n) break;
   }
   return groups.map((panels, i) => ({ configMap: `${name}-part-${i + 1}`, dashboard: partOf(panels, i, groups.length) }));
 }
