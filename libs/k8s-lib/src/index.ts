@@ -37,6 +37,7 @@ export * from './blueprints/pod-rules';
 export * from './blueprints/web-service';
 export * from './blueprints/frontend';
 export type { HealthProps } from './blueprints/probe';
+export { EnvironmentOverview, type EnvironmentOverviewProps } from './blueprints/observability/overview';
 
 // What a cluster-level package reads of the rest of the environment (infra/gitops).
 export { GITOPS_CREDENTIALS_SECRET } from './config/environment';

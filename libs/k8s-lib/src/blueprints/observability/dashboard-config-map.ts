@@ -23,6 +23,8 @@ export interface DashboardConfigMapProps {
   readonly dashboard: DashboardModel;
   /** @default 'B2Connect' */
   readonly folder?: string;
+  /** @default - the chart's */
+  readonly namespace?: string;
   /** Largest ConfigMap, as the apply annotation holds it. @default APPLY_ANNOTATION_LIMIT */
   readonly limit?: number;
 }
@@ -45,7 +47,12 @@ export class DashboardConfigMap extends Construct {
     const manifest = (name: string, d: DashboardModel) => ({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name, labels: { ...props.labels, [GRAFANA_DASHBOARD_LABEL]: '1' }, annotations: { [GRAFANA_FOLDER_ANNOTATION]: folder } },
+      metadata: {
+        name,
+        ...(props.namespace ? { namespace: props.namespace } : {}),
+        labels: { ...props.labels, [GRAFANA_DASHBOARD_LABEL]: '1' },
+        annotations: { [GRAFANA_FOLDER_ANNOTATION]: folder },
+      },
       data: { [`${d.uid}.json`]: dashboardJson(d) },
     });
     const fits = (name: string, d: DashboardModel) => JSON.stringify(manifest(name, d)).length <= limit;

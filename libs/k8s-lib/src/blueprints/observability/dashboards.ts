@@ -173,54 +173,28 @@ export function packageDashboard(p: PackageDashboardProps): DashboardModel {
   return b.build();
 }
 
-/** One row of the environment overview: a package and what it has. */
+/** One package in the environment overview: its dashboard and the panels of it the overview repeats. */
 export interface OverviewEntry {
   readonly name: string;
-  readonly namespace: string;
-  readonly pods: string;
-  readonly slos: boolean;
+  readonly uid: string;
+  readonly panels: readonly EnginePanel[];
 }
 
-/** The environment's overview: every package's ready pods, restarts and, where it has SLOs, its error budget, with a link to its dashboard. */
+/** The environment's overview: a row per package with the panels it repeats from the package's dashboard, linked to it. */
 export function overviewDashboard(env: string, entries: readonly OverviewEntry[]): DashboardModel {
   const b = new dashboard.DashboardBuilder(`B2Connect ${env}: overview`)
     .uid(dashboardUid('overview'))
     .tags(['b2connect', 'overview'])
-    .description('Every package of the environment; generated, edits in Grafana are overwritten.')
+    .description('Every package of the environment, from their own dashboards; generated, edits in Grafana are overwritten.')
     .editable()
     .timezone('browser')
     .refresh('1m')
     .time({ from: 'now-6h', to: 'now' })
     .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
   for (const e of entries) {
-    const pods = `namespace="${e.namespace}", pod=~"${e.pods}"`;
-    const link = new dashboard.DashboardLinkBuilder(`${e.name} dashboard`)
-      .type(dashboard.DashboardLinkType.Link)
-      .url(`/d/${dashboardUid(e.name)}`);
+    const link = new dashboard.DashboardLinkBuilder(`${e.name} dashboard`).type(dashboard.DashboardLinkType.Link).url(`/d/${e.uid}`);
     b.withRow(new dashboard.RowBuilder(e.name));
-    b.withPanel(
-      panel({
-        title: `${e.name}: ready pods`,
-        unit: 'short',
-        queries: [{ legend: 'ready', expr: `sum(kube_pod_status_ready{${pods}, condition="true"})` }],
-      }).links([link]),
-    );
-    b.withPanel(
-      panel({
-        title: `${e.name}: restarts (1h)`,
-        unit: 'short',
-        queries: [{ legend: 'restarts', expr: `sum(increase(kube_pod_container_status_restarts_total{${pods}}[1h]))` }],
-      }).links([link]),
-    );
-    if (e.slos) {
-      b.withPanel(
-        panel({
-          title: `${e.name}: error budget remaining`,
-          unit: 'percentunit',
-          queries: [{ legend: '{{sloth_slo}}', expr: `slo:period_error_budget_remaining:ratio{sloth_service="${e.name}"}` }],
-        }).links([link]),
-      );
-    }
+    for (const p of e.panels) b.withPanel(panel({ ...p, title: `${e.name}: ${p.title}` }).links([link]));
   }
   return b.build();
 }
