@@ -147,11 +147,12 @@ describe('observability where the environment runs prometheus-operator (prod)', 
 
   it('gives each package a dashboard whose JSON fits the SDK model, with a stable UID, and whose queries parse', () => {
     const dashboards = dashboardsOf(all('prod'));
+    // One per package with rules, and infra/monitoring's overview of them.
     expect(dashboards.map((d) => d.model.uid).sort()).toEqual(
-      [...bundleOf('prod')]
-        .filter(([, o]) => o.some((x) => x.kind === 'PrometheusRule'))
-        .map(([p]) => `b2c-${p}`)
-        .sort(),
+      [
+        'b2c-overview',
+        ...[...bundleOf('prod')].filter(([, o]) => o.some((x) => x.kind === 'PrometheusRule')).map(([p]) => `b2c-${p}`),
+      ].sort(),
     );
     for (const d of dashboards) {
       expect(d.key).toBe(`${d.model.uid}.json`);
