@@ -93,7 +93,7 @@ export function selectedMetrics(expr: string): string[] {
   return [...new Set(names)];
 }
 
-const COMPARISONS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte', 'EqlSingle']);
+const COMPARISONS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
 
 /**
  * Whether an expression compares: a comparison operator that filters (not `bool`) or `absent` /
