@@ -47,12 +47,12 @@ describe('infra/monitoring', () => {
     ]);
     expect(search[2].targets[0].expr).toBe('slo:period_error_budget_remaining:ratio{sloth_service="search"}');
     expect(search[0].links).toEqual([expect.objectContaining({ url: '/d/b2c-search' })]);
-    // A frontend has no SLOs: no budget panel.
+    // A store has no SLOs: no budget panel.
     expect(
       model('prod')
-        .panels.filter((p: any) => p.title?.startsWith('storefront: '))
+        .panels.filter((p: any) => p.title?.startsWith('redis: '))
         .map((p: any) => p.title),
-    ).toEqual(['storefront: Ready pods', 'storefront: Restarts (1h)']);
+    ).toEqual(['redis: Ready pods', 'redis: Restarts (1h)']);
   });
 
   it('emits nothing where the environment has no prometheus-operator', () => {

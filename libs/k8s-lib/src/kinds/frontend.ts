@@ -17,7 +17,8 @@ export const frontendKind: PackageKind<FrontendSpec, ResolvedWorkload> = {
     return { served: [NGINX_PORT], public: true };
   },
   endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
-  observability: ({ pkg, resolved }) => workloadObservability(pkg.name, undefined, resolved),
+  // Behind the ingress (every frontend is public): its requests are the ingress controller's metrics.
+  observability: ({ pkg, env, resolved }) => workloadObservability(pkg.name, env, resolved, 'ingress'),
   wave: () => 3,
   build(chart, ctx) {
     const { pkg, spec, env, resolved } = ctx;

@@ -4,6 +4,7 @@ import type { Environment } from '../config/environment';
 import type { KubeObject } from '../kube-object';
 import type { LoadedPackage, Workspace } from '../config/workspace';
 import type { NetworkGraph } from '../blueprints/network';
+import type { HttpMetrics } from '../blueprints/observability/http-metrics';
 import type { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
 import type { WatchedWorkload } from '../blueprints/observability/rules';
 import type { StoreMetrics } from '../config/store';
@@ -45,8 +46,8 @@ export interface PackageObservability {
   readonly workloads: readonly WatchedWorkload[];
   /** Where its metrics are scraped. @default - nothing to scrape */
   readonly scrape?: ScrapeTarget;
-  /** The job of its HTTP server metrics (OpenTelemetry's http.server.request.duration), for SLIs and traffic panels. @default - none */
-  readonly httpJob?: string;
+  /** Its HTTP request metrics, for SLIs and traffic panels. @default - none */
+  readonly http?: HttpMetrics;
   /** The store's engine and where its metrics are. @default - not a store */
   readonly engine?: StoreMetrics & { readonly replicas: number };
 }

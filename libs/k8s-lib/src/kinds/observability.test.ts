@@ -6,6 +6,7 @@ import { promqlProblems, substituteDashboardVariables } from '../promql';
 import { synthesize, type SynthesisResult } from '../write/bundle';
 import { DashboardConfigMap } from '../blueprints/observability/dashboard-config-map';
 import { packageDashboard } from '../blueprints/observability/dashboards';
+import { HttpMetrics } from '../blueprints/observability/http-metrics';
 import { importLoader, makeWorkspace, synth, webService, environment } from '../../test/helpers';
 
 const workspaceRoot = resolve(__dirname, '../../../..');
@@ -133,6 +134,27 @@ describe('observability where the environment runs prometheus-operator (prod)', 
     expect(rules.find((r: any) => r.alert === 'KubeDeploymentReplicasMismatch').expr).toContain('deployment="search"');
   });
 
+  it("measures a frontend's SLOs on the ingress controller's metrics of its Service", () => {
+    const rules = bundleOf('prod')
+      .get('storefront')!
+      .find((o) => o.kind === 'PrometheusRule')
+      .spec.groups.flatMap((g: any) => g.rules);
+    const sli = rules.find((r: any) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels.sloth_slo === 'requests-availability');
+    expect(sli.expr).toContain(
+      'nginx_ingress_controller_request_duration_seconds_count{exported_namespace="b2connect", service="storefront", status=~"5.."}[5m]',
+    );
+    const latency = rules.find((r: any) => r.record === 'slo:sli_error:ratio_rate1h' && r.labels.sloth_slo === 'requests-latency');
+    expect(latency.expr).toContain(
+      'nginx_ingress_controller_request_duration_seconds_bucket{exported_namespace="b2connect", service="storefront", le="0.5"}[1h]',
+    );
+    // No ServiceMonitor: nginx exports nothing itself.
+    expect(
+      bundleOf('prod')
+        .get('storefront')!
+        .some((o) => o.kind === 'ServiceMonitor'),
+    ).toBe(false);
+  });
+
   it('gives every store its engine alerts', () => {
     const alerts = (pkg: string) =>
       bundleOf('prod')
@@ -236,20 +258,30 @@ describe('slos in a definition', () => {
 
   it('fails when a latency threshold is not a bucket boundary', async () => {
     const { error } = await build({ web: webService('web', { slos: { latency: { objective: 99, thresholdSeconds: 0.3 } } } as never) });
-    expect(error).toMatch(/services\/web\/deploy\.ts: slos\.latency(\.thresholdSeconds)?: .*bucket boundary/);
+    expect(error).toContain(
+      'services/web/deploy.ts: slos.latency.thresholdSeconds: 0.3 is not a bucket boundary of http_server_request_duration_seconds (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)',
+    );
   });
 
   it('fails when the package exports no HTTP metrics to measure them on', async () => {
     const { error } = await build({ web: webService('web', { ports: { http: 8080 }, slos: {} } as never) });
     expect(error).toContain(
-      'services/web/deploy.ts: slos: SLOs are measured on the HTTP server metrics of a web service with a metrics port',
+      'services/web/deploy.ts: slos: SLOs are measured on HTTP request metrics: a web service with a metrics port (ports.metrics) or a frontend behind the ingress; this package has none',
     );
   });
 });
 
 describe('DashboardConfigMap', () => {
   const big = () =>
-    packageDashboard({ name: 'web', title: 'Web', namespace: 'b2connect', team: 't', pods: 'web-.*', httpJob: 'web', slos: true });
+    packageDashboard({
+      name: 'web',
+      title: 'Web',
+      namespace: 'b2connect',
+      team: 't',
+      pods: 'web-.*',
+      http: HttpMetrics.openTelemetry('web', 'b2connect'),
+      slos: true,
+    });
 
   it('keeps a dashboard that fits in one ConfigMap labelled for the sidecar', () => {
     const [cm] = synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard: big() }));

@@ -9,6 +9,7 @@ import { ENGINES, engineAlerts } from '../blueprints/observability/engines';
 import { MetricsMonitor } from '../blueprints/observability/metrics-monitor';
 import { PackageRules } from '../blueprints/observability/prometheus-rule';
 import { sloRuleGroups, workloadAlerts, type AlertLinks, type PrometheusRuleGroup, type Sli } from '../blueprints/observability/rules';
+import type { HttpMetrics } from '../blueprints/observability/http-metrics';
 import type { BuildContext, KindFeature, PackageObservability } from './kind';
 
 /**
@@ -24,9 +25,6 @@ import type { BuildContext, KindFeature, PackageObservability } from './kind';
  * Elsewhere nothing of prometheus-operator's kinds is emitted (the build says so once per environment).
  */
 
-/** Bucket boundaries of OpenTelemetry's http.server.request.duration (the .NET default): a latency SLI counts requests in one. */
-export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
-
 const objective = z.number().gt(0).lt(100).describe('Share of good events the SLO promises over its period, in percent (99.9).');
 
 export const SlosSchema = z.strictObject({
@@ -34,15 +32,14 @@ export const SlosSchema = z.strictObject({
   periodDays: z.int().min(7).max(90).default(30),
   /** Share of requests answered without a server error (5xx); false: none. @default { objective: 99.9 } */
   availability: z.union([z.literal(false), z.strictObject({ objective })]).default({ objective: 99.9 }),
-  /** Share of requests answered within `thresholdSeconds` (a bucket boundary of the duration histogram); false: none. @default { objective: 99, thresholdSeconds: 0.5 } */
+  /** Share of requests answered within `thresholdSeconds`; false: none. @default { objective: 99, thresholdSeconds: 0.5 } */
   latency: z
     .union([
       z.literal(false),
       z.strictObject({
         objective,
-        thresholdSeconds: z.number().refine((t) => (HTTP_DURATION_BUCKETS as readonly number[]).includes(t), {
-          message: `must be a bucket boundary of http.server.request.duration (${HTTP_DURATION_BUCKETS.join(', ')})`,
-        }),
+        /** A bucket boundary of the request duration histogram (0.005 .. 10 s; checked against the package's). */
+        thresholdSeconds: z.number().positive(),
       }),
     ])
     .default({ objective: 99, thresholdSeconds: 0.5 }),
@@ -57,28 +54,16 @@ export const RUNBOOKS_URL = 'https://git.b2connect.com/platform/deploy/-/blob/ma
 /** Grafana of an environment. */
 export const grafanaUrl = (env: Environment) => `https://grafana.${env.domain}`;
 
-/** OpenTelemetry's HTTP server duration histogram, as Prometheus names it. */
-const HTTP_METRIC = 'http_server_request_duration_seconds';
-
-/** `le` of a bucket as the exporter or Prometheus 3 (which normalizes to floats) writes it. */
-function bucketMatcher(seconds: number): string {
-  return Number.isInteger(seconds) ? `le=~"${seconds}|${seconds}\\\\.0"` : `le="${seconds}"`;
-}
-
-function httpSlis(job: string, namespace: string, slos: Slos): { name: string; objective: number; sli: Sli; description: string }[] {
-  const sel = `job="${job}", namespace="${namespace}"`;
-  const total = (w: string) => `sum(rate(${HTTP_METRIC}_count{${sel}}[${w}]))`;
-  const events = (w: string) => `sum(increase(${HTTP_METRIC}_count{${sel}}[${w}]))`;
+function httpSlis(pkg: string, http: HttpMetrics, slos: Slos): { name: string; objective: number; sli: Sli; description: string }[] {
+  const total = (w: string) => `sum(rate(${http.count()}[${w}]))`;
+  const events = (w: string) => `sum(increase(${http.count()}[${w}]))`;
   const out: { name: string; objective: number; sli: Sli; description: string }[] = [];
   if (slos.availability) {
     out.push({
       name: 'requests-availability',
       objective: slos.availability.objective,
-      description: `${slos.availability.objective} % of the requests to ${job} are answered without a server error (5xx).`,
-      sli: {
-        errorRatio: (w) => `(sum(rate(${HTTP_METRIC}_count{${sel}, http_response_status_code=~"5.."}[${w}])))\n/\n(${total(w)} > 0)`,
-        events,
-      },
+      description: `${slos.availability.objective} % of the requests to ${pkg} are answered without a server error (5xx), by ${http.source}.`,
+      sli: { errorRatio: (w) => `(sum(rate(${http.count(http.serverError)}[${w}])))\n/\n(${total(w)} > 0)`, events },
     });
   }
   if (slos.latency) {
@@ -86,11 +71,8 @@ function httpSlis(job: string, namespace: string, slos: Slos): { name: string; o
     out.push({
       name: 'requests-latency',
       objective: slos.latency.objective,
-      description: `${slos.latency.objective} % of the requests to ${job} are answered within ${t * 1000} ms.`,
-      sli: {
-        errorRatio: (w) => `(${total(w)}\n-\nsum(rate(${HTTP_METRIC}_bucket{${sel}, ${bucketMatcher(t)}}[${w}])))\n/\n(${total(w)} > 0)`,
-        events,
-      },
+      description: `${slos.latency.objective} % of the requests to ${pkg} are answered within ${t * 1000} ms, by ${http.source}.`,
+      sli: { errorRatio: (w) => `(${total(w)}\n-\nsum(rate(${http.bucket(t)}[${w}])))\n/\n(${total(w)} > 0)`, events },
     });
   }
   return out;
@@ -106,12 +88,21 @@ export const observabilityFeature: KindFeature<Slos | undefined> = {
   implicit: true,
   build(chart, ctx) {
     const observed = ctx.model.packages.get(ctx.pkg.name)?.kind.observability?.(ctx);
-    if (ctx.value !== undefined && !observed?.httpJob) {
+    if (ctx.value !== undefined && !observed?.http) {
       throw new ConfigError(ctx.pkg.file, [
         {
           path: 'slos',
           message:
-            'SLOs are measured on the HTTP server metrics of a web service with a metrics port (ports.metrics); this package exports none',
+            'SLOs are measured on HTTP request metrics: a web service with a metrics port (ports.metrics) or a frontend behind the ingress; this package has none',
+        },
+      ]);
+    }
+    const threshold = ctx.value?.latency ? ctx.value.latency.thresholdSeconds : undefined;
+    if (threshold !== undefined && observed?.http && !observed.http.buckets.includes(threshold)) {
+      throw new ConfigError(ctx.pkg.file, [
+        {
+          path: 'slos.latency.thresholdSeconds',
+          message: `${threshold} is not a bucket boundary of ${observed.http.histogram} (${observed.http.buckets.join(', ')}): the SLI counts the requests in a bucket`,
         },
       ]);
     }
@@ -131,7 +122,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
   };
   if (observed.scrape) new MetricsMonitor(chart, 'MetricsMonitor', { name: pkg.name, labels, target: observed.scrape });
 
-  const slis = observed.httpJob ? httpSlis(observed.httpJob, env.namespace, slos) : [];
+  const slis = observed.http ? httpSlis(pkg.name, observed.http, slos) : [];
   const engine = observed.engine;
   const scope = engine
     ? { namespace: env.namespace, pods: engine.pods, replicas: engine.replicas, statefulSet: engine.statefulSet }
@@ -162,7 +153,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
       namespace: env.namespace,
       team,
       pods: podsOf(observed),
-      httpJob: observed.httpJob,
+      http: observed.http,
       slos: slis.length > 0,
       engine: engine && scope ? { title: engine.engine, panels: ENGINES[engine.engine].panels(scope) } : undefined,
     }),

@@ -26,7 +26,8 @@ export const webServiceKind: PackageKind<WebServiceSpec, ResolvedWorkload> = {
     return { served: [spec.ports.http!], public: spec.component === 'api-gateway', metricsPort: spec.ports.metrics };
   },
   endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
-  observability: ({ pkg, spec, resolved }) => workloadObservability(pkg.name, spec.ports.metrics, resolved),
+  observability: ({ pkg, spec, env, resolved }) =>
+    workloadObservability(pkg.name, env, resolved, spec.ports.metrics ? 'service' : undefined),
   wave: () => 3,
   build(chart, ctx) {
     const { pkg, spec, env, resolved } = ctx;

@@ -7,6 +7,7 @@ import { selectorLabels, standardLabels } from '../labels';
 import { PackageNetworkPolicies } from '../blueprints/network-policies';
 import { MeshPolicies } from '../blueprints/mesh-policies';
 import type { LoadedPackage } from '../config/workspace';
+import { HttpMetrics } from '../blueprints/observability/http-metrics';
 import { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
 import type { BuildContext, Endpoint, PackageObservability, ResolvedEnvironment } from './kind';
 import { deploymentPods } from './observability';
@@ -89,12 +90,24 @@ export function buildNetworkPolicies(chart: Chart, ctx: BuildContext, owner: { r
 
 /**
  * What Prometheus scrapes and watches of a web service or frontend: its Deployment (and HPA), and
- * its Service's `metrics` port with the HTTP server metrics the SLIs read, where it has one.
+ * where its request metrics are: its Service's `metrics` port (`service`: the service's own
+ * OpenTelemetry metrics, scraped through a ServiceMonitor) or the ingress controller in front of it
+ * (`ingress`: nginx exports nothing itself).
  */
-export function workloadObservability(name: string, metricsPort: number | undefined, resolved: ResolvedWorkload): PackageObservability {
+export function workloadObservability(
+  name: string,
+  env: Environment,
+  resolved: ResolvedWorkload,
+  requests: 'service' | 'ingress' | undefined,
+): PackageObservability {
   return {
     workloads: [{ kind: 'Deployment', name, pods: deploymentPods(name), autoscaled: resolved.tunables.autoscaling !== undefined }],
-    scrape: metricsPort ? ScrapeTarget.service({ selector: selectorLabels(name), port: 'metrics' }) : undefined,
-    httpJob: metricsPort ? name : undefined,
+    scrape: requests === 'service' ? ScrapeTarget.service({ selector: selectorLabels(name), port: 'metrics' }) : undefined,
+    http:
+      requests === 'service'
+        ? HttpMetrics.openTelemetry(name, env.namespace)
+        : requests === 'ingress'
+          ? HttpMetrics.ingressNginx(name, env.namespace)
+          : undefined,
   };
 }

@@ -3,6 +3,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { EnginePanel } from './engines';
+import type { HttpMetrics } from './http-metrics';
 
 // Grafana dashboards built with the typed Grafana Foundation SDK: the SDK's builders check every
 // field's type at compile time and write the dashboard model Grafana reads (schemaVersion included).
@@ -46,8 +47,8 @@ export interface PackageDashboardProps {
   readonly team: string;
   /** Regular expression (fully anchored) of the package's pod names. */
   readonly pods: string;
-  /** The HTTP server metrics of the service (OpenTelemetry's http.server.request.duration) by this job. @default - no traffic panels */
-  readonly httpJob?: string;
+  /** Its HTTP request metrics. @default - no traffic panels */
+  readonly http?: HttpMetrics;
   /** The package has SLOs (Sloth's series with `sloth_service` = name). @default false */
   readonly slos?: boolean;
   /** Panels of the store's engine. @default - none */
@@ -70,18 +71,18 @@ export function packageDashboard(p: PackageDashboardProps): DashboardModel {
     .refresh('1m')
     .time({ from: 'now-6h', to: 'now' })
     .withVariable(new dashboard.DatasourceVariableBuilder('datasource').label('Data source').type('prometheus'));
-  if (p.httpJob) {
-    const http = `job="${p.httpJob}", namespace="${p.namespace}"`;
-    const rate = (extra = '') => `rate(http_server_request_duration_seconds_count{${http}${extra}}[$__rate_interval])`;
+  if (p.http) {
+    const h = p.http;
+    const rate = (extra = '') => `rate(${h.count(extra)}[$__rate_interval])`;
     b.withRow(new dashboard.RowBuilder('Traffic'))
       .withPanel(
-        panel({ title: 'Request rate', unit: 'reqps', queries: [{ legend: '{{http_route}}', expr: `sum by (http_route) (${rate()})` }] }),
+        panel({ title: 'Request rate', unit: 'reqps', queries: [{ legend: `{{${h.route}}}`, expr: `sum by (${h.route}) (${rate()})` }] }),
       )
       .withPanel(
         panel({
           title: 'Errors (5xx share)',
           unit: 'percentunit',
-          queries: [{ legend: 'errors', expr: `sum(${rate(', http_response_status_code=~"5.."')}) / sum(${rate()})` }],
+          queries: [{ legend: 'errors', expr: `sum(${rate(h.serverError)}) / sum(${rate()})` }],
         }),
       )
       .withPanel(
@@ -90,7 +91,7 @@ export function packageDashboard(p: PackageDashboardProps): DashboardModel {
           unit: 's',
           queries: [0.5, 0.9, 0.99].map((q) => ({
             legend: `p${q * 100}`,
-            expr: `histogram_quantile(${q}, sum by (le) (rate(http_server_request_duration_seconds_bucket{${http}}[$__rate_interval])))`,
+            expr: `histogram_quantile(${q}, sum by (le) (rate(${h.allBuckets()}[$__rate_interval])))`,
           })),
         }),
       );
