@@ -3,8 +3,8 @@
 // environment, as the delivery issue measured it. Uses the helm that `npm test` installs in .tools/bin.
 //
 // Usage: node -r @b2connect/k8s-lib/register scripts/reference-helm.ts <work-dir> [services]
-// Prints {"objects": n, "ms": wall time of the three `helm template` runs}; the chart is written first,
-// outside the timing.
+// Prints {"objects": n, "ms": wall time of the three `helm template` runs, "maxRssMb": the largest run's
+// peak memory (when GNU time is installed)}; the chart is written first, outside the timing.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,11 +173,18 @@ function writeChart(dir: string): void {
 
 const chart = join(workDir, 'chart');
 if (!existsSync(join(chart, 'charts', `gen-${String(services).padStart(3, '0')}`))) writeChart(chart);
+/** GNU time, when installed, reports each helm run's peak memory (the benchmark compares it with ours). */
+const TIME = '/usr/bin/time';
+const rssFile = join(workDir, 'helm-max-rss-kb');
+let maxRssKb = 0;
 const started = performance.now();
 for (const env of Object.keys(ENVIRONMENTS)) {
-  execFileSync(HELM, ['template', 'b2connect', chart, '-f', join(chart, `values-${env}.yaml`), '--output-dir', join(workDir, 'out', env)], {
+  const args = ['template', 'b2connect', chart, '-f', join(chart, `values-${env}.yaml`), '--output-dir', join(workDir, 'out', env)];
+  const measured = existsSync(TIME);
+  execFileSync(measured ? TIME : HELM, measured ? ['-f', '%M', '-o', rssFile, HELM, ...args] : args, {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  if (measured) maxRssKb = Math.max(maxRssKb, Number(readFileSync(rssFile, 'utf8').trim()));
 }
 const ms = Math.round(performance.now() - started);
 let objects = 0;
@@ -187,4 +194,4 @@ for (const env of Object.keys(ENVIRONMENTS)) {
     for (const file of readdirSync(dir)) objects += readFileSync(join(dir, file), 'utf8').split(/^kind: /m).length - 1;
   }
 }
-console.log(JSON.stringify({ objects, ms }));
+console.log(JSON.stringify({ objects, ms, ...(maxRssKb ? { maxRssMb: Math.round(maxRssKb / 1024) } : {}) }));

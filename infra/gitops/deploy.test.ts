@@ -72,7 +72,31 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
     const template = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.template;
     expect(template.metadata.labels).toEqual({ 'b2connect.io/wave': '{{.wave}}', 'b2connect.io/environment': 'prod' });
     expect(template.metadata).not.toHaveProperty('annotations');
-    expect(template.spec.syncPolicy).toEqual({ automated: { prune: true }, syncOptions: ['ServerSideApply=true', 'PruneLast=true'] });
+    expect(template.spec.syncPolicy).toEqual({
+      automated: { prune: true },
+      syncOptions: ['ServerSideApply=true', 'PruneLast=true', 'RespectIgnoreDifferences=true'],
+    });
+  });
+
+  it('leaves what the Argo Rollouts controller sets to it: the weights of the canary route and the subset hashes, respected by syncs', () => {
+    // catalog delivers by canary on Istio in prod.
+    const template = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.template;
+    expect(template.spec.ignoreDifferences).toEqual([
+      {
+        group: 'networking.istio.io',
+        kind: 'VirtualService',
+        name: 'catalog',
+        namespace: 'b2connect',
+        jqPathExpressions: ['.spec.http[].route[].weight'],
+      },
+      {
+        group: 'networking.istio.io',
+        kind: 'DestinationRule',
+        name: 'catalog',
+        namespace: 'b2connect',
+        jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
+      },
+    ]);
   });
 });
 
@@ -118,13 +142,18 @@ describe('infra/gitops: the Argo CD project', () => {
   it('allows the repository, the namespaces and exactly the kinds the packages emit', () => {
     const project = findObject(bundle('prod'), 'AppProject', 'b2connect');
     expect(project.spec.sourceRepos).toEqual([REPO]);
-    expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'b2connect' }]);
+    // The platform namespace, and infra/logging's two.
+    expect(project.spec.destinations).toEqual(
+      ['b2connect', 'log-collector', 'observability'].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+    );
     expect(project.spec.clusterResourceWhitelist).toEqual([
       { group: '', kind: 'Namespace' },
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding' },
       { group: 'cert-manager.io', kind: 'ClusterIssuer' },
       { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
       { group: 'storage.k8s.io', kind: 'StorageClass' },
     ]);
     expect(project.spec.namespaceResourceWhitelist).toEqual(
@@ -192,5 +221,34 @@ describe('infra/gitops: Flux (dev)', () => {
     expect(deps('catalog')).not.toContain('redis');
     expect(deps('identity')).toEqual(['namespaces', 'postgres', 'redis', 'secret-store']);
     expect(deps('ingress')).toEqual(['admin-portal', 'api-gateway', 'namespaces', 'storefront']);
+  });
+});
+
+describe('infra/gitops: Argo CD and canaries in flight', () => {
+  it("gives only a canary package's Application the differences the Argo Rollouts controller makes, and respects them in syncs", async () => {
+    const env = environment('prod', {
+      capabilities: { argoRollouts: true, prometheusOperator: true, serviceMesh: 'istio', rabbitmqOperator: true },
+      delivery: { gitops: { engine: 'argocd', repository: 'https://git.example.com/gitops.git', path: 'prod' } } as never,
+    });
+    const service = (name: string, delivery?: unknown) => ({
+      kind: 'web-service',
+      spec: { name, team: 'a', image: { repository: `b2connect/${name}` }, ports: { http: 8080 }, ...(delivery ? { delivery } : {}) },
+    });
+    const root = makeWorkspace({
+      environments: { prod: env },
+      packages: {
+        gitops: `export { default } from '${join(__dirname, 'deploy.ts')}';\n`,
+        web: service('web', { strategy: 'canary', analysis: { latency: { maxMs: 300 } } }) as never,
+        plain: service('plain') as never,
+      },
+    });
+    const { bundles } = await synthesize(root, { load: importLoader });
+    const apps = bundles.get('prod')!.get('gitops')!;
+    const web = findObject(apps, 'Application', 'web-prod').spec;
+    expect(web.ignoreDifferences.map((d: any) => `${d.kind}/${d.name}`)).toEqual(['VirtualService/web', 'DestinationRule/web']);
+    expect(web.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    const plain = findObject(apps, 'Application', 'plain-prod').spec;
+    expect(plain.ignoreDifferences).toBeUndefined();
+    expect(plain.syncPolicy.syncOptions).toEqual(['ServerSideApply=true', 'PruneLast=true']);
   });
 });

@@ -3,6 +3,7 @@ import {
   deploymentDependencies,
   GITOPS_CREDENTIALS_SECRET,
   isClusterScoped,
+  rolloutManagedFields,
   syncWaves,
   type KubeObject,
 } from '@b2connect/k8s-lib';
@@ -19,6 +20,20 @@ const GITOPS_PROJECT = 'b2connect-gitops';
 /** Deleting an Application deletes its objects (Namespaces and volumes are kept by their annotations). */
 const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 const SYNC_OPTIONS = ['ServerSideApply=true', 'PruneLast=true'];
+
+/**
+ * What a package's Application leaves to the Argo Rollouts controller (VirtualService weights,
+ * DestinationRule subset hashes, the canary Ingress): ignored in the diff, and with
+ * RespectIgnoreDifferences not reset by a sync either, so that Argo CD never fights a canary in flight.
+ */
+function leftToRollouts(entries: readonly Record<string, unknown>[]): {
+  ignoreDifferences?: Record<string, unknown>[];
+  syncOptions: string[];
+} {
+  return entries.length === 0
+    ? { syncOptions: SYNC_OPTIONS }
+    : { ignoreDifferences: [...entries], syncOptions: [...SYNC_OPTIONS, 'RespectIgnoreDifferences=true'] };
+}
 
 /** The distinct API group and kind of `objects`, sorted. */
 function groupKinds(objects: readonly KubeObject[]): { group: string; kind: string }[] {
@@ -120,6 +135,7 @@ export default defineClusterPackage({
       // App of apps: the root syncs these Applications wave by wave, each wave once the previous one is
       // healthy (needs the Application health check in argocd-cm, docs/gitops.md); each syncs itself.
       for (const w of packages) {
+        const { ignoreDifferences, syncOptions } = leftToRollouts(rolloutManagedFields(ctx.bundle.get(w.name) ?? []));
         application(
           scope,
           `Application-${w.name}`,
@@ -129,7 +145,8 @@ export default defineClusterPackage({
             project: PROJECT,
             source: source(w.name),
             destination,
-            syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: SYNC_OPTIONS },
+            ...(ignoreDifferences ? { ignoreDifferences } : {}),
+            syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions },
           },
           { 'argocd.argoproj.io/sync-wave': String(w.wave) },
           [RESOURCES_FINALIZER],
@@ -139,6 +156,8 @@ export default defineClusterPackage({
     }
 
     const distinctWaves = [...new Set(packages.map((w) => w.wave))].sort((a, b) => a - b);
+    // One template for every Application: the entries name their objects, so each matches in its own package only.
+    const { ignoreDifferences, syncOptions } = leftToRollouts(packages.flatMap((w) => rolloutManagedFields(ctx.bundle.get(w.name) ?? [])));
     new ApiObject(scope, 'ApplicationSet', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'ApplicationSet',
@@ -164,10 +183,11 @@ export default defineClusterPackage({
             project: PROJECT,
             source: source('{{.package}}'),
             destination,
+            ...(ignoreDifferences ? { ignoreDifferences } : {}),
             // RollingSync turns automated sync off and triggers each sync itself (also when an Application
             // drifts: it watches OutOfSync), with these syncOptions; of `automated` it reads only `prune`,
             // as the prune flag of the syncs it triggers. selfHeal would be dead, so it is not set.
-            syncPolicy: { automated: { prune: true }, syncOptions: SYNC_OPTIONS },
+            syncPolicy: { automated: { prune: true }, syncOptions },
           },
         },
       },

@@ -1,4 +1,4 @@
-import { defineClusterPackage } from '@b2connect/k8s-lib';
+import { defineClusterPackage, PUBLIC_INGRESS_NAME } from '@b2connect/k8s-lib';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 
@@ -35,9 +35,10 @@ export default defineClusterPackage({
       [ingress.hosts.storefront, 'storefront'],
       [ingress.hosts.adminPortal, 'admin-portal'],
     ];
+    // NGINX canaries of the public services clone this Ingress by name.
     new k8s.KubeIngress(scope, 'Ingress', {
       metadata: {
-        name: 'b2connect',
+        name: PUBLIC_INGRESS_NAME,
         namespace,
         labels: { ...ctx.labels },
         annotations: {

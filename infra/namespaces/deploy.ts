@@ -1,12 +1,6 @@
-import { defineClusterPackage, KEEP_ON_PRUNE } from '@b2connect/k8s-lib';
+import { defineClusterPackage, KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from '@b2connect/k8s-lib';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-
-/** Where each mesh's control plane runs, and the ports its proxies call. */
-const MESH_CONTROL_PLANE = {
-  istio: { namespace: 'istio-system', ports: [15012] },
-  linkerd: { namespace: 'linkerd', ports: [8080, 8086, 8090] },
-} as const;
 
 export default defineClusterPackage({
   name: 'namespaces',

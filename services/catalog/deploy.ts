@@ -1,4 +1,4 @@
-import { defineWebService } from '@b2connect/k8s-lib';
+import { defineWebService, Delivery } from '@b2connect/k8s-lib';
 
 export default defineWebService({
   name: 'catalog',
@@ -11,4 +11,6 @@ export default defineWebService({
   migrations: { command: ['dotnet', 'Catalog.dll', '--migrate'] },
   autoscaling: { min: 2, max: 6 },
   settings: { Catalog__PageSize: '50' },
+  // New versions take 10%, 25%, then 50% of the traffic, each step checked against Prometheus; dev rolls.
+  delivery: Delivery.canary({ analysis: { maxErrorRate: 0.01, latency: { percentile: 99, maxMs: 500 } } }),
 });

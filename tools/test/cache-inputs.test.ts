@@ -169,53 +169,67 @@ describe('cache keys', () => {
     expect(changed.filter((id) => id.endsWith(':synth') || id.endsWith(':build'))).toEqual([]);
   });
 
-  it('never store a build whose input changed while it ran: the next build of the old input is correct', async () => {
-    const nx = (args: string[]) =>
-      spawn(process.execPath, [join(copy, 'node_modules/nx/bin/nx.js'), ...args], {
-        cwd: copy,
+  // Without the daemon as on CI, with it as on a workstation (Nx's default there); each in an
+  // environment of its own, so that neither replays what the other stored.
+  it.each([
+    ['without', 'dev'],
+    ['with', 'staging'],
+  ])(
+    'never store a build whose input changed while it ran, %s the Nx daemon: the next build of the old input is correct',
+    async (daemon, environment) => {
+      const env = {
+        ...process.env,
+        NX_DAEMON: String(daemon === 'with'),
+        NX_NO_CLOUD: 'true',
+        NX_TUI: 'false',
         // The cache is what this test is about: on, whatever the caller (CI skips it) says.
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_SKIP_NX_CACHE: 'false' },
-      });
-    const run = (args: string[], onOutput: (text: string) => void = () => undefined) =>
-      new Promise<{ code: number | null; output: string }>((done) => {
-        const p = nx(args);
-        let output = '';
-        const take = (d: Buffer) => {
-          output += d;
-          onOutput(output);
-        };
-        p.stdout.on('data', take);
-        p.stderr.on('data', take);
-        p.on('exit', (code) => done({ code, output }));
-      });
-    const file = join(copy, 'services/identity/deploy.ts');
-    const original = readFileSync(file, 'utf8');
-    const poisoned = original.replace("Jwt__AccessTokenMinutes: '15'", "Jwt__AccessTokenMinutes: '99'");
-    expect(poisoned).not.toBe(original);
-    const args = ['run', '@b2connect/identity:synth', '-c', 'dev'];
-    let edited = false;
-    try {
-      // Nx hashes the old input; the edit lands once the executor has started building.
-      const first = await run(args, (text) => {
-        if (!edited && text.includes('synth: building')) {
-          edited = true;
-          writeFileSync(file, poisoned);
-        }
-      });
-      expect(edited).toBe(true);
-      expect(first.code).not.toBe(0);
-      expect(first.output).toContain('its inputs changed while it ran');
-    } finally {
-      writeFileSync(file, original);
-    }
-    // The old input again: built, not replayed from the poisoned run.
-    const second = await run(args);
-    expect(second.code, second.output).toBe(0);
-    expect(second.output).not.toContain('[local cache]');
-    const manifests = readFileSync(join(copy, 'dist/environments/dev/identity/manifests.yaml'), 'utf8');
-    expect(manifests).toContain("Jwt__AccessTokenMinutes: '15'");
-    // And an untouched run is stored and replayed as usual.
-    const third = await run(args);
-    expect(third.output).toMatch(/local cache|existing outputs match the cache/);
-  });
+        NX_SKIP_NX_CACHE: 'false',
+      };
+      const nx = (args: string[]) => spawn(process.execPath, [join(copy, 'node_modules/nx/bin/nx.js'), ...args], { cwd: copy, env });
+      const run = (args: string[], onOutput: (text: string) => void = () => undefined) =>
+        new Promise<{ code: number | null; output: string }>((done) => {
+          const p = nx(args);
+          let output = '';
+          const take = (d: Buffer) => {
+            output += d;
+            onOutput(output);
+          };
+          p.stdout.on('data', take);
+          p.stderr.on('data', take);
+          p.on('exit', (code) => done({ code, output }));
+        });
+      const file = join(copy, 'services/identity/deploy.ts');
+      const original = readFileSync(file, 'utf8');
+      const poisoned = original.replace("Jwt__AccessTokenMinutes: '15'", "Jwt__AccessTokenMinutes: '99'");
+      expect(poisoned).not.toBe(original);
+      const args = ['run', '@b2connect/identity:synth', '-c', environment];
+      let edited = false;
+      try {
+        // Nx hashes the old input; the edit lands once the executor has started building.
+        const first = await run(args, (text) => {
+          if (!edited && text.includes('synth: building')) {
+            edited = true;
+            writeFileSync(file, poisoned);
+          }
+        });
+        expect(edited).toBe(true);
+        expect(first.code, first.output).not.toBe(0);
+        expect(first.output).toContain('its inputs changed while it ran');
+      } finally {
+        writeFileSync(file, original);
+      }
+      // The old input again: built, not replayed from the poisoned run.
+      const second = await run(args);
+      expect(second.code, second.output).toBe(0);
+      expect(second.output).not.toContain('[local cache]');
+      const manifests = readFileSync(join(copy, `dist/environments/${environment}/identity/manifests.yaml`), 'utf8');
+      expect(manifests).toContain("Jwt__AccessTokenMinutes: '15'");
+      // And an untouched run is stored and replayed as usual.
+      const third = await run(args);
+      expect(third.code, third.output).toBe(0);
+      expect(third.output).toMatch(/local cache|existing outputs match the cache/);
+      if (daemon === 'with')
+        execFileSync(process.execPath, [join(copy, 'node_modules/nx/bin/nx.js'), 'daemon', '--stop'], { cwd: copy, env });
+    },
+  );
 });

@@ -4,6 +4,7 @@
 
 // Definitions, one function per kind.
 export { defineWebService, defineFrontend, type DeployableDefinition } from './kinds/define';
+export { Delivery, DEFAULT_CANARY_STEPS, type CanaryOptions, type DeliveryInput } from './kinds/delivery';
 export { defineStore } from './config/store';
 export { defineClusterPackage } from './config/cluster-package';
 export type { WebServiceSpecInput, WebServiceSpec, FrontendSpecInput, FrontendSpec, Size, Override } from './config/definition';
@@ -20,13 +21,20 @@ export type {
   StoreSpecInput,
   StoreSpec,
 } from './config/store';
-export type { ClusterPackageContext, ClusterPackageBuilder, ClusterPackageSpecInput, ClusterPackageSpec } from './config/cluster-package';
+export type {
+  ClusterPackageContext,
+  ClusterPackageBuilder,
+  ClusterPackageSpecInput,
+  ClusterPackageSpec,
+  ClusterClient,
+  ClusterClients,
+} from './config/cluster-package';
 export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // Labels and sizes.
 export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
-export { KEEP_ON_PRUNE } from './rules';
+export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
 // Blueprints and the constructs the store and cluster-level packages build with.
@@ -39,8 +47,9 @@ export * from './blueprints/frontend';
 export type { HealthProps } from './blueprints/probe';
 export { EnvironmentOverview, type EnvironmentOverviewProps } from './blueprints/observability/overview';
 
-// What a cluster-level package reads of the rest of the environment (infra/gitops).
-export { GITOPS_CREDENTIALS_SECRET } from './config/environment';
+// What a cluster-level package reads of the rest of the environment (infra/gitops, infra/ingress).
+export { GITOPS_CREDENTIALS_SECRET, PUBLIC_INGRESS_NAME } from './config/environment';
+export { CanaryRollout, rolloutManagedFields, type CanaryRolloutProps } from './blueprints/canary-rollout';
 export { syncWaves, isClusterScoped, deploymentDependencies } from './write/waves';
 
 // Tests of a package: synthesize it, find objects by kind and name.

@@ -41,6 +41,7 @@ export {
   libVersion,
   BUNDLE_ROOT,
   NETWORK_DIAGRAM,
+  ROLLOUT_TIMELINE,
   type BuildOptions,
   type SynthesisResult,
 } from './write/bundle';

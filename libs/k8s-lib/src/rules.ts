@@ -42,3 +42,12 @@ export const KEEP_ON_PRUNE = {
   'kustomize.toolkit.fluxcd.io/prune': 'disabled',
   'helm.sh/resource-policy': 'keep',
 } as const;
+
+/**
+ * Where each mesh's control plane runs, and the ports its proxies call: every namespace enrolled in the
+ * mesh opens egress to them (infra/namespaces, infra/logging).
+ */
+export const MESH_CONTROL_PLANE = {
+  istio: { namespace: 'istio-system', ports: [15012] },
+  linkerd: { namespace: 'linkerd', ports: [8080, 8086, 8090] },
+} as const;

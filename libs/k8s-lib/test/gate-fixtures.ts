@@ -73,6 +73,105 @@ export function withReadOnlyRoot(objects: any[]): any[] {
   return objects;
 }
 
+/**
+ * The good bundle with its Deployment turned into a canary Rollout on Istio and NGINX: stable and
+ * canary Services, a VirtualService route `primary` between the DestinationRule subsets, the public
+ * Ingress on the stable Service, an AnalysisTemplate.
+ */
+export function canaryBundle(): any[] {
+  const objects = goodBundle();
+  const d = deployment(objects);
+  const service = objects.find((o) => o.kind === 'Service');
+  const host = 'web.default.svc.cluster.local';
+  d.apiVersion = 'argoproj.io/v1alpha1';
+  d.kind = 'Rollout';
+  d.spec.strategy = {
+    canary: {
+      stableService: 'web',
+      canaryService: 'web-canary',
+      trafficRouting: {
+        istio: {
+          virtualService: { name: 'web', routes: ['primary'] },
+          destinationRule: { name: 'web', canarySubsetName: 'canary', stableSubsetName: 'stable' },
+        },
+        nginx: { stableIngress: 'public' },
+      },
+      steps: [
+        { setWeight: 10 },
+        { pause: { duration: '5m' } },
+        {
+          analysis: {
+            templates: [{ templateName: 'web-canary' }],
+            args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+          },
+        },
+      ],
+    },
+  };
+  return [
+    ...objects,
+    { ...structuredClone(service), metadata: { ...service.metadata, name: 'web-canary' } },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web' },
+      spec: {
+        hosts: [host],
+        http: [
+          {
+            name: 'primary',
+            route: [
+              { destination: { host, subset: 'stable' }, weight: 100 },
+              { destination: { host, subset: 'canary' }, weight: 0 },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'web' },
+      spec: {
+        host,
+        subsets: [
+          { name: 'canary', labels: { ...labels } },
+          { name: 'stable', labels: { ...labels } },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'public' },
+      spec: {
+        rules: [
+          {
+            host: 'www.example.com',
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'web-canary' },
+      spec: { args: [{ name: 'canary-hash' }], metrics: [] },
+    },
+  ];
+}
+
+/** The canary Rollout of a bundle made by `canaryBundle`. */
+export function rollout(objects: any[]): any {
+  return objects.find((o) => o.kind === 'Rollout');
+}
+
+/** The object of a kind of a bundle (the first one). */
+export function ofKind(objects: any[], kind: string): any {
+  return objects.find((o) => o.kind === kind);
+}
+
 /** A PrometheusRule holding these rules in one group. */
 export function prometheusRule(rules: any[], name = 'web'): any {
   return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name }, spec: { groups: [{ name: 'g', rules }] } };

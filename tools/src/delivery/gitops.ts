@@ -78,11 +78,18 @@ const PUSH_ATTEMPTS = 3;
 
 /**
  * Whether a published package folder is exactly what a deploy wrote: its manifests still hash to the
- * recorded content and it holds no other file. A hand edit in the repository is then replaced.
+ * recorded content, it holds the files the built folder holds and no other, and those beside the
+ * manifests and the kustomization (the canary picture) are the built ones. A hand edit in the
+ * repository is then replaced.
  */
-function untouched(dir: string, built: PackageProvenance): boolean {
+function untouched(dir: string, builtDir: string, built: PackageProvenance): boolean {
   const files = readdirSync(dir).sort();
-  if (files.join('/') !== [KUSTOMIZATION, MANIFESTS].sort().join('/')) return false;
+  const expected = readdirSync(builtDir)
+    .filter((f) => !f.startsWith('.'))
+    .sort();
+  if (files.join('/') !== expected.join('/') || !files.includes(KUSTOMIZATION) || !files.includes(MANIFESTS)) return false;
+  const others = files.filter((f) => f !== KUSTOMIZATION && f !== MANIFESTS);
+  if (others.some((f) => readFileSync(join(dir, f), 'utf8') !== readFileSync(join(builtDir, f), 'utf8'))) return false;
   return contentHash(readFileSync(join(dir, MANIFESTS), 'utf8')) === built.contentHash;
 }
 
@@ -149,7 +156,7 @@ async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<P
       const built = req.manifest.packages[name];
       if (!built) throw new Error(`${name} has no provenance in ${join(req.bundleDir, name)}: this run did not build it`);
       const published = readProvenance(join(envDir, name));
-      if (published && sameContent(published, built) && untouched(join(envDir, name), built)) {
+      if (published && sameContent(published, built) && untouched(join(envDir, name), join(req.bundleDir, name), built)) {
         // Same content: the repository keeps the folder and the commit it was first published from.
         entries[name] = published;
         continue;

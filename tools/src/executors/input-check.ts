@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ExecutorContext, Task, TaskGraph } from '@nx/devkit';
 
 /**
@@ -17,14 +20,21 @@ export async function changedInputs(
   const changed = new Map<string, string[]>();
   if (tasks.length === 0 || !context.projectGraph) return changed;
   /* eslint-disable @typescript-eslint/no-require-imports -- Nx's own hasher, not part of @nx/devkit's API */
-  const { retrieveWorkspaceFiles } =
-    require('nx/src/project-graph/utils/retrieve-workspace-files') as typeof import('nx/src/project-graph/utils/retrieve-workspace-files');
+  const { WorkspaceContext } = require('nx/src/native') as typeof import('nx/src/native');
   const { InProcessTaskHasher } = require('nx/src/hasher/task-hasher') as typeof import('nx/src/hasher/task-hasher');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const roots = Object.fromEntries(Object.values(context.projectGraph.nodes).map((node) => [node.data.root, node.name]));
-  // The files as they are now (not the file map the run started with).
-  const { rustReferences } = await retrieveWorkspaceFiles(context.root, roots);
-  const hasher = new InProcessTaskHasher(context.projectGraph, context.nxJsonConfiguration, rustReferences, {});
+  // The files as they are now, each read and hashed again: a context of its own with an empty cache
+  // folder. Nx's usual contexts answer from what they read before (this process's, and the cache
+  // folder the daemon keeps), and with the daemon on its answer holds no native file references.
+  const scratch = mkdtempSync(join(tmpdir(), 'b2c-input-check-'));
+  let externalReferences: import('nx/src/native').NxWorkspaceFilesExternals;
+  try {
+    externalReferences = new WorkspaceContext(context.root, scratch).getWorkspaceFiles(roots).externalReferences!;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const hasher = new InProcessTaskHasher(context.projectGraph, context.nxJsonConfiguration, externalReferences, {});
   const now = await hasher.hashTasks(tasks, taskGraph, process.env);
   tasks.forEach((task, i) => {
     if (now[i]!.value === task.hash) return;

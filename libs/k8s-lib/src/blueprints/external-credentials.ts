@@ -17,6 +17,13 @@ export interface ExternalCredentialsProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Type of the created Secret, for consumers that require one. @default 'Opaque' */
   readonly secretType?: string;
+  /**
+   * Only these properties of the remote key, by the Secret key each becomes (`{ password: 'kibana-password' }`),
+   * so that a Secret holds no more than its consumer reads. @default - every property, under its own name
+   */
+  readonly properties?: Readonly<Record<string, string>>;
+  /** Namespace of the ExternalSecret and its Secret, for cluster-level packages. @default - the chart's */
+  readonly namespace?: string;
 }
 
 /**
@@ -32,7 +39,7 @@ export class ExternalCredentials extends Construct {
     super(scope, id);
     this.secretName = props.name;
     this.externalSecret = new ExternalSecret(this, 'Resource', {
-      metadata: { name: props.name, labels: { ...props.labels } },
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.store },
@@ -41,7 +48,14 @@ export class ExternalCredentials extends Construct {
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
           template: props.secretType ? { type: props.secretType } : undefined,
         },
-        dataFrom: [{ extract: { key: props.remoteKey } }],
+        ...(props.properties
+          ? {
+              data: Object.entries(props.properties).map(([secretKey, property]) => ({
+                secretKey,
+                remoteRef: { key: props.remoteKey, property },
+              })),
+            }
+          : { dataFrom: [{ extract: { key: props.remoteKey } }] }),
       },
     });
   }

@@ -58,7 +58,8 @@ export function spreadConstraints(
 }
 
 export interface DisruptionBudgetProps {
-  readonly metadata: { readonly name: string; readonly labels: Readonly<Record<string, string>> };
+  /** Its name and labels, and a namespace where the chart sets none (cluster-level packages). */
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels: Readonly<Record<string, string>> };
   readonly selector: Readonly<Record<string, string>>;
   /**
    * Let a drain evict pods that are not ready. True for stateless services (a crash-looping pod must
@@ -70,7 +71,7 @@ export interface DisruptionBudgetProps {
 /** At most one member down at a time, for any workload that runs more than one. */
 export function disruptionBudget(scope: Construct, id: string, props: DisruptionBudgetProps): k8s.KubePodDisruptionBudget {
   return new k8s.KubePodDisruptionBudget(scope, id, {
-    metadata: { name: props.metadata.name, labels: { ...props.metadata.labels } },
+    metadata: { name: props.metadata.name, namespace: props.metadata.namespace, labels: { ...props.metadata.labels } },
     spec: {
       maxUnavailable: k8s.IntOrString.fromNumber(1),
       selector: { matchLabels: { ...props.selector } },

@@ -14,7 +14,9 @@ const KIND_ORDER = [
   'ConfigMap',
   'Secret',
   'Service',
+  'AnalysisTemplate',
   'Deployment',
+  'Rollout',
   'StatefulSet',
   'HorizontalPodAutoscaler',
   'PodDisruptionBudget',
@@ -43,9 +45,10 @@ function cmp(a: string, b: string): number {
 export function synthesizeEnvironment(
   model: ResolvedEnvironment,
   packageNames: readonly string[],
-): { objects: Map<string, KubeObject[]>; errors: ConfigError[] } {
+): { objects: Map<string, KubeObject[]>; errors: ConfigError[]; notes: Map<string, string[]> } {
   const built = new Map<string, KubeObject[]>();
   const errors: ConfigError[] = [];
+  const notes = new Map<string, string[]>();
   const aboutAll = (name: string) => {
     const p = model.packages.get(name);
     return p?.kind.dependsOnAll?.(p.spec) ?? false;
@@ -69,6 +72,7 @@ export function synthesizeEnvironment(
         resolved: p.resolved,
         model,
         bundle: aboutAll(name) ? others : new Map(),
+        note: (message) => notes.set(name, [...(notes.get(name) ?? []), message]),
       });
       const objects = (chart.toJson() as KubeObject[]).sort(compareObjects);
       built.set(name, objects);
@@ -78,5 +82,5 @@ export function synthesizeEnvironment(
     }
   }
   const objects = new Map(packageNames.filter((n) => built.has(n)).map((n) => [n, built.get(n)!]));
-  return { objects, errors };
+  return { objects, errors, notes };
 }

@@ -90,6 +90,37 @@ describe('validateObject on custom resources', () => {
     expect(validateObject(es)).toEqual(['spec.secretStoreRef.nmae: unknown field']);
   });
 
+  it('checks Argo Rollouts objects strictly: a misspelled field of a Rollout step or an AnalysisTemplate metric', () => {
+    const rollout = (): any => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace: 'b2connect' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'registry.example.com/web:1.0.0' }] },
+        },
+        strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: '5m' } }] } },
+      },
+    });
+    expect(validateObject(rollout())).toEqual([]);
+    const bad = rollout();
+    bad.spec.strategy.canary.steps[0] = { setWieght: 10 };
+    expect(validateObject(bad)).toEqual(['spec.strategy.canary.steps[0].setWieght: unknown field']);
+    const template: any = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'web-canary', namespace: 'b2connect' },
+      spec: {
+        metrics: [{ name: 'error-rate', successCondition: 'true', provider: { prometheus: { address: 'http://p:9090', query: 'up' } } }],
+      },
+    };
+    expect(validateObject(template)).toEqual([]);
+    template.spec.metrics[0].failurLimit = 1;
+    expect(validateObject(template)).toEqual(['spec.metrics[0].failurLimit: unknown field']);
+  });
+
   it('flags a wrong enum value and a missing required field', () => {
     const es = externalSecret();
     es.spec.target.creationPolicy = 'Sometimes';

@@ -28,11 +28,22 @@ function validatorFor(apiVersion: string, kind: string): Validator | null {
     let validator: Validator | null = null;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(modelPath) as Record<string, { new (data: unknown): { validate(): void } }>;
+      const mod = require(modelPath) as Record<string, { new (data: unknown): { validate(): void }; prototype: { validate(): void } }>;
       const Model = mod[kind];
       if (Model) {
         const as = modelVersion === apiVersion ? undefined : modelVersion;
-        validator = (data) => new Model(as ? { ...(data as object), apiVersion: as } : data).validate();
+        const { validate } = Model.prototype;
+        // The model's schema check runs on the object itself (`this`): constructing the model first
+        // would copy every object only to drop undefined values, which synthesized objects do not hold.
+        // Should the check fail, it runs again on the model, whose messages are the ones reported.
+        validator = (data) => {
+          const input = as ? { ...(data as object), apiVersion: as } : data;
+          try {
+            validate.call(input);
+          } catch {
+            new Model(input).validate();
+          }
+        };
       }
     } catch {
       validator = null;

@@ -26,6 +26,17 @@ export interface ClusterPackageContext {
 
 export type ClusterPackageBuilder = (scope: Construct, ctx: ClusterPackageContext) => void;
 
+/** A namespace of a cluster-level package whose pods call packages of the platform namespace. */
+export interface ClusterClient {
+  /** The namespace (every pod of it is the caller). */
+  readonly namespace: string;
+  /** Packages of the platform namespace it calls, on the ports each serves. */
+  readonly reaches: readonly string[];
+}
+
+/** The namespaces of a cluster-level package that call the platform's packages, in one environment. */
+export type ClusterClients = (env: Environment) => readonly ClusterClient[];
+
 export const ClusterPackageSpecSchema = z.strictObject({
   name: dnsLabel,
   team: dnsLabel,
@@ -38,6 +49,13 @@ export const ClusterPackageSpecSchema = z.strictObject({
    * the build, and it comes after all of them in the deployment order. @default false
    */
   dependsOnAll: z.boolean().default(false),
+  /**
+   * Namespaces of its own whose pods call packages of the platform namespace, per environment: the
+   * network graph gets an edge from each namespace to the ports each named package serves, so that
+   * the called package's NetworkPolicy (and AuthorizationPolicy under Istio) admits it. Its own
+   * namespaces' policies are the package's to emit. @default - none
+   */
+  clients: z.custom<ClusterClients>((v) => typeof v === 'function', 'must be a function (env) => [{ namespace, reaches }]').optional(),
   /** Emits the package's objects for one environment. Cluster-scoped objects get no namespace. */
   build: z.custom<ClusterPackageBuilder>((v) => typeof v === 'function', 'must be a function (scope, ctx) => void'),
 });

@@ -153,6 +153,59 @@ describe('environment files', () => {
     ]);
   });
 
+  describe('logging and tracing', () => {
+    const external = (url: string) =>
+      environment('prod', {
+        logging: {
+          level: 'Information',
+          format: 'json',
+          elasticsearch: { type: 'external', url, cidr: '203.0.113.10/32', version: '8.15.3' },
+        },
+      });
+
+    it('defaults to the platform Elasticsearch, 7 days of retention and 1 % of requests traced', () => {
+      const env = loadEnvironment(writeEnv('prod', stringify(environment('prod'))));
+      expect(env.logging).toMatchObject({ elasticsearch: { type: 'platform' }, credentialsKey: 'b2connect/logging', retentionDays: 7 });
+      expect(env.tracing).toEqual({ samplingPercent: 1, istioProvider: 'otel-tracing' });
+    });
+
+    it('takes an external Elasticsearch by URL and address range', () => {
+      const env = loadEnvironment(writeEnv('prod', stringify(external('https://logs.example.com:9243'))));
+      expect(env.logging.elasticsearch).toEqual({
+        type: 'external',
+        url: 'https://logs.example.com:9243',
+        cidr: '203.0.113.10/32',
+        version: '8.15.3',
+      });
+    });
+
+    it('fails when the external Elasticsearch URL carries credentials, naming the field and where they belong, not the value', () => {
+      for (const url of ['https://elastic:hunter2@logs.example.com:9243', 'https://hunter2@logs.example.com']) {
+        const err = errorOf(() => loadEnvironment(writeEnv('prod', stringify(external(url)))));
+        expect(err.issues).toEqual([
+          {
+            path: 'logging.elasticsearch.url',
+            message:
+              'must not carry credentials (user:password@ or a token as user): the log shippers sign in with the credentials of the secret backend (logging.credentialsKey); remove them from the URL',
+          },
+        ]);
+        expect(err.message).not.toContain('hunter2');
+      }
+    });
+
+    it('fails when the external URL has a path or query, or is not http(s), or the sampling is out of range', () => {
+      for (const url of ['https://logs.example.com/es', 'https://logs.example.com?x=1', 'ftp://logs.example.com']) {
+        expect(errorOf(() => loadEnvironment(writeEnv('prod', stringify(external(url))))).issues.map((i) => i.path)).toEqual([
+          'logging.elasticsearch.url',
+        ]);
+      }
+      for (const samplingPercent of [-1, 101]) {
+        const file = writeEnv('prod', stringify(environment('prod', { tracing: { samplingPercent } })));
+        expect(errorOf(() => loadEnvironment(file)).issues.map((i) => i.path)).toEqual(['tracing.samplingPercent']);
+      }
+    });
+  });
+
   it('fails when the default replica count is above the maximum', () => {
     const file = writeEnv('dev', stringify(environment('dev', { replicas: { default: 3, max: 1, autoscaling: false } })));
     expect(errorOf(() => loadEnvironment(file)).message).toBe(`${file}: replicas.default: default 3 is above max 1`);

@@ -33,6 +33,16 @@ export const LOG_LEVELS = ['Trace', 'Debug', 'Information', 'Warning', 'Error', 
 export const GITOPS_ENGINES = ['argocd', 'flux', 'none'] as const;
 export type GitOpsEngine = (typeof GITOPS_ENGINES)[number];
 
+/** Name of the public Ingress (the ingress package's): NGINX canaries of public services clone it. */
+export const PUBLIC_INGRESS_NAME = 'b2connect';
+
+/** Prometheus of an environment, for canary analyses. */
+export function prometheusUrl(env: {
+  readonly network: { readonly monitoringNamespace: string; readonly prometheusUrl?: string };
+}): string {
+  return env.network.prometheusUrl ?? `http://prometheus-operated.${env.network.monitoringNamespace}.svc:9090`;
+}
+
 /** The Secret (namespace flux-system) the Flux GitRepository reads the repository credentials from. */
 export const GITOPS_CREDENTIALS_SECRET = 'b2connect-gitops';
 
@@ -65,6 +75,30 @@ export function isBranchName(name: string): boolean {
     name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'))
   );
 }
+
+/** An http(s) URL of scheme, host and port only (no path, query or fragment), as the log shippers take it. */
+const originUrl = z.url({ protocol: /^https?$/ }).refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.pathname === '/' || u.pathname === '') && u.search === '' && u.hash === '';
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL of a host and an optional port, without path, query or fragment');
+
+/** Where the logs and traces are stored. */
+const LogStoreSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('platform').describe('The platform Elasticsearch of services/elasticsearch.') }),
+  z.strictObject({
+    type: z.literal('external').describe('An Elasticsearch outside the cluster (a managed service).'),
+    url: originUrl.describe('Its HTTP endpoint, for example https://logs.b2connect.com:9243; never with credentials.'),
+    cidr: cidr.describe('Its address range, for the NetworkPolicies of the log shippers.'),
+    version: z
+      .string()
+      .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, 'must be a version such as 8.15.3')
+      .describe('Its Elasticsearch version: Kibana runs the same.'),
+  }),
+]);
 
 /**
  * An environment file (`environments/<name>.yaml`): cluster-wide globals only, no logic.
@@ -109,9 +143,43 @@ export const EnvironmentSchema = z
     logging: z
       .strictObject({
         level: z.enum(LOG_LEVELS).describe('Default log level of the services.'),
-        format: z.enum(['json', 'text']).describe('Console log format: json (structured) or text.'),
+        format: z
+          .enum(['json', 'text'])
+          .describe('Console log format: json (structured; the log collector parses it into fields) or text.'),
+        elasticsearch: LogStoreSchema.default({ type: 'platform' }).describe(
+          'Where infra/logging ships the logs and traces: the platform Elasticsearch (services/elasticsearch) or an external cluster. @default - platform',
+        ),
+        credentialsKey: z
+          .string()
+          .min(1)
+          .default('b2connect/logging')
+          .describe(
+            'Key in the secret backend holding username and password (the log writer Fluent Bit and the trace collector sign in as) and kibana-password (the kibana_system user). @default b2connect/logging',
+          ),
+        retentionDays: z
+          .int()
+          .min(1)
+          .max(3650)
+          .default(7)
+          .describe('Days the logs and traces are kept: the delete phase of their index lifecycle policy. @default 7'),
       })
-      .describe('Logging settings passed to every service.'),
+      .describe('Logging: the settings passed to every service, and where infra/logging collects the logs to.'),
+    tracing: z
+      .strictObject({
+        samplingPercent: z
+          .number()
+          .min(0)
+          .max(100)
+          .default(1)
+          .describe('Share of requests traced, in percent (100 in dev, a few in staging, about 1 in prod). @default 1'),
+        istioProvider: dnsLabel
+          .default('otel-tracing')
+          .describe(
+            'Name of the OpenTelemetry tracing extension provider in the Istio MeshConfig (serviceMesh istio only); it sends to the collector of infra/logging. @default otel-tracing',
+          ),
+      })
+      .default({ samplingPercent: 1, istioProvider: 'otel-tracing' })
+      .describe('Distributed tracing: the mesh traces where the mesh is Istio, the applications through the collector elsewhere.'),
     storageClasses: z
       .strictObject({ standard: StorageClassSpec, 'fast-ssd': StorageClassSpec, regional: StorageClassSpec })
       .describe('Provisioner and parameters of the standard, fast-ssd and regional storage classes in this cloud.'),
@@ -184,6 +252,12 @@ export const EnvironmentSchema = z
       .strictObject({
         ingressNamespace: dnsLabel.describe('Namespace of the ingress controller; it alone reaches the api-gateway and the frontends.'),
         monitoringNamespace: dnsLabel.describe('Namespace of Prometheus; it alone reaches metrics ports.'),
+        prometheusUrl: z
+          .url()
+          .optional()
+          .describe(
+            'Prometheus that canary analyses query (the Argo Rollouts controller reaches it). @default - http://prometheus-operated.<monitoringNamespace>.svc:9090, the Service prometheus-operator creates',
+          ),
         operatorNamespaces: z
           .strictObject({ cloudnativePg: dnsLabel.default('cnpg-system'), rabbitmqOperator: dnsLabel.default('rabbitmq-system') })
           .default({ cloudnativePg: 'cnpg-system', rabbitmqOperator: 'rabbitmq-system' })
@@ -322,6 +396,7 @@ const CREDENTIALS_HOME: Readonly<Record<string, string>> = {
   'secrets.backend.vaultUrl': 'the External Secrets Operator signs in to Key Vault with its workload identity',
   'secrets.backend.server': 'the External Secrets Operator signs in to Vault with Kubernetes auth (secrets.backend.role)',
   'backups.objectStore.endpointUrl': 'the object store credentials come from the secret backend (backups.objectStore.credentialsKey)',
+  'logging.elasticsearch.url': 'the log shippers sign in with the credentials of the secret backend (logging.credentialsKey)',
 };
 
 /**

@@ -13,6 +13,9 @@ import { pinnedImages } from './rules/pinned-images';
 import { podSecurityRestricted } from './rules/pod-security-restricted';
 import { readOnlyRootFilesystem } from './rules/read-only-root-filesystem';
 import { referencesResolve } from './rules/references-resolve';
+import { rolloutAnalysisTemplate } from './rules/rollout-analysis-template';
+import { rolloutServices } from './rules/rollout-services';
+import { rolloutTrafficRoute } from './rules/rollout-traffic-route';
 import { serviceMonitorTarget } from './rules/service-monitor-target';
 import { serviceSelectsPods } from './rules/service-selects-pods';
 import { podMonitorTarget } from './rules/pod-monitor-target';
@@ -33,6 +36,9 @@ export const RULES: readonly Rule[] = [
   noClusterRoleForWorkloads,
   serviceSelectsPods,
   hpaTarget,
+  rolloutServices,
+  rolloutTrafficRoute,
+  rolloutAnalysisTemplate,
   pdbSelectsPods,
   networkPolicyCoverage,
   serviceMonitorTarget,

@@ -65,6 +65,8 @@ export interface BuildContext<Spec = unknown, Resolved = unknown> extends Resolv
   readonly model: ResolvedEnvironment;
   /** For a `dependsOnAll` package, the objects of every other package of the environment; empty otherwise. */
   readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
+  /** Tells the person building what the build chose for this environment (a line of the build output). @default - not shown */
+  note?(message: string): void;
 }
 
 /** Adds nodes and edges to the environment's network graph. */
@@ -88,6 +90,11 @@ export interface PackageNetwork {
   readonly metricsPort?: number;
   /** Its own dependsOn become egress edges. @default true */
   readonly consumes?: boolean;
+  /**
+   * Nodes of its own (by id) that call other packages, on the ports those serve: the edges are added
+   * once every package is resolved. @default - none
+   */
+  readonly calls?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /** What a dependency gives its consumers; the consumer's runtime names the settings. */

@@ -35,7 +35,8 @@ async function failure(packages: Record<string, unknown>): Promise<string> {
 
 describe('migrations', () => {
   it('run in a Job with the service image, its ConfigMap and the store credentials, restricted, before the new version syncs', () => {
-    const deployment = one('catalog', 'Deployment', 'catalog');
+    // catalog delivers by canary in prod: its Rollout has the pod template a Deployment would.
+    const deployment = one('catalog', 'Rollout', 'catalog');
     const job = migrationJob('catalog');
     // Argo CD: a Sync hook between the package's own objects (wave 0) and its Deployment.
     expect(job.metadata.annotations).toEqual({

@@ -99,7 +99,8 @@ describe('observability where the environment runs prometheus-operator (prod)', 
   it('gives each package one PrometheusRule whose expressions all parse, with the workbook burn rates for a 30-day SLO', () => {
     for (const [pkg, objects] of bundleOf('prod')) {
       const rules = objects.filter((o) => o.kind === 'PrometheusRule');
-      const expected = objects.some((o) => ['Deployment', 'StatefulSet', 'PodMonitor'].includes(o.kind));
+      // Every service package (web services, frontends, stores); cluster-level packages have their own.
+      const expected = real.workspace.packages.get(pkg)!.file.startsWith('services/');
       expect(rules, pkg).toHaveLength(expected ? 1 : 0);
       for (const group of rules[0]?.spec.groups ?? [])
         for (const r of group.rules) expect(promqlProblems(r.expr), `${pkg} ${r.alert ?? r.record}`).toEqual([]);
@@ -153,6 +154,24 @@ describe('observability where the environment runs prometheus-operator (prod)', 
         .get('storefront')!
         .some((o) => o.kind === 'ServiceMonitor'),
     ).toBe(false);
+  });
+
+  it('watches a canary delivered as an Argo Rollout through the Rollouts controller, not as a Deployment', () => {
+    const alerts = bundleOf('prod')
+      .get('catalog')!
+      .find((o) => o.kind === 'PrometheusRule')
+      .spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.alert));
+    expect(
+      bundleOf('prod')
+        .get('catalog')!
+        .some((o) => o.kind === 'Rollout'),
+    ).toBe(true);
+    const names = alerts.map((a: any) => a.alert);
+    expect(names).toEqual(expect.arrayContaining(['RolloutReplicasMismatch', 'RolloutDegraded']));
+    expect(names).not.toContain('KubeDeploymentReplicasMismatch');
+    expect(alerts.find((a: any) => a.alert === 'RolloutDegraded').expr).toContain(
+      'rollout_info{namespace="b2connect", name="catalog", phase="Degraded"}',
+    );
   });
 
   it('gives every store its engine alerts', () => {

@@ -1,4 +1,4 @@
-import type { Chart } from 'cdk8s';
+import { ApiObject, type Chart } from 'cdk8s';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { standardLabels } from '../labels';
@@ -121,6 +121,16 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
     dashboard: `${grafanaUrl(env)}/d/${uid}`,
   };
   if (observed.scrape) new MetricsMonitor(chart, 'MetricsMonitor', { name: pkg.name, labels, target: observed.scrape });
+  // A Deployment another feature turned into an Argo Rollout (canary delivery) is watched as one.
+  const rollouts = new Set(
+    chart.node
+      .findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Rollout')
+      .map((o) => o.name),
+  );
+  const workloads = observed.workloads.map((w) =>
+    w.kind === 'Deployment' && rollouts.has(w.name) ? { ...w, kind: 'Rollout' as const } : w,
+  );
 
   const slis = observed.http ? httpSlis(pkg.name, observed.http, slos) : [];
   const engine = observed.engine;
@@ -140,7 +150,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
         links,
       }),
     ),
-    workloadAlerts(env.namespace, observed.workloads, links.dashboard),
+    workloadAlerts(env.namespace, workloads, links),
     ...(engine && scope ? [engineAlerts(engine.engine, scope, links)] : []),
   ];
   new PackageRules(chart, 'Rules', { name: pkg.name, labels, groups });
@@ -152,7 +162,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
       title: `B2Connect ${env.name}: ${pkg.name}`,
       namespace: env.namespace,
       team,
-      pods: podsOf(observed),
+      pods: podsOf({ ...observed, workloads }),
       http: observed.http,
       slos: slis.length > 0,
       engine: engine && scope ? { title: engine.engine, panels: ENGINES[engine.engine].panels(scope) } : undefined,

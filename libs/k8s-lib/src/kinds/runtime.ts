@@ -1,6 +1,7 @@
 import type { RuntimeName } from '../config/definition';
 import type { Environment } from '../config/environment';
 import { pascalCase } from '../labels';
+import type { HttpServerMetrics } from '../blueprints/canary-analysis';
 import type { Endpoint } from './kind';
 
 /**
@@ -16,6 +17,8 @@ export interface RuntimeConvention {
   dependency(endpoint: Endpoint): { settings: Record<string, string>; secretEnv: Record<string, { secret: string; key: string }> };
   /** The environment's feature flags, after everything else. */
   featureFlags(env: Environment): Record<string, string>;
+  /** The HTTP server metrics its services expose, as Prometheus names them (what a canary analysis reads). */
+  readonly httpMetrics: HttpServerMetrics;
 }
 
 /**
@@ -42,6 +45,12 @@ export const ASPNETCORE: RuntimeConvention = {
   },
   featureFlags: (env) =>
     Object.fromEntries(Object.entries(env.featureFlags).map(([flag, on]) => [`FeatureManagement__${flag}`, String(on)])),
+  // ASP.NET Core's `http.server.request.duration` histogram (seconds), through the OpenTelemetry Prometheus exporter.
+  httpMetrics: {
+    buckets: 'http_server_request_duration_seconds_bucket',
+    count: 'http_server_request_duration_seconds_count',
+    statusLabel: 'http_response_status_code',
+  },
 };
 
 /** The runtime conventions a web service may choose, by name (the schema's RUNTIME_NAMES: one convention each). */

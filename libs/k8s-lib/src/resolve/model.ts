@@ -45,6 +45,21 @@ export function resolveEnvironment(ws: Workspace, env: Environment): { model: Re
     if (!p.network) continue;
     if (p.network.public) edge('ingress', name, p.network.served);
     if (p.network.metricsPort) edge('monitoring', name, [p.network.metricsPort]);
+    for (const call of p.network.calls ?? []) {
+      const served = packages.get(call.to)?.network?.served ?? [];
+      if (served.length > 0) edge(call.from, call.to, served);
+      else {
+        const known = [...packages].filter(([, q]) => (q.network?.served ?? []).length > 0).map(([n]) => n);
+        errors.push(
+          new ConfigError(p.pkg.file, [
+            {
+              path: 'clients',
+              message: `[${env.name}] "${call.to}" is not a package that serves a port (known: ${known.sort().join(', ')})`,
+            },
+          ]),
+        );
+      }
+    }
     if (p.network.consumes === false) continue;
     for (const dep of dependenciesOf(p.pkg.definition)) {
       const served = packages.get(dep)?.network?.served;

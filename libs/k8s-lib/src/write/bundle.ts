@@ -11,6 +11,7 @@ import {
   type SourceRevision,
 } from './manifest';
 import { renderMermaid, type NetworkGraph } from './network-graph';
+import { renderRolloutTimelines, rolloutTimelines } from './rollout-timeline';
 import { synthesizeEnvironment } from '../build/build';
 import { resolveEnvironment } from '../resolve/model';
 import { validateObject, type KubeObject } from '../check/validate';
@@ -26,6 +27,8 @@ export function libVersion(): string {
 
 /** The environment's network diagram, beside its index. */
 export const NETWORK_DIAGRAM = 'network.md';
+/** The picture of a package's canary rollout, beside its manifests, where it has one. */
+export const ROLLOUT_TIMELINE = 'rollout.md';
 
 /** Where bundles go, relative to the workspace root. */
 export const BUNDLE_ROOT = 'dist/environments';
@@ -154,6 +157,8 @@ export async function synthesize(
     bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
     const built = [...synth.objects.keys()].filter((name) => written.has(name));
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
+    // What a build chose for an environment that a reader would not guess (a canary that rolls here).
+    for (const name of built) for (const note of synth.notes.get(name) ?? []) options.onProgress?.(`${envName}: ${name}: ${note}`);
     const note = observabilityNote(model.env);
     if (note) options.onProgress?.(`${envName}: ${note}`);
   }
@@ -203,6 +208,7 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
         new Map([
           [MANIFESTS, manifests],
           [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(p))],
+          ...rolloutFile(pkgName, objects, envName),
         ]),
       );
     }
@@ -237,6 +243,12 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   for (const [envName, pkgs] of result.bundles)
     for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
   return result;
+}
+
+/** `rollout.md` when the package has canary Rollouts; nothing otherwise. */
+function rolloutFile(pkgName: string, objects: readonly KubeObject[], envName: string): (readonly [string, string])[] {
+  const timelines = rolloutTimelines(new Map([[pkgName, objects]]));
+  return timelines.length > 0 ? [[ROLLOUT_TIMELINE, renderRolloutTimelines(timelines, envName)]] : [];
 }
 
 /**

@@ -25,12 +25,14 @@ function generationOf(envDir: string): string {
   return manifest.gen;
 }
 
+/** Starts a writer and kills it `delayMs` after it has loaded (it says so on standard output). */
 function runAndKill(outDir: string, delayMs: number): Promise<void> {
   return new Promise((done, fail) => {
-    const p = spawn(process.execPath, ['-r', register, child, outDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, ['-r', register, child, outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGKILL'), delayMs);
+    let timer: NodeJS.Timeout | undefined;
+    p.stdout.once('data', () => (timer = setTimeout(() => p.kill('SIGKILL'), delayMs)));
     p.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (signal === 'SIGKILL') done();
@@ -45,12 +47,9 @@ describe('environment writer', () => {
     const seen = new Set<string>();
     const written = new Set<string>();
     for (let i = 0; i < 40; i++) {
-      // Two writers of one folder take turns through the lock; each is killed at its own moment. The
-      // library loads in about 150 ms; the kills spread over the writes after it.
-      await Promise.all([
-        runAndKill(outDir, 150 + Math.floor(Math.random() * 350)),
-        runAndKill(outDir, 150 + Math.floor(Math.random() * 350)),
-      ]);
+      // Two writers of one folder take turns through the lock; each is killed at its own moment
+      // after it has loaded, so the kills spread over its writes however slow the machine is.
+      await Promise.all([runAndKill(outDir, Math.floor(Math.random() * 350)), runAndKill(outDir, Math.floor(Math.random() * 350))]);
       // What the next run does first: a swap cut between its two renames is completed.
       cleanLeftovers(outDir);
       for (const env of ['dev', 'prod']) {

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { dump } from 'js-yaml';
+import { toYaml } from './yaml';
 import type { KubeObject } from '../check/validate';
 
 /** Rendered files of one package in one environment: file name -> content. */
@@ -10,13 +10,7 @@ export const KUSTOMIZATION = 'kustomization.yaml';
 /** Every object of a package, as one multi-document YAML file in bundle order. */
 export const MANIFESTS = 'manifests.yaml';
 
-/**
- * Plain YAML: block style, no anchors, no line folding; ambiguous scalars ("8080", "true") quoted.
- * js-yaml writes it about four times faster than the `yaml` package, which reads the input files.
- */
-export function toYaml(value: unknown): string {
-  return dump(value, { lineWidth: -1, noRefs: true });
-}
+export { toYaml } from './yaml';
 
 /**
  * Renders a package's objects as one multi-document file. One file per package rather than per object:

@@ -152,7 +152,7 @@ export function sloRuleGroups(p: SloRulesProps): PrometheusRuleGroup[] {
 
 /** A workload of a package, as kube-state-metrics names it, with the names of its pods. */
 export interface WatchedWorkload {
-  readonly kind: 'Deployment' | 'StatefulSet' | 'Pods';
+  readonly kind: 'Deployment' | 'Rollout' | 'StatefulSet' | 'Pods';
   readonly name: string;
   /** Regular expression (PromQL, fully anchored) of its pods' names. */
   readonly pods: string;
@@ -167,10 +167,11 @@ const MIXIN_RUNBOOKS = 'https://runbooks.prometheus-operator.dev/runbooks/kubern
  * Health alerts of a package's workloads in the style of kubernetes-mixin (crash looping, not ready,
  * replicas mismatch, HPA at its maximum), each scoped to the package's namespace and workloads.
  */
-export function workloadAlerts(namespace: string, workloads: readonly WatchedWorkload[], dashboard: string): PrometheusRuleGroup {
+export function workloadAlerts(namespace: string, workloads: readonly WatchedWorkload[], links: AlertLinks): PrometheusRuleGroup {
+  const dashboard = links.dashboard;
   const ns = `namespace="${namespace}"`;
   const ksm = `job="kube-state-metrics", ${ns}`;
-  const links = (alert: string) => ({ runbook_url: `${MIXIN_RUNBOOKS}/${alert.toLowerCase()}`, dashboard_url: dashboard });
+  const mixin = (alert: string) => ({ runbook_url: `${MIXIN_RUNBOOKS}/${alert.toLowerCase()}`, dashboard_url: dashboard });
   const rules: PrometheusRuleEntry[] = workloads.flatMap((w): PrometheusRuleEntry[] => {
     const pods = `pod=~"${w.pods}"`;
     const own: PrometheusRuleEntry[] = [
@@ -182,7 +183,7 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
         annotations: {
           summary: 'Pod is crash looping.',
           description: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is waiting in CrashLoopBackOff.',
-          ...links('KubePodCrashLooping'),
+          ...mixin('KubePodCrashLooping'),
         },
       },
       {
@@ -193,7 +194,7 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
         annotations: {
           summary: 'Pod has been in a non-ready state for more than 15 minutes.',
           description: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} has been pending, unknown or failed for longer than 15 minutes.',
-          ...links('KubePodNotReady'),
+          ...mixin('KubePodNotReady'),
         },
       },
     ];
@@ -207,9 +208,41 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
         annotations: {
           summary: 'Deployment has not matched the expected number of replicas.',
           description: `Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has not had the desired number of available replicas for more than 15 minutes.`,
-          ...links('KubeDeploymentReplicasMismatch'),
+          ...mixin('KubeDeploymentReplicasMismatch'),
         },
       });
+    }
+    if (w.kind === 'Rollout') {
+      // kube-state-metrics knows no Rollout: the Argo Rollouts controller's own metrics.
+      const r = `namespace="${namespace}", name="${w.name}"`;
+      own.push(
+        {
+          alert: 'RolloutReplicasMismatch',
+          expr: `max by (namespace, name) (rollout_info_replicas_desired{${r}}) > max by (namespace, name) (rollout_info_replicas_available{${r}})`,
+          for: '15m',
+          labels: { severity: 'warning' },
+          annotations: {
+            summary: 'Rollout has not matched the expected number of replicas.',
+            description:
+              'Rollout {{ $labels.namespace }}/{{ $labels.name }} has had fewer available replicas than desired for more than 15 minutes.',
+            runbook_url: links.runbook('RolloutReplicasMismatch'),
+            dashboard_url: dashboard,
+          },
+        },
+        {
+          alert: 'RolloutDegraded',
+          expr: `max by (namespace, name) (rollout_info{${r}, phase="Degraded"}) == 1`,
+          for: '5m',
+          labels: { severity: 'warning' },
+          annotations: {
+            summary: 'Rollout is degraded: its canary was aborted or its pods are not available.',
+            description:
+              'Rollout {{ $labels.namespace }}/{{ $labels.name }} has been Degraded for 5 minutes; the stable version still serves.',
+            runbook_url: links.runbook('RolloutDegraded'),
+            dashboard_url: dashboard,
+          },
+        },
+      );
     }
     if (w.kind === 'StatefulSet') {
       const s = `${ksm}, statefulset="${w.name}"`;
@@ -222,7 +255,7 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
           summary: 'StatefulSet has not matched the expected number of replicas.',
           description:
             'StatefulSet {{ $labels.namespace }}/{{ $labels.statefulset }} has not matched the expected number of replicas for longer than 15 minutes.',
-          ...links('KubeStatefulSetReplicasMismatch'),
+          ...mixin('KubeStatefulSetReplicasMismatch'),
         },
       });
     }
@@ -237,7 +270,7 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
           summary: 'HPA is running at max replicas.',
           description:
             'HPA {{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has been running at max replicas for longer than 15 minutes.',
-          ...links('KubeHpaMaxedOut'),
+          ...mixin('KubeHpaMaxedOut'),
         },
       });
     }

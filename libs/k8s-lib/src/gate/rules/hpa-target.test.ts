@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, deployment, goodBundle } from '../../../test/gate-fixtures';
+import { canaryBundle, check, deployment, goodBundle } from '../../../test/gate-fixtures';
 import { hpaTarget as rule } from './hpa-target';
 
 const hpa = (name: string) => ({
@@ -22,5 +22,32 @@ describe(rule.id, () => {
     const objects = goodBundle();
     deployment(objects).spec.replicas = 3;
     expect(check(rule, [...objects, hpa('web')])[0]!.fix).toBe('remove spec.replicas from the target: the HPA owns it');
+  });
+});
+
+describe(`${rule.id} with a Rollout`, () => {
+  const rolloutHpa = (apiVersion: string) => ({
+    ...hpa('web'),
+    spec: { ...hpa('web').spec, scaleTargetRef: { apiVersion, kind: 'Rollout', name: 'web' } },
+  });
+
+  it('stays quiet when the HPA targets the Rollout by its API group', () => {
+    expect(check(rule, [...canaryBundle(), rolloutHpa('argoproj.io/v1alpha1')])).toEqual([]);
+  });
+
+  it('fires when the target names the wrong API group', () => {
+    expect(check(rule, [...canaryBundle(), rolloutHpa('apps/v1')])[0]!.message).toBe(
+      'target Rollout/web is argoproj.io/v1alpha1, not apps/v1',
+    );
+  });
+
+  it('fires when the HPA still targets a Deployment the bundle no longer has', () => {
+    expect(check(rule, [...canaryBundle(), hpa('web')])[0]!.message).toBe('target Deployment/web is not in the bundle');
+  });
+
+  it('fires when the Rollout sets replicas', () => {
+    const objects = canaryBundle();
+    objects.find((o) => o.kind === 'Rollout').spec.replicas = 2;
+    expect(check(rule, [...objects, rolloutHpa('argoproj.io/v1alpha1')])[0]!.message).toBe('target Rollout/web sets replicas');
   });
 });

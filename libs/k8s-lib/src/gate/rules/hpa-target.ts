@@ -7,14 +7,18 @@ export const hpaTarget: Rule = {
   check(bundle) {
     const findings: Finding[] = [];
     for (const hpa of bundle.ofKind('HorizontalPodAutoscaler')) {
-      const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
-      const workload = bundle.find(target.kind, target.name);
+      const target = (hpa.spec as { scaleTargetRef: { apiVersion?: string; kind: string; name: string } }).scaleTargetRef;
+      const found = bundle.find(target.kind, target.name);
+      // The API group counts: a Rollout is argoproj.io's, a Deployment apps'.
+      const workload = found && group(found.apiVersion) === group(target.apiVersion ?? '') ? found : undefined;
       if (!workload) {
         findings.push({
           rule: this.id,
           object: ref(hpa),
-          message: `target ${target.kind}/${target.name} is not in the bundle`,
-          fix: 'point scaleTargetRef at a workload of the bundle',
+          message: found
+            ? `target ${target.kind}/${target.name} is ${found.apiVersion}, not ${target.apiVersion}`
+            : `target ${target.kind}/${target.name} is not in the bundle`,
+          fix: found ? `set scaleTargetRef.apiVersion to ${found.apiVersion}` : 'point scaleTargetRef at a workload of the bundle',
         });
       } else if ((workload.spec as { replicas?: number } | undefined)?.replicas !== undefined) {
         findings.push({
@@ -28,3 +32,8 @@ export const hpaTarget: Rule = {
     return findings;
   },
 };
+
+/** The API group of an apiVersion (`apps` of apps/v1; '' for the core group). */
+function group(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+}

@@ -83,6 +83,46 @@ describe(rule.id, () => {
     ]);
   });
 
+  describe('the pod-metadata reader allowance (a node log collector)', () => {
+    type PolicyRule = { apiGroups?: string[]; resources?: string[]; verbs?: string[]; nonResourceURLs?: string[] };
+    const clusterRole = (rules: PolicyRule[], extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'log-reader' },
+      rules,
+      ...extra,
+    });
+    const reader: PolicyRule = { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] };
+    const firing = (role: unknown) => check(rule, [...goodBundle(), role, clusterRoleBinding('log-reader', sa('web'))]);
+
+    it('stays quiet on a ClusterRole of the bundle that only gets, lists and watches pods and namespaces', () => {
+      expect(firing(clusterRole([reader]))).toEqual([]);
+      expect(firing(clusterRole([{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }]))).toEqual([]);
+    });
+
+    it('fails when the ClusterRole reads anything more, writes, aggregates, or is not in the bundle', () => {
+      for (const role of [
+        clusterRole([reader, { apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]),
+        clusterRole([{ ...reader, resources: ['pods', 'pods/log'] }]),
+        clusterRole([{ ...reader, resources: ['*'] }]),
+        clusterRole([{ ...reader, verbs: ['get', 'list', 'watch', 'delete'] }]),
+        clusterRole([{ ...reader, verbs: ['*'] }]),
+        clusterRole([{ ...reader, apiGroups: ['*'] }]),
+        clusterRole([{ ...reader, apiGroups: ['apps'] }]),
+        clusterRole([reader, { nonResourceURLs: ['/metrics'], verbs: ['get'] }]),
+        clusterRole([reader], { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } }),
+        clusterRole([]),
+        { ...clusterRole([reader]), metadata: { name: 'another-name' } },
+      ]) {
+        expect(firing(role)).toEqual([
+          expect.objectContaining({
+            message: 'binds ClusterRole "log-reader" to ServiceAccount "web", which the pods of Deployment/web run as',
+          }),
+        ]);
+      }
+    });
+  });
+
   it('is part of the gate', () => {
     expect(runGate([...goodBundle(), clusterRoleBinding('cluster-admin', sa('web'))]).filter((f) => f.rule === rule.id)).toHaveLength(1);
   });

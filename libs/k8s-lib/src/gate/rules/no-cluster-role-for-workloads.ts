@@ -61,11 +61,50 @@ function covered(subject: Subject, bindingNamespace: string | undefined, workloa
 }
 
 /**
+ * The one kind of ClusterRole a workload may be bound to (docs/decisions/016-node-log-collection.md):
+ * one the bundle defines, so its rules are reviewed in the bundle's diff, that only reads pods and
+ * namespaces, as a node log collector does to label each line with its pod's and namespace's metadata.
+ * No other resource (Secrets, ConfigMaps, pods/log, pods/exec), verb, API group, URL or aggregation.
+ */
+export const POD_METADATA_READER = {
+  apiGroups: [''],
+  resources: ['namespaces', 'pods'],
+  verbs: ['get', 'list', 'watch'],
+} as const;
+
+interface PolicyRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly verbs?: readonly string[];
+  readonly nonResourceURLs?: readonly string[];
+}
+
+function onlyReadsPodMetadata(role: KubeObject | undefined): boolean {
+  const rules = (role?.rules ?? []) as readonly PolicyRule[];
+  const within = (values: readonly string[] | undefined, allowed: readonly string[]) =>
+    (values ?? []).length > 0 && (values ?? []).every((v) => allowed.includes(v));
+  return (
+    role !== undefined &&
+    role.aggregationRule === undefined &&
+    rules.length > 0 &&
+    rules.every(
+      (r) =>
+        (r.nonResourceURLs ?? []).length === 0 &&
+        within(r.apiGroups, POD_METADATA_READER.apiGroups) &&
+        within(r.resources, POD_METADATA_READER.resources) &&
+        within(r.verbs, POD_METADATA_READER.verbs),
+    )
+  );
+}
+
+/**
  * No ClusterRole is bound to a ServiceAccount that pods of the bundle run as: neither by a
  * ClusterRoleBinding (rights in every namespace) nor by a RoleBinding. A RoleBinding to a ClusterRole
  * is refused too, `view` included: its rules live outside the bundle, where no review sees them, and
  * the built-in roles aggregate the rules of every CRD installed later (`edit` and `admin` read Secrets).
- * A RoleBinding to a Role of the bundle stays allowed: its rules are in the bundle and its diff.
+ * A RoleBinding to a Role of the bundle stays allowed: its rules are in the bundle and its diff, and so
+ * does a binding to a ClusterRole of the bundle that reads nothing but pods and namespaces
+ * (`POD_METADATA_READER`).
  */
 export const noClusterRoleForWorkloads: Rule = {
   id: 'no-cluster-role-for-workloads',
@@ -79,6 +118,7 @@ export const noClusterRoleForWorkloads: Rule = {
     for (const b of bindings) {
       const roleRef = (b.roleRef ?? {}) as { kind?: string; name?: string };
       if (roleRef.kind !== 'ClusterRole') continue;
+      if (roleRef.name !== undefined && onlyReadsPodMetadata(bundle.find('ClusterRole', roleRef.name))) continue;
       for (const subject of (b.subjects ?? []) as Subject[]) {
         const hit = covered(subject, b.kind === 'RoleBinding' ? b.metadata.namespace : undefined, workloads);
         if (hit.length === 0) continue;

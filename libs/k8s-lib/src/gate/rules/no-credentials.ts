@@ -13,35 +13,53 @@ export const noCredentials: Rule = {
   why: 'a bundle is committed to a GitOps repository and read by many: a credential in any field is a leaked credential',
   check(bundle) {
     const findings: Finding[] = [];
+    // The same strings (labels, images, names) recur across thousands of objects: each distinct one is checked once.
+    const verdicts = new Map<string, string | undefined>();
+    const credentialOf = (value: string) => {
+      if (!verdicts.has(value)) verdicts.set(value, credentialIn(value));
+      return verdicts.get(value);
+    };
     for (const o of bundle.objects) {
-      for (const [path, value] of strings(o)) {
-        const credential = credentialIn(value);
-        if (!credential) continue;
+      forEachString(o, (value, path) => {
+        const credential = credentialOf(value);
+        if (!credential) return;
         findings.push({
           rule: this.id,
           object: ref(o),
-          message: `${path} holds ${credential} (value not shown)`,
+          message: `${path()} holds ${credential} (value not shown)`,
           fix: "keep the value in the secret backend and read it through an ExternalSecret and a secretKeyRef (a package setting: declare it in the definition's secrets)",
         });
-      }
+      });
     }
     return findings;
   },
 };
 
-/** Every string of an object with its dot path, Secret data left out. */
-function strings(o: KubeObject): [string, string][] {
-  const out: [string, string][] = [];
-  const walk = (value: unknown, path: string) => {
-    if (typeof value === 'string') out.push([path, value]);
-    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}.${i}`));
-    else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) walk(item, path ? `${path}.${key}` : key);
+/** Calls `visit` with every string of an object and a function giving its dot path, Secret data left out. */
+function forEachString(o: KubeObject, visit: (value: string, path: () => string) => void): void {
+  const at: (string | number)[] = [];
+  const path = () => at.join('.');
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') visit(value, path);
+    else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        at.push(i);
+        walk(value[i]);
+        at.pop();
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      for (const key of Object.keys(value)) {
+        at.push(key);
+        walk((value as Record<string, unknown>)[key]);
+        at.pop();
+      }
     }
   };
-  for (const [key, value] of Object.entries(o)) {
-    if (o.kind === 'Secret' && o.apiVersion === 'v1' && (key === 'data' || key === 'stringData')) continue;
-    walk(value, key);
+  const secret = o.kind === 'Secret' && o.apiVersion === 'v1';
+  for (const key of Object.keys(o)) {
+    if (secret && (key === 'data' || key === 'stringData')) continue;
+    at.push(key);
+    walk((o as Record<string, unknown>)[key]);
+    at.pop();
   }
-  return out;
 }

@@ -66,4 +66,76 @@ describe(rule.id, () => {
       'container "rabbitmq" may run as root',
     );
   });
+
+  describe('the node-log exemption (a read-only /var/log in a namespace labelled privileged)', () => {
+    const namespace = (name: string, level?: string) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: level ? { 'pod-security.kubernetes.io/enforce': level } : {} },
+    });
+    /** The good bundle's Deployment in namespace `ns`, mounting host path `path` at /host. */
+    const collector = (ns: string, path = '/var/log', mount: { readOnly?: boolean } = { readOnly: true }) => {
+      const objects = goodBundle();
+      const d = deployment(objects);
+      d.metadata.namespace = ns;
+      d.spec.template.spec.volumes = [{ name: 'node-logs', hostPath: { path, type: 'Directory' } }];
+      d.spec.template.spec.containers[0].volumeMounts = [{ name: 'node-logs', mountPath: '/host', ...mount }];
+      return objects;
+    };
+    const messages = (objects: any[]) => check(rule, objects).map((f) => f.message);
+
+    it('admits a read-only /var/log in a namespace that enforces privileged', () => {
+      expect(check(rule, [namespace('log-collector', 'privileged'), ...collector('log-collector')])).toEqual([]);
+      expect(check(rule, [namespace('log-collector', 'privileged'), ...collector('log-collector', '/var/log/')])).toEqual([]);
+    });
+
+    it('fails when the namespace enforces restricted or baseline, carries no label, or is not in the bundle', () => {
+      for (const objects of [
+        [namespace('b2connect', 'restricted'), ...collector('b2connect')],
+        [namespace('b2connect', 'baseline'), ...collector('b2connect')],
+        [namespace('b2connect'), ...collector('b2connect')],
+        collector('elsewhere'),
+      ]) {
+        expect(check(rule, objects)).toEqual([
+          {
+            rule: rule.id,
+            object: 'Deployment/web',
+            message: 'volume "node-logs" is of type hostPath',
+            fix: 'use one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret; only a pod of a namespace labelled pod-security.kubernetes.io/enforce: privileged may mount /var/log read-only',
+          },
+        ]);
+      }
+    });
+
+    it('fails when the privileged namespace mounts another host path, or /var/log writable', () => {
+      const ns = namespace('log-collector', 'privileged');
+      for (const path of ['/', '/var', '/var/lib/kubelet', '/etc', '/var/log/../../etc'])
+        expect(messages([ns, ...collector('log-collector', path)])).toEqual(['volume "node-logs" is of type hostPath']);
+      for (const mount of [{ readOnly: false }, {}])
+        expect(check(rule, [ns, ...collector('log-collector', '/var/log', mount)])).toEqual([
+          {
+            rule: rule.id,
+            object: 'Deployment/web',
+            message: 'hostPath volume "node-logs" (/var/log) is mounted writable by container "web"',
+            fix: 'set readOnly: true on every volumeMount of it',
+          },
+        ]);
+    });
+
+    it('still applies every other check of restricted in the privileged namespace', () => {
+      const objects = [namespace('log-collector', 'privileged'), ...collector('log-collector')];
+      const spec = deployment(objects).spec.template.spec;
+      spec.hostNetwork = true;
+      spec.containers[0].securityContext = { privileged: true, capabilities: { add: ['DAC_READ_SEARCH'] } };
+      expect(messages(objects)).toEqual(
+        expect.arrayContaining([
+          'hostNetwork is true',
+          'container "web" is privileged',
+          'container "web" allows privilege escalation',
+          'container "web" does not drop all capabilities',
+          'container "web" adds capabilities DAC_READ_SEARCH',
+        ]),
+      );
+    });
+  });
 });

@@ -1,8 +1,47 @@
-import { type Finding, type Rule, type PodSpec } from '../types';
+import { type Finding, type GateBundle, type PodSource, type Rule, type PodSpec } from '../types';
 
 const ALLOWED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 
-/** Pod Security Standard "restricted" (Kubernetes 1.28), checked on every pod template, init containers included. */
+/** The Pod Security label a Namespace enforces its level with. */
+export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/**
+ * The one exemption from "restricted" (docs/decisions/016-node-log-collection.md): in a namespace whose
+ * Namespace object in the bundle enforces Pod Security "privileged", a pod may mount these host paths,
+ * read-only in every container that mounts them, to read the nodes' container logs. Every other check of
+ * "restricted" still applies to its pods; "baseline" forbids hostPath volumes, so no lower level works.
+ */
+export const NODE_LOG_PATHS: readonly string[] = ['/var/log'];
+
+/** Why a hostPath volume of a pod is refused, or undefined when the node-log exemption admits it. */
+function hostPathRefusal(bundle: GateBundle, pod: PodSource, volume: PodSpec): { message: string; fix: string } | undefined {
+  const namespace = pod.object.metadata.namespace;
+  const labels = namespace ? (bundle.find('Namespace', namespace)?.metadata.labels as Record<string, string> | undefined) : undefined;
+  const level = labels?.[ENFORCE_LABEL];
+  const path = String(volume.hostPath?.path ?? '').replace(/\/+$/, '') || '/';
+  const general = {
+    message: `volume "${volume.name}" is of type hostPath`,
+    fix: `use one of ${ALLOWED_VOLUMES.join(', ')}; only a pod of a namespace labelled ${ENFORCE_LABEL}: privileged may mount ${NODE_LOG_PATHS.join(', ')} read-only`,
+  };
+  if (level !== 'privileged' || !NODE_LOG_PATHS.includes(path)) return general;
+  const containers: PodSpec[] = [
+    ...(pod.podSpec?.initContainers ?? []),
+    ...(pod.podSpec?.containers ?? []),
+    ...(pod.podSpec?.ephemeralContainers ?? []),
+  ];
+  const writable = containers.filter((c) => (c.volumeMounts ?? []).some((m: PodSpec) => m.name === volume.name && m.readOnly !== true));
+  if (writable.length === 0) return undefined;
+  return {
+    message: `hostPath volume "${volume.name}" (${path}) is mounted writable by ${writable.map((c) => `container "${c.name}"`).join(', ')}`,
+    fix: 'set readOnly: true on every volumeMount of it',
+  };
+}
+
+/**
+ * Pod Security Standard "restricted" (Kubernetes 1.28), checked on every pod template, init containers
+ * included, in every namespace: a namespace labelled "privileged" changes one thing only, the read-only
+ * node-log hostPath above.
+ */
 export const podSecurityRestricted: Rule = {
   id: 'pod-security-restricted',
   why: 'the namespace enforces Pod Security "restricted": a pod that breaks it is rejected at admission, late and far from the cause',
@@ -17,7 +56,10 @@ export const podSecurityRestricted: Rule = {
       }
       for (const v of spec.volumes ?? []) {
         const type = Object.keys(v).find((k) => k !== 'name');
-        if (type && !ALLOWED_VOLUMES.includes(type))
+        if (type === 'hostPath') {
+          const refusal = hostPathRefusal(bundle, pod, v);
+          if (refusal) add(refusal.message, refusal.fix);
+        } else if (type && !ALLOWED_VOLUMES.includes(type))
           add(`volume "${v.name}" is of type ${type}`, `use one of ${ALLOWED_VOLUMES.join(', ')}`);
       }
       const podCtx = spec.securityContext ?? {};
