@@ -251,10 +251,10 @@ describe('observability where the environment has no prometheus-operator (dev)',
   });
 });
 
-async function build(packages: Record<string, unknown>): Promise<{ objects?: any[]; error?: string }> {
+async function build(packages: Record<string, unknown>, over: Record<string, unknown> = {}): Promise<{ objects?: any[]; error?: string }> {
   const root = makeWorkspace({
     packages: packages as never,
-    environments: { prod: environment('prod', { capabilities: { prometheusOperator: true } }) },
+    environments: { prod: environment('prod', { capabilities: { prometheusOperator: true }, ...over }) },
   });
   try {
     const result = await synthesize(root, { load: importLoader });
@@ -273,6 +273,17 @@ describe('slos in a definition', () => {
       new Set(['requests-availability']),
     );
     expect(rules.find((r: any) => r.record === 'slo:objective:ratio').expr).toBe('vector(0.995)');
+  });
+
+  it("link to the environment's Grafana and runbooks where it names them", async () => {
+    const { objects } = await build(
+      { web: webService('web') },
+      { monitoring: { grafanaUrl: 'https://grafana.example.org/', runbooksUrl: 'https://wiki.example.org/runbooks' } },
+    );
+    const alerts = objects!.find((o) => o.kind === 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.alert));
+    const fast = alerts.find((a: any) => a.alert === 'SLOErrorBudgetBurnFast');
+    expect(fast.annotations.runbook_url).toBe('https://wiki.example.org/runbooks#sloerrorbudgetburnfast');
+    expect(fast.annotations.dashboard_url).toBe('https://grafana.example.org/d/b2c-web');
   });
 
   it('fails when a latency threshold is not a bucket boundary', async () => {

@@ -48,11 +48,14 @@ export const SlosSchema = z.strictObject({
 });
 export type Slos = z.output<typeof SlosSchema>;
 
-/** Where the runbooks of the platform's own alerts are: the anchors of docs/observability.md. */
+/** Where the runbooks of the platform's own alerts are unless the environment says: the sections of docs/observability.md. */
 export const RUNBOOKS_URL = 'https://git.b2connect.com/platform/deploy/-/blob/main/docs/observability.md';
 
-/** Grafana of an environment. */
-export const grafanaUrl = (env: Environment) => `https://grafana.${env.domain}`;
+/** Grafana of an environment: `monitoring.grafanaUrl`, else `https://grafana.<domain>`. */
+export const grafanaUrl = (env: Environment) => (env.monitoring?.grafanaUrl ?? `https://grafana.${env.domain}`).replace(/\/+$/, '');
+
+/** The runbooks page of an environment: `monitoring.runbooksUrl`, else RUNBOOKS_URL. */
+export const runbooksUrl = (env: Environment) => env.monitoring?.runbooksUrl ?? RUNBOOKS_URL;
 
 function httpSlis(pkg: string, http: HttpMetrics, slos: Slos): { name: string; objective: number; sli: Sli; description: string }[] {
   const total = (w: string) => `sum(rate(${http.count()}[${w}]))`;
@@ -117,7 +120,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
   const labels = standardLabels({ name: pkg.name, team, component: 'monitoring', version: pkg.version });
   const uid = dashboardUid(pkg.name);
   const links: AlertLinks = {
-    runbook: (alert) => `${RUNBOOKS_URL}#${alert.toLowerCase()}`,
+    runbook: (alert) => `${runbooksUrl(env)}#${alert.toLowerCase()}`,
     dashboard: `${grafanaUrl(env)}/d/${uid}`,
   };
   if (observed.scrape) new MetricsMonitor(chart, 'MetricsMonitor', { name: pkg.name, labels, target: observed.scrape });
