@@ -61,8 +61,10 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
     expect(waveOf('prod', 'ingress')).toBeGreaterThan(waveOf('prod', 'api-gateway'));
     const strategy = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.strategy;
     expect(strategy).toMatchObject({ type: 'RollingSync', deletionOrder: 'Reverse' });
+    // The last step: infra/monitoring, which reads every other package (dependsOnAll).
+    expect(waveOf('prod', 'monitoring')).toBe(5);
     expect(strategy.rollingSync.steps).toEqual(
-      ['0', '1', '2', '3', '4'].map((wave) => ({ matchExpressions: [{ key: 'b2connect.io/wave', operator: 'In', values: [wave] }] })),
+      ['0', '1', '2', '3', '4', '5'].map((wave) => ({ matchExpressions: [{ key: 'b2connect.io/wave', operator: 'In', values: [wave] }] })),
     );
   });
 

@@ -15,6 +15,9 @@ export type {
   StoreNetwork,
   StoreNetworkSpec,
   StoreConnection,
+  StoreMetrics,
+  StoreMetricsSpec,
+  StoreEngine,
   StoreSpecInput,
   StoreSpec,
 } from './config/store';
@@ -42,6 +45,7 @@ export * from './blueprints/pod-rules';
 export * from './blueprints/web-service';
 export * from './blueprints/frontend';
 export type { HealthProps } from './blueprints/probe';
+export { EnvironmentOverview, type EnvironmentOverviewProps } from './blueprints/observability/overview';
 
 // What a cluster-level package reads of the rest of the environment (infra/gitops, infra/ingress).
 export { GITOPS_CREDENTIALS_SECRET, PUBLIC_INGRESS_NAME } from './config/environment';

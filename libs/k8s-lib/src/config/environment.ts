@@ -140,6 +140,18 @@ export const EnvironmentSchema = z
         rabbitmqOperator: z.boolean().default(false).describe('The RabbitMQ cluster operator is installed.'),
       })
       .describe('Cluster capabilities present in this environment.'),
+    monitoring: z
+      .strictObject({
+        grafanaUrl: z.url().optional().describe("Grafana the alerts' dashboard links point to. @default - https://grafana.<domain>"),
+        runbooksUrl: z
+          .url()
+          .optional()
+          .describe(
+            "Page of the platform's runbooks; each alert links to its section (#<alert name in lower case>). @default - docs/observability.md of the deploy repository",
+          ),
+      })
+      .optional()
+      .describe('Where the alerts link to, where the environment runs prometheus-operator.'),
     logging: z
       .strictObject({
         level: z.enum(LOG_LEVELS).describe('Default log level of the services.'),

@@ -4,6 +4,10 @@ import type { Environment } from '../config/environment';
 import type { KubeObject } from '../kube-object';
 import type { LoadedPackage, Workspace } from '../config/workspace';
 import type { NetworkGraph } from '../blueprints/network';
+import type { HttpMetrics } from '../blueprints/observability/http-metrics';
+import type { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
+import type { WatchedWorkload } from '../blueprints/observability/rules';
+import type { StoreMetrics } from '../config/store';
 
 /**
  * A kind of package (web service, frontend, data store, cluster-level package): everything the
@@ -32,6 +36,20 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   wave(spec: Spec, waveOf: (pkg: string) => number): number;
   /** Adds the package's constructs for one environment to its chart. */
   build(chart: Chart, ctx: BuildContext<Spec, Resolved>): void;
+  /** What Prometheus scrapes and watches of the package (kinds/observability.ts). @default - nothing */
+  observability?(ctx: ResolveContext<Spec, Resolved>): PackageObservability | undefined;
+}
+
+/** What Prometheus scrapes and watches of a package: its monitor, its health alerts, its SLIs, its engine. */
+export interface PackageObservability {
+  /** The workloads its health alerts watch. */
+  readonly workloads: readonly WatchedWorkload[];
+  /** Where its metrics are scraped. @default - nothing to scrape */
+  readonly scrape?: ScrapeTarget;
+  /** Its HTTP request metrics, for SLIs and traffic panels. @default - none */
+  readonly http?: HttpMetrics;
+  /** The store's engine and where its metrics are. @default - not a store */
+  readonly engine?: StoreMetrics & { readonly replicas: number };
 }
 
 /** One package in one environment, as the resolver sees it. */
@@ -123,6 +141,8 @@ export interface KindFeature<Value = unknown> {
   readonly kinds: readonly string[];
   /** Validates and normalizes the field. */
   readonly schema: z.ZodType<Value, unknown>;
+  /** Built for every package of its kinds, declared or not (`value` undefined when not declared). @default false */
+  readonly implicit?: boolean;
   /** Nodes and edges of its own (its pods and what they reach), once the environment's packages are resolved. @default - none */
   network?(ctx: FeatureContext<Value>, model: Pick<ResolvedEnvironment, 'packages'>, net: NetworkBuilder): void;
   /** Adds its objects to the package's chart, after the kind's own. */

@@ -3,6 +3,7 @@ import { selectorLabels } from '../labels';
 import { ExternalCredentials } from '../blueprints/external-credentials';
 import type { PackageKind } from './kind';
 import { buildNetworkPolicies } from './workload';
+import { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
 
 /** A data store on an existing engine (`defineStore`): its build function emits the engine's objects. */
 export const storeKind: PackageKind<StoreSpec, StoreContext> = {
@@ -34,7 +35,18 @@ export const storeKind: PackageKind<StoreSpec, StoreContext> = {
       net.ip('object-store', env.network.objectStore.cidr);
       net.edge(pkg.name, 'object-store', [env.network.objectStore.port]);
     }
-    return { served: clientPorts };
+    // Prometheus reaches the engine's exporter where the environment runs prometheus-operator.
+    const metrics = env.capabilities.prometheusOperator ? spec.metrics?.(resolved) : undefined;
+    return { served: clientPorts, ...(metrics ? { metricsPort: metrics.port.number } : {}) };
+  },
+  observability: ({ spec, resolved }) => {
+    const metrics = spec.metrics?.(resolved);
+    if (!metrics) return undefined;
+    return {
+      workloads: [{ kind: metrics.statefulSet ? 'StatefulSet' : 'Pods', name: metrics.statefulSet ?? spec.name, pods: metrics.pods }],
+      scrape: ScrapeTarget.pods({ selector: metrics.podLabels, port: metrics.port.name, path: metrics.path }),
+      engine: { ...metrics, replicas: resolved.replicas },
+    };
   },
   endpoint: ({ pkg, spec, env, resolved }) => ({
     type: 'store',

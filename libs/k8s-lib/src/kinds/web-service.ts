@@ -13,6 +13,7 @@ import type { LoadedPackage } from '../config/workspace';
 import type { PackageKind } from './kind';
 import { RUNTIMES } from './runtime';
 import { buildNetworkPolicies, dependencyEndpoints, httpEndpoint, resolveWorkload, workloadProps, type ResolvedWorkload } from './workload';
+import { workloadObservability } from './workload';
 
 /** An HTTP service: the API gateway or a domain service (`defineWebService`). */
 export const webServiceKind: PackageKind<WebServiceSpec, ResolvedWorkload> = {
@@ -25,6 +26,8 @@ export const webServiceKind: PackageKind<WebServiceSpec, ResolvedWorkload> = {
     return { served: [spec.ports.http!], public: spec.component === 'api-gateway', metricsPort: spec.ports.metrics };
   },
   endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
+  observability: ({ pkg, spec, env, resolved }) =>
+    workloadObservability(pkg.name, env, resolved, spec.ports.metrics ? 'service' : undefined),
   wave: () => 3,
   build(chart, ctx) {
     const { pkg, spec, env, resolved } = ctx;
