@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findConfig, findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
@@ -19,7 +19,7 @@ describe('api-gateway', () => {
   });
 
   it('knows the URL of every domain service', () => {
-    const data = findObject(objects('prod'), 'ConfigMap', 'api-gateway-config').data;
+    const data = findConfig(objects('prod'), 'ConfigMap', 'api-gateway-config').data;
     for (const svc of ['Identity', 'Catalog', 'Orders', 'Search', 'Notifications'])
       expect(data[`Services__${svc}`]).toMatch(/^http:\/\/[a-z-]+\.b2connect\.svc:80$/);
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findConfig, findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
@@ -20,7 +20,7 @@ describe('notifications', () => {
   });
 
   it('reaches identity, which it declares', () => {
-    const data = findObject(bundle('prod'), 'ConfigMap', 'notifications-config').data;
+    const data = findConfig(bundle('prod'), 'ConfigMap', 'notifications-config').data;
     expect(data.Services__Identity).toBe('http://identity.b2connect.svc:80');
   });
 });

@@ -22,7 +22,17 @@ export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProf
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // Labels and sizes.
-export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
+export {
+  CONFIG_NAME_ANNOTATION,
+  MANAGED_BY,
+  PART_OF,
+  TEAM_LABEL,
+  contentName,
+  pascalCase,
+  selectorLabels,
+  standardLabels,
+  type LabelProps,
+} from './labels';
 export { KEEP_ON_PRUNE } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
@@ -41,5 +51,5 @@ export { syncWaves, isClusterScoped, deploymentDependencies } from './write/wave
 
 // Tests of a package: synthesize it, find objects by kind and name.
 export { synthesizePackage } from './write/bundle';
-export { findObject } from './write/query';
+export { findConfig, findObject } from './write/query';
 export type { KubeObject } from './kube-object';

@@ -4,7 +4,7 @@
 
 // Errors, one format.
 export { ConfigError, ConfigErrors, formatIssue, dotPath, type ConfigIssue } from './errors';
-export { MANAGED_BY } from './labels';
+export { CONFIG_NAME_ANNOTATION, MANAGED_BY } from './labels';
 export type { KubeObject } from './kube-object';
 
 // Load.
@@ -49,4 +49,4 @@ export * from './write/manifest';
 export { writeEnvironments, cleanLeftovers, BundleWriteError, type EnvironmentWrite } from './write/environment-writer';
 export { renderMermaid, type NetworkGraph } from './write/network-graph';
 export { syncWaves, isClusterScoped, deploymentDependencies, clusterReferences, NAMESPACES_PACKAGE } from './write/waves';
-export { findObject } from './write/query';
+export { findConfig, findObject } from './write/query';

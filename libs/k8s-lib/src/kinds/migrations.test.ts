@@ -51,7 +51,8 @@ describe('migrations', () => {
     const container = pod.containers[0];
     expect(container.image).toBe(deployment.spec.template.spec.containers[0].image);
     expect(container.command).toEqual(['dotnet', 'Catalog.dll', '--migrate']);
-    expect(container.envFrom).toEqual([{ configMapRef: { name: 'catalog-config' } }]);
+    expect(container.envFrom).toEqual(deployment.spec.template.spec.containers[0].envFrom);
+    expect(container.envFrom[0].configMapRef.name).toMatch(/^catalog-config-[0-9a-f]{10}$/);
     expect(container.env).toEqual([
       { name: 'Stores__Postgres__Password', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'password' } } },
       { name: 'Stores__Postgres__Username', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'username' } } },
