@@ -116,7 +116,13 @@ describe('infra/gitops: the Argo CD project', () => {
   it('allows the repository, the namespaces and exactly the kinds the packages emit', () => {
     const project = findObject(bundle('prod'), 'AppProject', 'b2connect');
     expect(project.spec.sourceRepos).toEqual([REPO]);
-    expect(project.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'b2connect' }]);
+    // Prod: the platform namespace, its two blue-green slots, and the ingress controller's (the smoke tests).
+    expect(project.spec.destinations).toEqual(
+      ['b2connect', 'b2connect-blue', 'b2connect-green', 'ingress-nginx'].map((namespace) => ({
+        server: 'https://kubernetes.default.svc',
+        namespace,
+      })),
+    );
     expect(project.spec.clusterResourceWhitelist).toEqual([
       { group: '', kind: 'Namespace' },
       { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },

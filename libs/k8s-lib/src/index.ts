@@ -18,7 +18,7 @@ export type {
   StoreSpec,
 } from './config/store';
 export type { ClusterPackageContext, ClusterPackageBuilder, ClusterPackageSpecInput, ClusterPackageSpec } from './config/cluster-package';
-export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
+export { STORAGE_CLASSES, idleSlot, slotNamespace, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // Labels and sizes.
@@ -43,6 +43,7 @@ export * from './blueprints/external-credentials';
 export * from './blueprints/pod-rules';
 export * from './blueprints/web-service';
 export * from './blueprints/frontend';
+export * from './blueprints/smoke-test';
 export type { HealthProps } from './blueprints/probe';
 
 // What a cluster-level package reads of the rest of the environment (infra/gitops).

@@ -17,6 +17,8 @@ export interface ExternalCredentialsProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Type of the created Secret, for consumers that require one. @default 'Opaque' */
   readonly secretType?: string;
+  /** Namespace of the ExternalSecret and its Secret. @default - the chart's */
+  readonly namespace?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export class ExternalCredentials extends Construct {
     super(scope, id);
     this.secretName = props.name;
     this.externalSecret = new ExternalSecret(this, 'Resource', {
-      metadata: { name: props.name, labels: { ...props.labels } },
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.store },

@@ -18,6 +18,12 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   readonly schema: z.ZodType<Spec, unknown>;
   /** Its objects go to the environment's namespace; false for packages that set namespaces themselves. */
   readonly namespaced: boolean;
+  /**
+   * Stateless: in an environment with slots (blue-green) it is built once per slot, into the slot's
+   * namespace, with its network nodes, its policies and its dependencies' endpoints of that slot.
+   * @default - not slotted: built once, in the environment's namespace, shared by both slots
+   */
+  readonly slotted?: boolean;
   /** Whether the package is about every other package (`dependsOnAll`). @default - never */
   dependsOnAll?(spec: Spec): boolean;
   /** The effective config in one environment, every layer applied and every rule checked (throws ConfigError). */
@@ -47,6 +53,8 @@ export interface BuildContext<Spec = unknown, Resolved = unknown> extends Resolv
   readonly model: ResolvedEnvironment;
   /** For a `dependsOnAll` package, the objects of every other package of the environment; empty otherwise. */
   readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
+  /** The slot being built, for a slotted kind in an environment with slots (`env.namespace` is then the slot's). @default - none */
+  readonly slot?: string;
 }
 
 /** Adds nodes and edges to the environment's network graph. */

@@ -19,6 +19,7 @@ export const webServiceKind: PackageKind<WebServiceSpec, ResolvedWorkload> = {
   name: 'web-service',
   schema: WebServiceSpecSchema,
   namespaced: true,
+  slotted: true,
   resolve: (pkg, spec, env) => resolveWorkload(pkg, spec, env),
   network: ({ pkg, spec }, net) => {
     net.pods(pkg.name, selectorLabels(pkg.name), pkg.name);
