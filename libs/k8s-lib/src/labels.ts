@@ -45,6 +45,15 @@ export function pascalCase(name: string): string {
 export const CONFIG_NAME_ANNOTATION = 'b2connect.io/config-name';
 
 /**
+ * Annotation on a previous version of a config object that a driver keeps for rollback after a
+ * newer one replaced it: how many versions replaced it (1 = the one before the current). Decision 014.
+ */
+export const RETAINED_ANNOTATION = 'b2connect.io/retained-for-rollback';
+
+/** How many previous versions of each config object the drivers keep beside the current one. */
+export const CONFIG_VERSIONS_KEPT = 3;
+
+/**
  * `<base>-<hash>`: the name of a ConfigMap, or of the Secret an ExternalSecret creates, from a hash of
  * what it holds (10 hex digits of a sha256 over the content with its keys sorted). The pods refer to
  * that name, so a change of the content is a change of the pod template (a rollout), and a rollback of

@@ -4,7 +4,7 @@
 
 // Errors, one format.
 export { ConfigError, ConfigErrors, formatIssue, dotPath, type ConfigIssue } from './errors';
-export { CONFIG_NAME_ANNOTATION, MANAGED_BY } from './labels';
+export { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT, MANAGED_BY, RETAINED_ANNOTATION } from './labels';
 export type { KubeObject } from './kube-object';
 
 // Load.
@@ -15,6 +15,8 @@ export {
   hasCredentials,
   environmentJsonSchema,
   ENVIRONMENT_JSON_SCHEMA_PATH,
+  slotNamespace,
+  idleSlot,
   type Environment,
   type EnvironmentInput,
 } from './config/environment';
