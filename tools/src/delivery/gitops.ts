@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load, loadAll } from 'js-yaml';
 import { simpleGit } from 'simple-git';
 import {
   BUNDLE_MANIFEST,
@@ -15,8 +16,10 @@ import {
   renderEnvironmentIndex,
   renderManifestFile,
   sameContent,
+  toYaml,
   type PackageProvenance,
 } from '@b2connect/k8s-lib/pipeline';
+import { retainedManifests } from './retention';
 import type { PublishRequest, PublishResult } from './types';
 
 export interface GitOpsTarget {
@@ -81,9 +84,40 @@ const PUSH_ATTEMPTS = 3;
  * recorded content and it holds no other file. A hand edit in the repository is then replaced.
  */
 function untouched(dir: string, built: PackageProvenance): boolean {
-  const files = readdirSync(dir).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f !== RETAINED)
+    .sort();
   if (files.join('/') !== [KUSTOMIZATION, MANIFESTS].sort().join('/')) return false;
   return contentHash(readFileSync(join(dir, MANIFESTS), 'utf8')) === built.contentHash;
+}
+
+/**
+ * The previous versions of a package's content-named configs the repository keeps for rollback
+ * (retention.ts), beside its manifests.yaml and listed in its kustomization.yaml. Argo CD and Flux
+ * prune a version once a later deploy leaves it out of this file.
+ */
+export const RETAINED = 'retained.yaml';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read field by field
+type Manifest = Record<string, any>;
+
+function manifestsIn(file: string): Manifest[] {
+  return existsSync(file) ? (loadAll(readFileSync(file, 'utf8')) as (Manifest | null)[]).filter((o): o is Manifest => o !== null) : [];
+}
+
+/**
+ * Writes the config versions to keep into the package folder `dir` just replaced by the build: from
+ * what the repository had (`previous`) and what the build holds; lists the file in the kustomization.
+ */
+function writeRetained(dir: string, previous: readonly Manifest[]): number {
+  const kept = retainedManifests(previous, manifestsIn(join(dir, MANIFESTS)));
+  if (kept.length === 0) return 0;
+  const header = '# Previous versions of the configs above, kept for rollback (docs/decisions/014). Written by b2connect-deploy.\n';
+  writeFileSync(join(dir, RETAINED), header + kept.map((o) => `---\n${toYaml(o)}`).join(''));
+  const kustomization = load(readFileSync(join(dir, KUSTOMIZATION), 'utf8')) as { resources?: string[] };
+  kustomization.resources = [...(kustomization.resources ?? []), RETAINED];
+  writeFileSync(join(dir, KUSTOMIZATION), toYaml(kustomization));
+  return kept.length;
 }
 
 /**
@@ -155,11 +189,14 @@ async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<P
         continue;
       }
       mkdirSync(envDir, { recursive: true });
+      const previous = [...manifestsIn(join(envDir, name, MANIFESTS)), ...manifestsIn(join(envDir, name, RETAINED))];
       removeInside(envDir, name);
       cpSync(join(req.bundleDir, name), pathInside(envDir, name), {
         recursive: true,
         filter: (src) => !src.split(/[\\/]/).pop()!.startsWith('.'),
       });
+      const kept = writeRetained(pathInside(envDir, name), previous);
+      if (kept > 0) log(`${name}: keeps ${kept} previous config version(s) for rollback`);
       entries[name] = built;
       changed.push({ name, provenance: built });
     }
