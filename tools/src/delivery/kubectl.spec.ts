@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT } from '@b2connect/k8s-lib/pipeline';
 import {
   applyPackageArgs,
   inventoryApplyArgs,
@@ -550,5 +551,41 @@ describe('kubectl driver inventory', () => {
     await expect(publishKubectl(request(dir, ['catalog']), 'aks-prod', fakeCluster().run)).rejects.toThrow(
       `${join(dir, 'catalog', 'kustomization.yaml')}: namePrefix: not supported by the kubectl driver`,
     );
+  });
+});
+
+describe('kubectl driver: previous config versions', () => {
+  /** catalog with settings version `v`: a content-named ConfigMap and the Deployment that names it. */
+  const catalog = (v: number): Manifest[] => {
+    const name = `catalog-config-${String(v).padStart(10, '0')}`;
+    return [
+      {
+        ...obj('v1', 'ConfigMap', name, 'b2connect'),
+        metadata: { name, namespace: 'b2connect', annotations: { [CONFIG_NAME_ANNOTATION]: 'catalog-config' } },
+      },
+      obj('apps/v1', 'Deployment', 'catalog', 'b2connect', {
+        template: { spec: { containers: [{ name: 'catalog', envFrom: [{ configMapRef: { name } }] }] } },
+      }),
+    ];
+  };
+  const live = (cluster: FakeCluster) => [...cluster.objects].filter((k) => k.startsWith('core/ConfigMap/')).sort();
+  const version = (v: number) => `core/ConfigMap/b2connect/catalog-config-${String(v).padStart(10, '0')}`;
+
+  it(`keeps the ${CONFIG_VERSIONS_KEPT} versions before the current one in the cluster and its inventory, and prunes the one after`, async () => {
+    const cluster = fakeCluster();
+    const deploy = (v: number) => publishKubectl(request(bundle({ catalog: catalog(v) }), ['catalog']), 'aks-prod', cluster.run);
+    await deploy(1);
+    await deploy(2);
+    // The previous pod template's ConfigMap stays: a `kubectl rollout undo` finds it.
+    expect(live(cluster)).toEqual([version(1), version(2)]);
+    const data = (cluster.inventories.get('b2connect-deploy.prod.catalog') as { data: Record<string, string> }).data;
+    expect(data.configs).toBe(
+      `0 catalog-config core/v1/ConfigMap/b2connect/catalog-config-0000000002\n1 catalog-config core/v1/ConfigMap/b2connect/catalog-config-0000000001\n`,
+    );
+    for (const v of [3, 4, 5]) await deploy(v);
+    expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
+    // The same bundle again counts nothing.
+    await deploy(5);
+    expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
   });
 });

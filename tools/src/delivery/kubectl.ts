@@ -13,9 +13,12 @@ import {
   refKey,
   resourceArg,
   type Inventory,
+  type InventoryConfig,
   type ObjectRef,
   type PackageObject,
 } from './kubectl-inventory';
+import { CONFIG_NAME_ANNOTATION } from '@b2connect/k8s-lib/pipeline';
+import { configVersionOf, retainConfigs } from './retention';
 import type { PublishRequest, PublishResult } from './types';
 
 /**
@@ -177,9 +180,11 @@ function plan(req: PublishRequest): { wave: number; packages: PlannedPackage[] }
   return [...stages].sort(([a], [b]) => a - b).map(([wave, packages]) => ({ wave, packages }));
 }
 
+const configLines = (i: Inventory) => (i.configs ?? []).map((c) => `${c.generation} ${c.configName} ${refKey(c.ref)}`).join('\n');
 const sameInventory = (a: Inventory | undefined, b: Inventory) =>
   a !== undefined &&
   a.defaultNamespace === b.defaultNamespace &&
+  configLines(a) === configLines(b) &&
   a.objects.length === b.objects.length &&
   a.objects.every((r, i) => refKey(r) === refKey(b.objects[i]!) && r.version === b.objects[i]!.version);
 
@@ -344,9 +349,18 @@ export async function publishKubectl(
 
   for (const pkg of [...planned].reverse()) {
     const previous = inventories.get(pkg.name);
-    const keep = new Set(pkg.objects.map((o) => refKey(o.ref)));
+    // Previous versions of its content-named configs stay for rollback, up to the count (retention.ts).
+    const configs = keptConfigs(previous, pkg.objects);
+    const retained = configs.filter((c) => c.generation > 0).map((c) => c.ref);
+    if (retained.length > 0) log(`${pkg.name}: keeps ${retained.length} previous config version(s) for rollback`);
+    const keep = new Set([...pkg.objects.map((o) => refKey(o.ref)), ...retained.map(refKey)]);
     if (previous) await prune(pkg.name, previous, keep);
-    const next = { package: pkg.name, defaultNamespace, objects: pkg.objects.map((o) => o.ref) };
+    const next: Inventory = {
+      package: pkg.name,
+      defaultNamespace,
+      objects: [...pkg.objects.map((o) => o.ref), ...retained],
+      ...(configs.length > 0 ? { configs } : {}),
+    };
     if (!sameInventory(written.get(pkg.name) ?? previous, next)) await writeInventory(next);
   }
 
@@ -365,4 +379,27 @@ export async function publishKubectl(
       `${applied} object(s), ${deleted} pruned${removedText}`,
     pruned: removed,
   };
+}
+
+/**
+ * The content-named configs a package's inventory records after this deploy: the bundle's (generation
+ * 0) and the previous versions the cluster holds that the retention rule keeps (retention.ts).
+ */
+function keptConfigs(previous: Inventory | undefined, objects: readonly PackageObject[]): InventoryConfig[] {
+  const key = (r: ObjectRef, configName: string) => `${r.group}/${r.kind}/${r.namespace}/${configName}`;
+  const current: InventoryConfig[] = objects.flatMap((o) => {
+    const v = configVersionOf(o.manifest);
+    const configName = (o.manifest.metadata as { annotations?: Record<string, string> }).annotations?.[CONFIG_NAME_ANNOTATION];
+    return v && configName ? [{ ref: o.ref, configName, generation: 0 }] : [];
+  });
+  const before = previous?.configs ?? [];
+  const kept = retainConfigs(
+    before.map((c) => ({ config: key(c.ref, c.configName), name: c.ref.name, generation: c.generation })),
+    current.map((c) => ({ config: key(c.ref, c.configName), name: c.ref.name, generation: 0 })),
+  );
+  const retained = kept.map((k) => {
+    const c = before.find((b) => key(b.ref, b.configName) === k.config && b.ref.name === k.name)!;
+    return { ...c, generation: k.generation };
+  });
+  return [...current, ...retained];
 }
