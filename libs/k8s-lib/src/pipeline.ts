@@ -24,6 +24,9 @@ export type { Workspace, LoadedPackage, LoadedDefinition } from './config/worksp
 export * from './load/discover';
 export { loadWorkspace, loadWorkspaceWithErrors, dependenciesOf, dependsOnAll, type ModuleLoader } from './load/workspace';
 
+// What the stages ask of a package's kind (whether it is built once per blue-green slot).
+export { kindOf } from './kinds/registry';
+
 // Resolve and build.
 export { resolveEnvironment } from './resolve/model';
 export { synthesizeEnvironment } from './build/build';

@@ -343,3 +343,59 @@ describe('gitops driver: previous config versions', () => {
     expect(retained(repo)).toEqual([`${version(1)}@1`]);
   });
 });
+
+/** A bundle of catalog (slotted) at image version `v` in both slots, and ingress (not slotted) routing to `live`. */
+function slotBundle(v: number, live: string): { dir: string; manifest: Record<string, PackageProvenance> } {
+  const dir = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
+  const manifest: Record<string, PackageProvenance> = {};
+  const deployment = (ns: string) =>
+    `---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: catalog\n  namespace: ${ns}\nspec:\n  template:\n    spec:\n      containers:\n        - name: catalog\n          image: catalog:${v}.0.0\n`;
+  const ingress = (ns: string) =>
+    `---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: b2connect\n  namespace: ${ns}\nspec:\n  rules:\n    - host: ${ns === `b2connect-${live}` ? 'www' : 'preview'}.example.com\n`;
+  const files = {
+    catalog: `# Generated from services/catalog/deploy.ts\n${deployment('b2connect-blue')}${deployment('b2connect-green')}`,
+    ingress: `# Generated from infra/ingress/deploy.ts\n${ingress('b2connect-blue')}${ingress('b2connect-green')}`,
+  };
+  for (const [name, manifests] of Object.entries(files)) {
+    const p = { version: '1.4.0', contentHash: contentHash(manifests), commit: `c${v}`, k8sLib: '0.1.0' };
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, MANIFESTS), manifests);
+    writeFileSync(join(dir, name, KUSTOMIZATION), renderPackageKustomization(provenanceAnnotations(p)));
+    manifest[name] = p;
+  }
+  return { dir, manifest };
+}
+
+describe('gitops driver: blue-green slots', () => {
+  const images = (repo: string) =>
+    Object.fromEntries(
+      (loadAll(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml')) as any[])
+        .filter(Boolean)
+        .map((o) => [o.metadata.namespace, o.spec.template.spec.containers[0].image]),
+    );
+  const slotRequest = (built: ReturnType<typeof slotBundle>, live: string): PublishRequest => ({
+    ...request(built, ['catalog', 'ingress']),
+    slots: { liveNamespace: `b2connect-${live}`, packages: ['catalog'] },
+  });
+
+  it('publishes a deploy to the idle slot only, keeps the live one as the repository has it, and follows a switch', async () => {
+    const repo = gitopsRepo();
+    // The first deploy with slots publishes both.
+    await publishGitOps(slotRequest(slotBundle(1, 'blue'), 'blue'), target(repo));
+    expect(images(repo)).toEqual({ 'b2connect-blue': 'catalog:1.0.0', 'b2connect-green': 'catalog:1.0.0' });
+    await publishGitOps(slotRequest(slotBundle(2, 'blue'), 'blue'), target(repo));
+    expect(images(repo)).toEqual({ 'b2connect-blue': 'catalog:1.0.0', 'b2connect-green': 'catalog:2.0.0' });
+    // The recorded content is what the repository holds.
+    const recorded = JSON.parse(git(repo, 'show', 'main:environments/prod/bundle.json')).packages.catalog.contentHash;
+    expect(recorded).toBe(contentHash(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml') + '\n'));
+    // Green goes live; the ingress, not slotted, is published whole; the next release goes to blue.
+    await publishGitOps(slotRequest(slotBundle(2, 'green'), 'green'), target(repo));
+    expect(git(repo, 'show', 'main:environments/prod/ingress/manifests.yaml')).toContain(
+      'namespace: b2connect-green\nspec:\n  rules:\n    - host: www',
+    );
+    await publishGitOps(slotRequest(slotBundle(3, 'green'), 'green'), target(repo));
+    expect(images(repo)).toEqual({ 'b2connect-blue': 'catalog:3.0.0', 'b2connect-green': 'catalog:2.0.0' });
+    // Nothing new: no commit.
+    expect((await publishGitOps(slotRequest(slotBundle(3, 'green'), 'green'), target(repo))).changed).toBe(false);
+  });
+});

@@ -15,6 +15,8 @@ import {
   removeInside,
   renderEnvironmentIndex,
   renderManifestFile,
+  provenanceAnnotations,
+  renderPackageKustomization,
   sameContent,
   toYaml,
   type PackageProvenance,
@@ -121,6 +123,31 @@ function writeRetained(dir: string, previous: readonly Manifest[]): number {
 }
 
 /**
+ * The manifests to publish for a slotted package: the built objects of every namespace but the live
+ * slot's, and the live slot's objects as the repository has them (in the built order where the build
+ * has the same object, the others after). Undefined when the repository has nothing of the live slot
+ * yet (the first deploy with slots publishes the build whole).
+ */
+function keepLiveSlot(publishedFile: string, builtFile: string, liveNamespace: string): string | undefined {
+  const live = manifestsIn(publishedFile).filter((o) => o.metadata?.namespace === liveNamespace);
+  if (live.length === 0) return undefined;
+  const text = readFileSync(builtFile, 'utf8');
+  const header = text.slice(0, text.indexOf('---'));
+  const id = (o: Manifest) => `${o.apiVersion}/${o.kind}/${o.metadata?.name}`;
+  const previous = new Map(live.map((o) => [id(o), o]));
+  const used = new Set<string>();
+  const objects = manifestsIn(builtFile).flatMap((o) => {
+    if (o.metadata?.namespace !== liveNamespace) return [o];
+    const kept = previous.get(id(o));
+    if (!kept) return [];
+    used.add(id(o));
+    return [kept];
+  });
+  objects.push(...live.filter((o) => !used.has(id(o))));
+  return header + objects.map((o) => `---\n${toYaml(o)}`).join('');
+}
+
+/**
  * Refuses an environment folder that holds, or lies inside, another environment's bundle (paths of
  * two environments nested in one repository): publishing would prune or overwrite the other one.
  */
@@ -180,8 +207,13 @@ async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<P
     const entries: Record<string, PackageProvenance> = {};
     const changed: GitOpsChange['changed'][number][] = [];
     for (const name of req.packages) {
-      const built = req.manifest.packages[name];
-      if (!built) throw new Error(`${name} has no provenance in ${join(req.bundleDir, name)}: this run did not build it`);
+      const fromBuild = req.manifest.packages[name];
+      if (!fromBuild) throw new Error(`${name} has no provenance in ${join(req.bundleDir, name)}: this run did not build it`);
+      // Blue-green: the live slot keeps what the repository has; the build goes to the idle slot.
+      const pinned = req.slots?.packages.includes(name)
+        ? keepLiveSlot(join(envDir, name, MANIFESTS), join(req.bundleDir, name, MANIFESTS), req.slots.liveNamespace)
+        : undefined;
+      const built = pinned ? { ...fromBuild, contentHash: contentHash(pinned) } : fromBuild;
       const published = readProvenance(join(envDir, name));
       if (published && sameContent(published, built) && untouched(join(envDir, name), built)) {
         // Same content: the repository keeps the folder and the commit it was first published from.
@@ -195,6 +227,11 @@ async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<P
         recursive: true,
         filter: (src) => !src.split(/[\\/]/).pop()!.startsWith('.'),
       });
+      if (pinned) {
+        writeFileSync(join(envDir, name, MANIFESTS), pinned);
+        writeFileSync(join(envDir, name, KUSTOMIZATION), renderPackageKustomization(provenanceAnnotations(built)));
+        log(`${name}: the live slot (${req.slots!.liveNamespace}) keeps what the repository has; the build goes to the others`);
+      }
       const kept = writeRetained(pathInside(envDir, name), previous);
       if (kept > 0) log(`${name}: keeps ${kept} previous config version(s) for rollback`);
       entries[name] = built;
