@@ -589,3 +589,39 @@ describe('kubectl driver: previous config versions', () => {
     expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
   });
 });
+
+describe('kubectl driver: blue-green slots', () => {
+  const catalog = (v: number): Manifest[] =>
+    ['b2connect-blue', 'b2connect-green'].map((ns) =>
+      obj('apps/v1', 'Deployment', 'catalog', ns, { template: { spec: { containers: [{ name: 'catalog', image: `catalog:${v}.0.0` }] } } }),
+    );
+  const slots = { liveNamespace: 'b2connect-blue', packages: ['catalog'] };
+
+  it('applies the idle slot only once the live slot runs, and neither prunes nor forgets the live one', async () => {
+    const cluster = fakeCluster();
+    // What each `apply -k` applied, read when it runs (the idle slot's folder is removed after it).
+    const applies: string[][] = [];
+    const run: KubectlRunner = async (args, input) => {
+      if (args[0] === 'apply' && args.includes('-k')) {
+        const docs = loadAll(readFileSync(join(args[args.indexOf('-k') + 1]!, 'manifests.yaml'), 'utf8')) as any[];
+        applies.push(docs.map((o) => `${o.metadata.namespace} ${o.spec.template.spec.containers[0].image}`));
+      }
+      return cluster.run(args, input);
+    };
+    await publishKubectl(request(bundle({ catalog: catalog(1) }), ['catalog'], { slots }), 'aks-prod', run);
+    const applied = () => applies[applies.length - 1];
+    // The first deploy with slots applies both.
+    expect(applied()).toEqual(['b2connect-blue catalog:1.0.0', 'b2connect-green catalog:1.0.0']);
+    const req = request(bundle({ catalog: catalog(2) }), ['catalog'], { slots });
+    await publishKubectl(req, 'aks-prod', run);
+    expect(applied()).toEqual(['b2connect-green catalog:2.0.0']);
+    expect(cluster.calls.filter((c) => c[0] === 'delete')).toEqual([]);
+    expect(cluster.objects.has('apps/Deployment/b2connect-blue/catalog')).toBe(true);
+    const inventoryLines = (cluster.inventories.get('b2connect-deploy.prod.catalog') as { data: Record<string, string> }).data.objects;
+    expect(inventoryLines!.split('\n').filter(Boolean).sort()).toEqual([
+      'apps/v1/Deployment/b2connect-blue/catalog',
+      'apps/v1/Deployment/b2connect-green/catalog',
+    ]);
+    expect(req.lines).toContain('catalog: the live slot (b2connect-blue) keeps what it runs; applying the other slots');
+  });
+});
