@@ -18,7 +18,7 @@ export type {
   StoreSpec,
 } from './config/store';
 export type { ClusterPackageContext, ClusterPackageBuilder, ClusterPackageSpecInput, ClusterPackageSpec } from './config/cluster-package';
-export { STORAGE_CLASSES, idleSlot, slotNamespace, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
+export { STORAGE_CLASSES, slotNamespace, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // Labels and sizes.

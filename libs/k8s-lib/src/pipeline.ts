@@ -16,7 +16,6 @@ export {
   environmentJsonSchema,
   ENVIRONMENT_JSON_SCHEMA_PATH,
   slotNamespace,
-  idleSlot,
   type Environment,
   type EnvironmentInput,
 } from './config/environment';

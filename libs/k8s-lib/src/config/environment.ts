@@ -422,11 +422,6 @@ export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export function slotNamespace(env: Pick<Environment, 'namespace'>, slot: string): string {
   return `${env.namespace}-${slot}`;
 }
-
-/** The slot of an environment with slots that the public hosts do not reach. */
-export function idleSlot(env: Environment): string | undefined {
-  return env.slots?.names.find((s) => s !== env.slots!.live);
-}
 export type Environment = z.output<typeof EnvironmentSchema>;
 
 /** Parses and validates an environment from already-loaded data. */
