@@ -57,6 +57,8 @@ export function synthesizeEnvironment(
     return p?.kind.dependsOnAll?.(p.spec) ?? false;
   };
   const others = new Map<string, readonly KubeObject[]>();
+  // The model as each slot's packages see it, made once per slot.
+  const slotModels = new Map<string, ResolvedEnvironment>();
   for (const name of [...packageNames.filter((n) => !aboutAll(n)), ...packageNames.filter(aboutAll)]) {
     const p = model.packages.get(name);
     if (!p) {
@@ -76,7 +78,7 @@ export function synthesizeEnvironment(
       };
       const slots = p.kind.slotted ? (model.env.slots?.names ?? []) : [];
       const objects = (
-        slots.length === 0 ? buildChart(name, p, ctx) : slots.flatMap((slot) => buildChart(name, p, inSlot(ctx, slot)))
+        slots.length === 0 ? buildChart(name, p, ctx) : slots.flatMap((slot) => buildChart(name, p, inSlot(ctx, slot, slotModels)))
       ).sort(compareObjects);
       built.set(name, objects);
       if (!aboutAll(name)) others.set(name, objects);
@@ -101,13 +103,18 @@ function buildChart(name: string, p: ResolvedPackage, ctx: BuildContext): KubeOb
  * slotted packages it depends on give it their endpoints in that slot (asked of their kinds again);
  * the shared ones (stores) keep theirs.
  */
-function inSlot(ctx: BuildContext, slot: string): BuildContext {
+function inSlot(ctx: BuildContext, slot: string, slotModels: Map<string, ResolvedEnvironment>): BuildContext {
   const env = { ...ctx.env, namespace: slotNamespace(ctx.env, slot) };
-  const packages = new Map(
-    [...ctx.model.packages].map(([name, p]) => [
-      name,
-      p.kind.slotted ? { ...p, endpoint: p.kind.endpoint?.({ pkg: p.pkg, spec: p.spec, env, resolved: p.resolved }) } : p,
-    ]),
-  );
-  return { ...ctx, env, slot, model: { ...ctx.model, packages } };
+  let model = slotModels.get(slot);
+  if (!model) {
+    const packages = new Map(
+      [...ctx.model.packages].map(([name, p]) => [
+        name,
+        p.kind.slotted ? { ...p, endpoint: p.kind.endpoint?.({ pkg: p.pkg, spec: p.spec, env, resolved: p.resolved }) } : p,
+      ]),
+    );
+    model = { ...ctx.model, packages };
+    slotModels.set(slot, model);
+  }
+  return { ...ctx, env, slot, model };
 }
