@@ -112,14 +112,18 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
         ? byKey.get(`${kind}/${name}`)
         : (inNamespace.get(`${kind}/${namespace}/${name}`) ?? inNamespace.get(`${kind}//${name}`)),
     ofKind: (kind) => byKind.get(kind) ?? [],
-    podsSelectedBy(selector) {
+    podsSelectedBy(selector, namespace) {
       const required = Object.entries(selector?.matchLabels ?? {});
       let candidates: readonly PodSource[] = pods;
       for (const [k, v] of required) {
         const withLabel = byLabel.get(`${k}=${v}`) ?? [];
         if (withLabel.length < candidates.length) candidates = withLabel;
       }
-      return candidates.filter((pod) => selects(selector, pod.labels));
+      return candidates.filter(
+        (pod) =>
+          selects(selector, pod.labels) &&
+          (namespace === undefined || pod.object.metadata.namespace === undefined || pod.object.metadata.namespace === namespace),
+      );
     },
   };
 }

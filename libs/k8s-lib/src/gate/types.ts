@@ -50,8 +50,11 @@ export interface GateBundle {
    */
   find(kind: string, name: string, namespace?: string): KubeObject | undefined;
   ofKind(kind: string): readonly KubeObject[];
-  /** The pods a label selector selects (`selects`), through an index by label. */
-  podsSelectedBy(selector: LabelSelector | undefined): readonly PodSource[];
+  /**
+   * The pods a label selector selects (`selects`), through an index by label; with a namespace, those
+   * of that namespace only (pods whose owner names no namespace count for any).
+   */
+  podsSelectedBy(selector: LabelSelector | undefined, namespace?: string): readonly PodSource[];
 }
 
 /** A Kubernetes label selector: matchLabels and matchExpressions. */
