@@ -74,7 +74,6 @@ export function withReadOnlyRoot(objects: any[]): any[] {
 }
 
 /** Copies of `objects` in `namespace` (a blue-green slot), for the rules that resolve per namespace. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited field by field
 export function inNamespace(objects: readonly any[], namespace: string): any[] {
   return structuredClone(objects).map((o: any) => ({ ...o, metadata: { ...o.metadata, namespace } }));
 }
