@@ -142,9 +142,13 @@ describe('infra/gitops: the Argo CD project', () => {
   it('allows the repository, the namespaces and exactly the kinds the packages emit', () => {
     const project = findObject(bundle('prod'), 'AppProject', 'b2connect');
     expect(project.spec.sourceRepos).toEqual([REPO]);
-    // The platform namespace, and infra/logging's two.
+    // Prod: the platform namespace, its two blue-green slots, the ingress controller's (the smoke
+    // tests) and infra/logging's two.
     expect(project.spec.destinations).toEqual(
-      ['b2connect', 'log-collector', 'observability'].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+      ['b2connect', 'b2connect-blue', 'b2connect-green', 'ingress-nginx', 'log-collector', 'observability'].map((namespace) => ({
+        server: 'https://kubernetes.default.svc',
+        namespace,
+      })),
     );
     expect(project.spec.clusterResourceWhitelist).toEqual([
       { group: '', kind: 'Namespace' },

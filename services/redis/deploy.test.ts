@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findConfig, findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
@@ -11,7 +11,7 @@ const sts = (env: string) => findObject(bundle(env), 'StatefulSet', 'redis');
 
 describe('redis', () => {
   it('persists with AOF (fsync every second) and RDB snapshots', () => {
-    const conf = findObject(bundle('prod'), 'ConfigMap', 'redis-config').data['redis.conf'];
+    const conf = findConfig(bundle('prod'), 'ConfigMap', 'redis-config').data['redis.conf'];
     expect(conf).toContain('appendonly yes');
     expect(conf).toContain('appendfsync everysec');
     expect(conf).toMatch(/^save \d+ \d+/m);
@@ -25,7 +25,7 @@ describe('redis', () => {
     expect(containers).toEqual(['redis', 'sentinel', 'metrics']);
     const svc = findObject(bundle('prod'), 'Service', 'redis-sentinel');
     expect(svc.spec).toMatchObject({ publishNotReadyAddresses: true, ports: [{ name: 'sentinel', port: 26379 }] });
-    const script = findObject(bundle('prod'), 'ConfigMap', 'redis-config').data['start-sentinel.sh'];
+    const script = findConfig(bundle('prod'), 'ConfigMap', 'redis-config').data['start-sentinel.sh'];
     expect(script).toContain('sentinel monitor b2connect $master 6379 2');
     expect(script).not.toMatch(/auth-pass b2connect [^$]/);
   });

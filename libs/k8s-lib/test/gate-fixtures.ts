@@ -208,3 +208,8 @@ export function dashboardConfigMap(exprs: string[]): any {
     data: { 'web.json': JSON.stringify(model) },
   };
 }
+
+/** Copies of `objects` in `namespace` (a blue-green slot), for the rules that resolve per namespace. */
+export function inNamespace(objects: readonly any[], namespace: string): any[] {
+  return structuredClone(objects).map((o: any) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+}

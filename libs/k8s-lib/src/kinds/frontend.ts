@@ -11,6 +11,7 @@ export const frontendKind: PackageKind<FrontendSpec, ResolvedWorkload> = {
   name: 'frontend',
   schema: FrontendSpecSchema,
   namespaced: true,
+  slotted: true,
   resolve: (pkg, spec, env) => resolveWorkload(pkg, spec, env),
   network: ({ pkg }, net) => {
     net.pods(pkg.name, selectorLabels(pkg.name), pkg.name);

@@ -22,6 +22,12 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   readonly schema: z.ZodType<Spec, unknown>;
   /** Its objects go to the environment's namespace; false for packages that set namespaces themselves. */
   readonly namespaced: boolean;
+  /**
+   * Stateless: in an environment with slots (blue-green) it is built once per slot, into the slot's
+   * namespace, with its network nodes, its policies and its dependencies' endpoints of that slot.
+   * @default - not slotted: built once, in the environment's namespace, shared by both slots
+   */
+  readonly slotted?: boolean;
   /** Whether the package is about every other package (`dependsOnAll`). @default - never */
   dependsOnAll?(spec: Spec): boolean;
   /** The effective config in one environment, every layer applied and every rule checked (throws ConfigError). */
@@ -67,6 +73,8 @@ export interface BuildContext<Spec = unknown, Resolved = unknown> extends Resolv
   readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
   /** Tells the person building what the build chose for this environment (a line of the build output). @default - not shown */
   note?(message: string): void;
+  /** The slot being built, for a slotted kind in an environment with slots (`env.namespace` is then the slot's). @default - none */
+  readonly slot?: string;
 }
 
 /** Adds nodes and edges to the environment's network graph. */

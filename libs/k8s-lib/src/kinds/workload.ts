@@ -76,11 +76,12 @@ export function dependencyEndpoints(model: ResolvedEnvironment, dependsOn: reado
  */
 export function buildNetworkPolicies(chart: Chart, ctx: BuildContext, owner: { readonly name: string; readonly team: string }): void {
   const labels = standardLabels({ name: owner.name, team: owner.team, component: 'network-policy', version: ctx.pkg.version });
-  new PackageNetworkPolicies(chart, 'NetworkPolicies', { graph: ctx.model.graph, pkg: ctx.pkg.name, labels });
+  new PackageNetworkPolicies(chart, 'NetworkPolicies', { graph: ctx.model.graph, pkg: ctx.pkg.name, slot: ctx.slot, labels });
   if (ctx.env.capabilities.serviceMesh === 'istio') {
     new MeshPolicies(chart, 'Mesh', {
       graph: ctx.model.graph,
       pkg: ctx.pkg.name,
+      slot: ctx.slot,
       namespace: ctx.env.namespace,
       services: [ctx.pkg.name],
       labels,

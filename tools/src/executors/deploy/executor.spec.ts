@@ -70,6 +70,8 @@ describe('deploy executor', () => {
       'envs/prod/bundle.json',
       'envs/prod/catalog/kustomization.yaml',
       'envs/prod/catalog/manifests.yaml',
+      // The settings changed: the previous ConfigMap stays for rollback (docs/blue-green.md#retention).
+      'envs/prod/catalog/retained.yaml',
     ]);
     const clone = mkdtempSync(join(tmpdir(), 'b2c-deploy-clone-'));
     git(clone, 'clone', '-q', bare, 'repo');
@@ -77,6 +79,8 @@ describe('deploy executor', () => {
     const rendered = execFileSync(kubectl, ['kustomize', join(clone, 'repo/envs/prod')], { encoding: 'utf8' });
     expect(rendered).toContain('name: orders');
     expect(rendered).toContain('PageSize: "60"');
+    expect(rendered.match(/b2connect\.io\/config-name: catalog-config/g)).toHaveLength(2);
+    expect(rendered).toContain('b2connect.io/retained-for-rollback: "1"');
   });
 
   it('prunes a package that left the workspace from dist and from the GitOps repository, and says so', async () => {
