@@ -81,22 +81,25 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
   it('leaves what the Argo Rollouts controller sets to it: the weights of the canary route and the subset hashes, respected by syncs', () => {
     // catalog delivers by canary on Istio in prod.
     const template = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.template;
-    expect(template.spec.ignoreDifferences).toEqual([
-      {
-        group: 'networking.istio.io',
-        kind: 'VirtualService',
-        name: 'catalog',
-        namespace: 'b2connect',
-        jqPathExpressions: ['.spec.http[].route[].weight'],
-      },
-      {
-        group: 'networking.istio.io',
-        kind: 'DestinationRule',
-        name: 'catalog',
-        namespace: 'b2connect',
-        jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
-      },
-    ]);
+    // In each blue-green slot.
+    expect(template.spec.ignoreDifferences).toEqual(
+      ['b2connect-blue', 'b2connect-green'].flatMap((namespace) => [
+        {
+          group: 'networking.istio.io',
+          kind: 'VirtualService',
+          name: 'catalog',
+          namespace,
+          jqPathExpressions: ['.spec.http[].route[].weight'],
+        },
+        {
+          group: 'networking.istio.io',
+          kind: 'DestinationRule',
+          name: 'catalog',
+          namespace,
+          jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
+        },
+      ]),
+    );
   });
 });
 

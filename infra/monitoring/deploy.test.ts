@@ -22,7 +22,14 @@ describe('infra/monitoring', () => {
   });
 
   it("gives every package with a dashboard a row that repeats its own dashboard's queries and links to it", () => {
-    const rows = model('prod')
+    // Prod's stateless packages run in both blue-green slots: a row for each.
+    expect(
+      model('prod')
+        .panels.filter((p: any) => p.type === 'row')
+        .map((p: any) => p.title)
+        .filter((t: string) => t.startsWith('search')),
+    ).toEqual(['search (b2connect-blue)', 'search (b2connect-green)']);
+    const rows = model('staging')
       .panels.filter((p: any) => p.type === 'row')
       .map((p: any) => p.title);
     expect(rows).toEqual([
@@ -39,7 +46,7 @@ describe('infra/monitoring', () => {
       'search',
       'storefront',
     ]);
-    const search = model('prod').panels.filter((p: any) => p.title?.startsWith('search: '));
+    const search = model('staging').panels.filter((p: any) => p.title?.startsWith('search: '));
     expect(search.map((p: any) => p.title)).toEqual([
       'search: Ready pods',
       'search: Restarts (1h)',

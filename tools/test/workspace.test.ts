@@ -266,7 +266,7 @@ describe('the written bundles', () => {
   it('render with `kubectl kustomize` for every environment, object for object', () => {
     expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
     for (const env of ['dev', 'staging', 'prod']) {
-      const out = execFileSync(kubectl, ['kustomize', join(outA, env)], { encoding: 'utf8' });
+      const out = execFileSync(kubectl, ['kustomize', join(outA, env)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       const rendered = parseAllDocuments(out).map((d) => d.toJS() as KubeObject);
       expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
         objects(env)

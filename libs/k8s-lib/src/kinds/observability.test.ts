@@ -15,7 +15,7 @@ const load = (file: string) => import(/* @vite-ignore */ file);
 let real: SynthesisResult;
 const progress: string[] = [];
 beforeAll(async () => {
-  real = await synthesize(workspaceRoot, { environments: ['dev', 'prod'], load, onProgress: (line) => progress.push(line) });
+  real = await synthesize(workspaceRoot, { environments: ['dev', 'staging', 'prod'], load, onProgress: (line) => progress.push(line) });
 }, 120_000);
 
 const bundleOf = (env: string): Map<string, any[]> => new Map([...real.bundles.get(env)!].map(([k, v]) => [k, [...v] as any[]]));
@@ -46,9 +46,9 @@ function sdkSchemaProblems(model: any): string[] {
   return problems;
 }
 
-describe('observability where the environment runs prometheus-operator (prod)', () => {
+describe('observability where the environment runs prometheus-operator (staging)', () => {
   it('gives every Service with a metrics port a ServiceMonitor, and every metrics container port a PodMonitor', () => {
-    for (const [pkg, objects] of bundleOf('prod')) {
+    for (const [pkg, objects] of bundleOf('staging')) {
       const metricsServices = objects.filter((o) => o.kind === 'Service' && o.spec.ports.some((p: any) => p.name === 'metrics'));
       for (const svc of metricsServices) {
         const monitors = objects.filter((o) => o.kind === 'ServiceMonitor');
@@ -60,11 +60,11 @@ describe('observability where the environment runs prometheus-operator (prod)', 
       }
     }
     // The six web services export metrics; each is scraped through its Service.
-    const scraped = [...bundleOf('prod')].filter(([, o]) => o.some((x) => x.kind === 'ServiceMonitor')).map(([p]) => p);
+    const scraped = [...bundleOf('staging')].filter(([, o]) => o.some((x) => x.kind === 'ServiceMonitor')).map(([p]) => p);
     expect(scraped.sort()).toEqual(['api-gateway', 'catalog', 'identity', 'notifications', 'orders', 'search']);
     // The stores through their pods: exporter sidecars (redis, elasticsearch) and the operators' pods.
     const podMonitors = Object.fromEntries(
-      all('prod')
+      all('staging')
         .filter((o) => o.kind === 'PodMonitor')
         .map((o) => [o.metadata.name, o.spec.podMetricsEndpoints[0].port]),
     );
@@ -76,7 +76,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
       ['redis', 9121],
       ['elasticsearch', 9114],
     ] as const) {
-      const objects = bundleOf('prod').get(pkg)!;
+      const objects = bundleOf('staging').get(pkg)!;
       const sts = objects.find((o) => o.kind === 'StatefulSet');
       const exporter = sts.spec.template.spec.containers.find((c: any) => c.name === 'metrics');
       expect(exporter.image).toMatch(/^registry\.b2connect\.com\/.+:v\d+\.\d+\.\d+$/);
@@ -97,7 +97,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
   });
 
   it('gives each package one PrometheusRule whose expressions all parse, with the workbook burn rates for a 30-day SLO', () => {
-    for (const [pkg, objects] of bundleOf('prod')) {
+    for (const [pkg, objects] of bundleOf('staging')) {
       const rules = objects.filter((o) => o.kind === 'PrometheusRule');
       // Every service package (web services, frontends, stores); cluster-level packages have their own.
       const expected = real.workspace.packages.get(pkg)!.file.startsWith('services/');
@@ -105,7 +105,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
       for (const group of rules[0]?.spec.groups ?? [])
         for (const r of group.rules) expect(promqlProblems(r.expr), `${pkg} ${r.alert ?? r.record}`).toEqual([]);
     }
-    const search = bundleOf('prod')
+    const search = bundleOf('staging')
       .get('search')!
       .find((o) => o.kind === 'PrometheusRule');
     const rules = search.spec.groups.flatMap((g: any) => g.rules);
@@ -136,7 +136,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
   });
 
   it("measures a frontend's SLOs on the ingress controller's metrics of its Service", () => {
-    const rules = bundleOf('prod')
+    const rules = bundleOf('staging')
       .get('storefront')!
       .find((o) => o.kind === 'PrometheusRule')
       .spec.groups.flatMap((g: any) => g.rules);
@@ -150,19 +150,19 @@ describe('observability where the environment runs prometheus-operator (prod)', 
     );
     // No ServiceMonitor: nginx exports nothing itself.
     expect(
-      bundleOf('prod')
+      bundleOf('staging')
         .get('storefront')!
         .some((o) => o.kind === 'ServiceMonitor'),
     ).toBe(false);
   });
 
   it('watches a canary delivered as an Argo Rollout through the Rollouts controller, not as a Deployment', () => {
-    const alerts = bundleOf('prod')
+    const alerts = bundleOf('staging')
       .get('catalog')!
       .find((o) => o.kind === 'PrometheusRule')
       .spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.alert));
     expect(
-      bundleOf('prod')
+      bundleOf('staging')
         .get('catalog')!
         .some((o) => o.kind === 'Rollout'),
     ).toBe(true);
@@ -176,7 +176,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
 
   it('gives every store its engine alerts', () => {
     const alerts = (pkg: string) =>
-      bundleOf('prod')
+      bundleOf('staging')
         .get(pkg)!
         .find((o) => o.kind === 'PrometheusRule')
         .spec.groups.flatMap((g: any) => g.rules.flatMap((r: any) => (r.alert ? [r.alert] : [])));
@@ -187,12 +187,12 @@ describe('observability where the environment runs prometheus-operator (prod)', 
   });
 
   it('gives each package a dashboard whose JSON fits the SDK model, with a stable UID, and whose queries parse', () => {
-    const dashboards = dashboardsOf(all('prod'));
+    const dashboards = dashboardsOf(all('staging'));
     // One per package with rules, and infra/monitoring's overview of them.
     expect(dashboards.map((d) => d.model.uid).sort()).toEqual(
       [
         'b2c-overview',
-        ...[...bundleOf('prod')].filter(([, o]) => o.some((x) => x.kind === 'PrometheusRule')).map(([p]) => `b2c-${p}`),
+        ...[...bundleOf('staging')].filter(([, o]) => o.some((x) => x.kind === 'PrometheusRule')).map(([p]) => `b2c-${p}`),
       ].sort(),
     );
     for (const d of dashboards) {
@@ -210,7 +210,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
   });
 
   it('links every alert to its runbook and its dashboard', () => {
-    const alerts = all('prod')
+    const alerts = all('staging')
       .filter((o) => o.kind === 'PrometheusRule')
       .flatMap((o) =>
         o.spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.alert).map((r: any) => ({ pkg: o.metadata.name, ...r }))),
@@ -218,7 +218,7 @@ describe('observability where the environment runs prometheus-operator (prod)', 
     expect(alerts.length).toBeGreaterThan(50);
     const docs = readFileSync(resolve(workspaceRoot, 'docs/observability.md'), 'utf8');
     for (const a of alerts) {
-      expect(a.annotations.dashboard_url).toBe(`https://grafana.b2connect.com/d/b2c-${a.pkg}`);
+      expect(a.annotations.dashboard_url).toBe(`https://grafana.staging.b2connect.com/d/b2c-${a.pkg}`);
       const anchor = a.alert.toLowerCase();
       if (a.alert.startsWith('Kube')) {
         // kubernetes-mixin's own runbooks.
@@ -235,6 +235,30 @@ describe('observability where the environment runs prometheus-operator (prod)', 
     const again = await synthesize(workspaceRoot, { environments: ['prod'], packages: ['search', 'redis'], load });
     for (const pkg of ['search', 'redis'])
       expect(JSON.stringify(again.bundles.get('prod')!.get(pkg))).toBe(JSON.stringify(bundleOf('prod').get(pkg)));
+  });
+});
+
+describe('observability in blue-green slots (prod)', () => {
+  it("names each slot's SLO series and dashboard after the slot, so that the two slots never write the same series", () => {
+    const rules = all('prod').filter((o) => o.kind === 'PrometheusRule');
+    const series = rules.flatMap((o) =>
+      o.spec.groups.flatMap((g: any) =>
+        g.rules.filter((r: any) => r.record).map((r: any) => `${r.record}${JSON.stringify(r.labels ?? {})}`),
+      ),
+    );
+    expect(series.length).toBeGreaterThan(0);
+    expect(series.length - new Set(series).size, 'recorded series written by two rules').toBe(0);
+    const uids = dashboardsOf(all('prod')).map((d) => d.model.uid);
+    expect(uids).toEqual(expect.arrayContaining(['b2c-catalog-blue', 'b2c-catalog-green', 'b2c-postgres']));
+    expect(uids.length - new Set(uids).size, 'dashboards with one UID').toBe(0);
+    // Each slot's alerts link to that slot's dashboard.
+    const catalog = rules.filter((o) => o.metadata.name === 'catalog');
+    for (const r of catalog) {
+      const slot = r.metadata.namespace.replace('b2connect-', '');
+      for (const g of r.spec.groups)
+        for (const a of g.rules.filter((x: any) => x.alert))
+          expect(a.annotations.dashboard_url).toMatch(new RegExp(`/d/b2c-catalog-${slot}$`));
+    }
   });
 });
 

@@ -118,7 +118,10 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
   const { pkg, env } = ctx;
   const team = (ctx.spec as { team: string }).team;
   const labels = standardLabels({ name: pkg.name, team, component: 'monitoring', version: pkg.version });
-  const uid = dashboardUid(pkg.name);
+  // In blue-green slots each slot is an instance of its own: its SLO series and its dashboard are named
+  // after it, so that the two slots' rules never write the same series and Grafana keeps both dashboards.
+  const instance = ctx.slot ? `${pkg.name}-${ctx.slot}` : pkg.name;
+  const uid = dashboardUid(instance);
   const links: AlertLinks = {
     runbook: (alert) => `${runbooksUrl(env)}#${alert.toLowerCase()}`,
     dashboard: `${grafanaUrl(env)}/d/${uid}`,
@@ -143,7 +146,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
   const groups: PrometheusRuleGroup[] = [
     ...slis.flatMap((s) =>
       sloRuleGroups({
-        service: pkg.name,
+        service: instance,
         name: s.name,
         objective: s.objective,
         periodDays: slos.periodDays,
@@ -161,8 +164,8 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
     name: `${pkg.name}-dashboard`,
     labels,
     dashboard: packageDashboard({
-      name: pkg.name,
-      title: `B2Connect ${env.name}: ${pkg.name}`,
+      name: instance,
+      title: `B2Connect ${env.name}: ${pkg.name}${ctx.slot ? ` (${ctx.slot})` : ''}`,
       namespace: env.namespace,
       team,
       pods: podsOf({ ...observed, workloads }),

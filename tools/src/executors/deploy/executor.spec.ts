@@ -76,7 +76,10 @@ describe('deploy executor', () => {
     const clone = mkdtempSync(join(tmpdir(), 'b2c-deploy-clone-'));
     git(clone, 'clone', '-q', bare, 'repo');
     expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
-    const rendered = execFileSync(kubectl, ['kustomize', join(clone, 'repo/envs/prod')], { encoding: 'utf8' });
+    const rendered = execFileSync(kubectl, ['kustomize', join(clone, 'repo/envs/prod')], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     expect(rendered).toContain('name: orders');
     expect(rendered).toContain('PageSize: "60"');
     expect(rendered.match(/b2connect\.io\/config-name: catalog-config/g)).toHaveLength(2);

@@ -41,7 +41,7 @@ describe('switch executor', () => {
     const env = prodFile(root);
     // A privileged container in green's catalog, as a hand edit or a stale build would leave it.
     const docs = good.split('\n---\n');
-    const green = docs.findIndex((d) => d.includes('kind: Deployment') && d.includes('namespace: b2connect-green'));
+    const green = docs.findIndex((d) => /^kind: (Deployment|Rollout)$/m.test(d) && d.includes('namespace: b2connect-green'));
     expect(green).toBeGreaterThan(-1);
     docs[green] = docs[green]!.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true');
     writeFileSync(file, docs.join('\n---\n'));
@@ -50,7 +50,7 @@ describe('switch executor', () => {
       const result = await runSwitch(root, { to: 'green' }, 'prod', io);
       expect(result).toMatchObject({ success: false, changed: false });
       expect(err.join('\n')).toContain('prod: refusing to switch to green:');
-      expect(err.join('\n')).toMatch(/Deployment\/catalog.*allowPrivilegeEscalation/);
+      expect(err.join('\n')).toMatch(/(Deployment|Rollout)\/catalog.*allowPrivilegeEscalation/);
       expect(prodFile(root)).toBe(env);
     } finally {
       writeFileSync(file, good);

@@ -33,8 +33,15 @@ export class EnvironmentOverview extends Construct {
         .filter(
           (o) => o.kind === 'ConfigMap' && (o.metadata.labels as Record<string, string> | undefined)?.[GRAFANA_DASHBOARD_LABEL] === '1',
         )
-        .flatMap((o) => Object.values((o.data as Record<string, string> | undefined) ?? {}))
-        .map((json) => entryOf(name, JSON.parse(json) as DashboardJson)),
+        .flatMap((o) =>
+          // A package in several namespaces (blue-green slots) has a row per namespace, named with it.
+          Object.values((o.data as Record<string, string> | undefined) ?? {}).map((json) =>
+            entryOf(
+              o.metadata.namespace && o.metadata.namespace !== props.namespace ? `${name} (${o.metadata.namespace})` : name,
+              JSON.parse(json) as DashboardJson,
+            ),
+          ),
+        ),
     );
     new DashboardConfigMap(this, 'Dashboard', {
       name: props.name ?? 'overview-dashboard',
