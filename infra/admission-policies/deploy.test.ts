@@ -9,7 +9,17 @@ beforeAll(async () => {
 const NAMES = ['b2connect-no-privileged', 'b2connect-pinned-images', 'b2connect-registry', 'b2connect-resources-required'];
 
 describe('infra/admission-policies', () => {
-  it('emits each policy with a Deny binding on the platform namespace, in v1beta1 for Kubernetes 1.28', () => {
+  it('emits each policy with a Deny binding on the platform namespace and its slot namespaces, in v1beta1 for Kubernetes 1.28', () => {
+    // Prod has blue-green slots: their pods are held to the same rules.
+    const selectors: Record<string, unknown> = {
+      dev: { matchLabels: { 'kubernetes.io/metadata.name': 'b2connect' } },
+      staging: { matchLabels: { 'kubernetes.io/metadata.name': 'b2connect' } },
+      prod: {
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['b2connect', 'b2connect-blue', 'b2connect-green'] },
+        ],
+      },
+    };
     for (const env of ['dev', 'staging', 'prod']) {
       const policies = bundle(env).filter((o) => o.kind === 'ValidatingAdmissionPolicy');
       expect(policies.map((p) => p.metadata.name).sort()).toEqual(NAMES);
@@ -18,7 +28,7 @@ describe('infra/admission-policies', () => {
         expect(findObject(bundle(env), 'ValidatingAdmissionPolicyBinding', name).spec).toEqual({
           policyName: name,
           validationActions: ['Deny'],
-          matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b2connect' } } },
+          matchResources: { namespaceSelector: selectors[env] },
         });
       }
     }

@@ -1,4 +1,4 @@
-import { defineClusterPackage } from '@b2connect/k8s-lib';
+import { defineClusterPackage, slotNamespace } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
 
 /** Every container of a pod, init containers included, as a CEL list expression. */
@@ -42,8 +42,15 @@ function policies(registry: string): Policy[] {
 export default defineClusterPackage({
   name: 'admission-policies',
   team: 'platform',
-  description: 'ValidatingAdmissionPolicies (CEL, admissionregistration.k8s.io/v1beta1 on Kubernetes 1.28) for the platform namespace.',
+  description:
+    'ValidatingAdmissionPolicies (CEL, admissionregistration.k8s.io/v1beta1 on Kubernetes 1.28) for the platform namespace and its blue-green slot namespaces.',
   build: (scope, ctx) => {
+    // The platform namespace, and the namespaces of its blue-green slots where the environment has them.
+    const namespaces = [ctx.env.namespace, ...(ctx.env.slots?.names ?? []).map((slot) => slotNamespace(ctx.env, slot))];
+    const namespaceSelector =
+      namespaces.length === 1
+        ? { matchLabels: { 'kubernetes.io/metadata.name': ctx.env.namespace } }
+        : { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: namespaces }] };
     for (const p of policies(ctx.env.images.registry)) {
       new k8s.KubeValidatingAdmissionPolicyV1Beta1(scope, p.name, {
         metadata: { name: p.name, labels: { ...ctx.labels } },
@@ -60,7 +67,7 @@ export default defineClusterPackage({
         spec: {
           policyName: p.name,
           validationActions: ['Deny'],
-          matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ctx.env.namespace } } },
+          matchResources: { namespaceSelector },
         },
       });
     }

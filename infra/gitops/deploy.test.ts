@@ -61,8 +61,10 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
     expect(waveOf('prod', 'ingress')).toBeGreaterThan(waveOf('prod', 'api-gateway'));
     const strategy = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.strategy;
     expect(strategy).toMatchObject({ type: 'RollingSync', deletionOrder: 'Reverse' });
+    // The last step: infra/monitoring, which reads every other package (dependsOnAll).
+    expect(waveOf('prod', 'monitoring')).toBe(5);
     expect(strategy.rollingSync.steps).toEqual(
-      ['0', '1', '2', '3', '4'].map((wave) => ({ matchExpressions: [{ key: 'b2connect.io/wave', operator: 'In', values: [wave] }] })),
+      ['0', '1', '2', '3', '4', '5'].map((wave) => ({ matchExpressions: [{ key: 'b2connect.io/wave', operator: 'In', values: [wave] }] })),
     );
   });
 
@@ -79,22 +81,25 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
   it('leaves what the Argo Rollouts controller sets to it by its field manager (not by paths inside lists), respected by syncs', () => {
     // catalog delivers by canary on Istio in prod.
     const template = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.template;
-    expect(template.spec.ignoreDifferences).toEqual([
-      {
-        group: 'networking.istio.io',
-        kind: 'VirtualService',
-        name: 'catalog',
-        namespace: 'b2connect',
-        managedFieldsManagers: ['rollouts-controller'],
-      },
-      {
-        group: 'networking.istio.io',
-        kind: 'DestinationRule',
-        name: 'catalog',
-        namespace: 'b2connect',
-        managedFieldsManagers: ['rollouts-controller'],
-      },
-    ]);
+    // In each blue-green slot.
+    expect(template.spec.ignoreDifferences).toEqual(
+      ['b2connect-blue', 'b2connect-green'].flatMap((namespace) => [
+        {
+          group: 'networking.istio.io',
+          kind: 'VirtualService',
+          name: 'catalog',
+          namespace,
+          managedFieldsManagers: ['rollouts-controller'],
+        },
+        {
+          group: 'networking.istio.io',
+          kind: 'DestinationRule',
+          name: 'catalog',
+          namespace,
+          managedFieldsManagers: ['rollouts-controller'],
+        },
+      ]),
+    );
   });
 });
 
@@ -140,9 +145,13 @@ describe('infra/gitops: the Argo CD project', () => {
   it('allows the repository, the namespaces and exactly the kinds the packages emit', () => {
     const project = findObject(bundle('prod'), 'AppProject', 'b2connect');
     expect(project.spec.sourceRepos).toEqual([REPO]);
-    // The platform namespace, and infra/logging's two.
+    // Prod: the platform namespace, its two blue-green slots, the ingress controller's (the smoke
+    // tests) and infra/logging's two.
     expect(project.spec.destinations).toEqual(
-      ['b2connect', 'log-collector', 'observability'].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+      ['b2connect', 'b2connect-blue', 'b2connect-green', 'ingress-nginx', 'log-collector', 'observability'].map((namespace) => ({
+        server: 'https://kubernetes.default.svc',
+        namespace,
+      })),
     );
     expect(project.spec.clusterResourceWhitelist).toEqual([
       { group: '', kind: 'Namespace' },

@@ -28,8 +28,10 @@ describe('infra/secret-store', () => {
     });
   });
 
-  it('serves the platform namespace only, and holds no credential', () => {
-    expect(store('prod').spec.conditions).toEqual([{ namespaces: ['b2connect'] }]);
+  it('serves the platform namespace and its blue-green slot namespaces only, and holds no credential', () => {
+    expect(store('staging').spec.conditions).toEqual([{ namespaces: ['b2connect'] }]);
+    // Prod's slots read their services' secrets and the stores' credentials through it.
+    expect(store('prod').spec.conditions).toEqual([{ namespaces: ['b2connect', 'b2connect-blue', 'b2connect-green'] }]);
     expect(JSON.stringify(bundle('prod'))).not.toMatch(/clientSecret|token"|password/i);
   });
 });

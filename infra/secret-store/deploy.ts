@@ -1,4 +1,4 @@
-import { defineClusterPackage } from '@b2connect/k8s-lib';
+import { defineClusterPackage, slotNamespace } from '@b2connect/k8s-lib';
 import { ApiObject } from 'cdk8s';
 
 /** The External Secrets Operator's own ServiceAccount: it authenticates to the backend, no static credential. */
@@ -34,8 +34,8 @@ export default defineClusterPackage({
       metadata: { name: ctx.env.secrets.store, labels: { ...ctx.labels } },
       spec: {
         provider,
-        // Only the platform namespace may read through this store.
-        conditions: [{ namespaces: [ctx.env.namespace] }],
+        // Only the platform namespace, and its blue-green slot namespaces, may read through this store.
+        conditions: [{ namespaces: [ctx.env.namespace, ...(ctx.env.slots?.names ?? []).map((slot) => slotNamespace(ctx.env, slot))] }],
       },
     });
   },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findConfig, findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 
 const sts = (env: string) => findObject(bundle(env), 'StatefulSet', 'elasticsearch');
-const yml = (env: string) => findObject(bundle(env), 'ConfigMap', 'elasticsearch-config').data['elasticsearch.yml'];
+const yml = (env: string) => findConfig(bundle(env), 'ConfigMap', 'elasticsearch-config').data['elasticsearch.yml'];
 
 describe('elasticsearch', () => {
   it('is a StatefulSet cluster discovering its members through the headless Service in prod', () => {

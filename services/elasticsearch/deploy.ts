@@ -6,6 +6,7 @@ import {
   mebibytes,
   restrictedSecurityContext,
   StatefulStore,
+  type StoreContainerProps,
   type StoreContext,
 } from '@b2connect/k8s-lib';
 import { certificates, issuers } from '@b2connect/k8s-lib/crds';
@@ -15,6 +16,8 @@ import type { Construct } from 'constructs';
 const ES_VERSION = '8.15.3';
 const HOME = '/usr/share/elasticsearch';
 const USER = 1000;
+/** elasticsearch_exporter (Prometheus community), a sidecar of every member where Prometheus scrapes. */
+const EXPORTER = { repository: 'prometheuscommunity/elasticsearch-exporter', tag: 'v1.8.0', port: 9114 };
 
 export default defineStore({
   name: 'elasticsearch',
@@ -28,6 +31,13 @@ export default defineStore({
   overrides: { prod: { storage: { size: '200Gi' }, size: 'large' } },
   connection: () => ({ Scheme: 'http' }),
   network: (ctx) => ({ peerPorts: [9300], objectStore: Boolean(ctx.backups.objectStore) }),
+  metrics: (ctx) => ({
+    engine: 'elasticsearch',
+    podLabels: ctx.selector,
+    port: { name: 'metrics', number: EXPORTER.port },
+    pods: 'elasticsearch-[0-9]+',
+    statefulSet: 'elasticsearch',
+  }),
 
   build: (scope, ctx) => {
     if (!ctx.env.capabilities.certManager)
@@ -101,10 +111,24 @@ export default defineStore({
       ],
       readiness: { exec: health },
       liveness: { tcp: 9300 },
+      sidecars: ctx.env.capabilities.prometheusOperator ? [exporter(ctx)] : [],
     });
     snapshotPolicy(scope, ctx);
   },
 });
+
+/** The exporter reads the member it runs beside; no readiness probe, so a failing exporter never takes the member out of its Service. */
+function exporter(ctx: StoreContext): StoreContainerProps {
+  return {
+    name: 'metrics',
+    image: ctx.imageOf(EXPORTER.repository, EXPORTER.tag),
+    args: ['--es.uri=http://127.0.0.1:9200', `--web.listen-address=:${EXPORTER.port}`],
+    env: { ES_USERNAME: 'elastic', ES_PASSWORD: { secret: ctx.credentialsSecret, key: 'password' } },
+    ports: { metrics: EXPORTER.port },
+    liveness: { tcp: EXPORTER.port },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+  };
+}
 
 function elasticsearchYml(ctx: StoreContext): string {
   const ns = ctx.env.namespace;

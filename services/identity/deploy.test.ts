@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
+import { findConfig, findObject, synthesizePackage, type KubeObject } from '@b2connect/k8s-lib';
 
 let bundle: (env: string) => readonly KubeObject[];
 beforeAll(async () => {
@@ -8,12 +8,15 @@ beforeAll(async () => {
 
 describe('identity', () => {
   it('reads its JWT signing key from the secret backend through an ExternalSecret', () => {
-    const es = findObject(bundle('prod'), 'ExternalSecret', 'identity-secrets');
+    const es = findConfig(bundle('prod'), 'ExternalSecret', 'identity-secrets', 'b2connect-blue');
+    // Named by what it reads: the Secret it creates has its name, and the pods refer to that name.
+    expect(es.metadata.name).toMatch(/^identity-secrets-[0-9a-f]{10}$/);
+    expect(es.spec.target.name).toBe(es.metadata.name);
     expect(es.spec.data).toEqual([{ secretKey: 'Jwt__SigningKey', remoteRef: { key: 'b2connect/identity', property: 'jwt-signing-key' } }]);
-    const env = findObject(bundle('prod'), 'Deployment', 'identity').spec.template.spec.containers[0].env;
+    const env = findObject(bundle('prod'), 'Deployment', 'identity', 'b2connect-blue').spec.template.spec.containers[0].env;
     expect(env).toContainEqual({
       name: 'Jwt__SigningKey',
-      valueFrom: { secretKeyRef: { name: 'identity-secrets', key: 'Jwt__SigningKey' } },
+      valueFrom: { secretKeyRef: { name: es.metadata.name, key: 'Jwt__SigningKey' } },
     });
   });
 });

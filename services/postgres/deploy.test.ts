@@ -81,11 +81,15 @@ describe('postgres', () => {
     expect(kinds('dev')).toContain('NetworkPolicy/postgres-backup');
   });
 
-  it('takes its credentials from an ExternalSecret only', () => {
+  it('takes its credentials from an ExternalSecret only, one beside each blue-green slot of its consumers', () => {
     for (const env of ['dev', 'staging', 'prod']) {
-      expect(findObject(bundle(env), 'ExternalSecret', 'postgres-credentials').spec.dataFrom).toEqual([
-        { extract: { key: 'b2connect/postgres' } },
-      ]);
+      // Prod's services run in two slots and read Secrets of their own namespace.
+      const namespaces = env === 'prod' ? ['b2connect', 'b2connect-blue', 'b2connect-green'] : ['b2connect'];
+      const credentials = bundle(env).filter((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'postgres-credentials');
+      expect(credentials.map((o) => o.metadata.namespace ?? 'b2connect').sort()).toEqual(namespaces);
+      for (const es of credentials) {
+        expect((es.spec as { dataFrom: unknown }).dataFrom).toEqual([{ extract: { key: 'b2connect/postgres' } }]);
+      }
       expect(kinds(env).filter((k) => k.startsWith('Secret/'))).toEqual([]);
     }
   });

@@ -35,6 +35,16 @@ export default defineStore({
         }
       : {},
 
+  // CloudNativePG's instance manager exports the metrics on every instance; the single instance of dev has no exporter.
+  metrics: (ctx) =>
+    ctx.env.capabilities.cloudnativePg
+      ? {
+          engine: 'cloudnative-pg',
+          podLabels: { 'cnpg.io/cluster': 'postgres' },
+          port: { name: 'metrics', number: 9187 },
+          pods: 'postgres-[0-9]+',
+        }
+      : undefined,
   build: (scope, ctx) => (ctx.env.capabilities.cloudnativePg ? cloudNativePg(scope, ctx) : singleInstance(scope, ctx)),
 });
 

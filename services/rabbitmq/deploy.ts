@@ -47,6 +47,14 @@ export default defineStore({
     operator: { namespace: ctx.env.network.operatorNamespaces.rabbitmqOperator, ports: [15672] },
   }),
 
+  // The operator enables RabbitMQ's built-in prometheus plugin on every node (port "prometheus").
+  metrics: () => ({
+    engine: 'rabbitmq',
+    podLabels: { 'app.kubernetes.io/name': 'rabbitmq' },
+    port: { name: 'prometheus', number: 15692 },
+    pods: 'rabbitmq-server-[0-9]+',
+    statefulSet: 'rabbitmq-server',
+  }),
   build: (scope, ctx) => {
     if (!ctx.env.capabilities.rabbitmqOperator)
       throw new Error(`rabbitmq needs the RabbitMQ cluster operator; environment ${ctx.env.name} has none`);

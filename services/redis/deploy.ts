@@ -1,7 +1,9 @@
-import { BackupCronJob, defineStore, mebibytes, StatefulStore, type StoreContext } from '@b2connect/k8s-lib';
+import { BackupCronJob, defineStore, mebibytes, StatefulStore, type StoreContainerProps, type StoreContext } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
 
 const MASTER_NAME = 'b2connect';
+/** redis_exporter (Prometheus community), a sidecar of every member where Prometheus scrapes. */
+const EXPORTER = { repository: 'oliver006/redis_exporter', tag: 'v1.67.0', port: 9121 };
 /** Members from which Sentinel runs: a quorum of 2 needs three sentinels. */
 const SENTINEL_FROM = 3;
 
@@ -18,6 +20,13 @@ export default defineStore({
   connection: (ctx): Record<string, string> =>
     sentinel(ctx) ? { Sentinels: `redis-sentinel.${ctx.env.namespace}.svc:26379`, ServiceName: MASTER_NAME } : {},
   network: (ctx) => (sentinel(ctx) ? { clientPorts: [6379, 26379], peerPorts: [6379, 26379] } : {}),
+  metrics: (ctx) => ({
+    engine: 'redis',
+    podLabels: ctx.selector,
+    port: { name: 'metrics', number: EXPORTER.port },
+    pods: 'redis-[0-9]+',
+    statefulSet: 'redis',
+  }),
   build: (scope, ctx) => {
     const withSentinel = sentinel(ctx);
     const password = { secret: ctx.credentialsSecret, key: 'password' };
@@ -43,23 +52,26 @@ export default defineStore({
       readiness: ping(6379),
       liveness: { tcp: 6379 },
       extraVolumes: withSentinel ? [{ name: 'sentinel', emptyDir: true }] : [],
-      sidecars: withSentinel
-        ? [
-            {
-              name: 'sentinel',
-              command: ['/bin/sh', '/etc/redis/start-sentinel.sh'],
-              env: { REDIS_PASSWORD: password, POD_NAMESPACE: { fieldPath: 'metadata.namespace' } },
-              ports: { sentinel: 26379 },
-              readiness: ping(26379),
-              liveness: { tcp: 26379 },
-              mounts: [
-                { volume: 'config', path: '/etc/redis', readOnly: true },
-                { volume: 'sentinel', path: '/sentinel' },
-              ],
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } },
-            },
-          ]
-        : undefined,
+      sidecars: [
+        ...(withSentinel
+          ? [
+              {
+                name: 'sentinel',
+                command: ['/bin/sh', '/etc/redis/start-sentinel.sh'],
+                env: { REDIS_PASSWORD: password, POD_NAMESPACE: { fieldPath: 'metadata.namespace' } },
+                ports: { sentinel: 26379 },
+                readiness: ping(26379),
+                liveness: { tcp: 26379 },
+                mounts: [
+                  { volume: 'config', path: '/etc/redis', readOnly: true },
+                  { volume: 'sentinel', path: '/sentinel' },
+                ],
+                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } },
+              },
+            ]
+          : []),
+        ...(ctx.env.capabilities.prometheusOperator ? [exporter(ctx)] : []),
+      ],
     });
     if (withSentinel) {
       new k8s.KubeService(scope, 'Sentinel', {
@@ -88,6 +100,18 @@ export default defineStore({
     });
   },
 });
+
+/** The exporter reads the member it runs beside; no readiness probe, so a failing exporter never takes Redis out of its Service. */
+function exporter(ctx: StoreContext): StoreContainerProps {
+  return {
+    name: 'metrics',
+    image: ctx.imageOf(EXPORTER.repository, EXPORTER.tag),
+    env: { REDIS_ADDR: 'redis://127.0.0.1:6379', REDIS_PASSWORD: { secret: ctx.credentialsSecret, key: 'password' } },
+    ports: { metrics: EXPORTER.port },
+    liveness: { tcp: EXPORTER.port },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+  };
+}
 
 function sentinel(ctx: StoreContext): boolean {
   return ctx.replicas >= SENTINEL_FROM;

@@ -90,6 +90,25 @@ function deployTarget(environments: Environments, pkg: string | undefined): Targ
   };
 }
 
+/**
+ * The blue-green switch (`nx run environments:switch -c prod --to green`): it changes an environment
+ * file, so it belongs to the project of the environment files; it rebuilds the environment, in which
+ * only the ingress bundle changes.
+ */
+function switchTarget(environments: Environments): TargetConfiguration {
+  return {
+    executor: '@b2connect/nx-plugin:switch',
+    options: {},
+    configurations: configurations(environments),
+    // It edits a source file: never replayed from the cache.
+    cache: false,
+    metadata: {
+      description:
+        'Switch the public hosts of a blue-green environment to a slot (-c <env> --to <slot>): checks the slot bundle, changes slots.live, rebuilds, prints the diff; switching back is the rollback',
+    },
+  };
+}
+
 export const createNodesV2: CreateNodesV2 = [
   MARKERS,
   (files, options, context) => {
@@ -114,6 +133,7 @@ export const createNodesV2: CreateNodesV2 = [
                   ),
                   build: wholeBundleTarget(environments),
                   deploy: deployTarget(environments, undefined),
+                  switch: switchTarget(environments),
                 },
               },
             },

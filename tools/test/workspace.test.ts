@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildBundles, synthesize, type KubeObject, type SynthesisResult } from '@b2connect/k8s-lib/pipeline';
+import { buildBundles, CONFIG_NAME_ANNOTATION, synthesize, type KubeObject, type SynthesisResult } from '@b2connect/k8s-lib/pipeline';
 import { edgesFromMermaid, edgesFromPolicies } from '../../libs/k8s-lib/test/network-edges';
 
 /** The real workspace: every environment and every application package, as the main job builds them. */
@@ -21,14 +21,29 @@ beforeAll(async () => {
 
 const objects = (env: string): KubeObject[] => [...result.bundles.get(env)!.values()].flat();
 const ofKind = (env: string, kind: string): any[] => objects(env).filter((o) => o.kind === kind);
-const one = (env: string, kind: string, name: string): any => {
+/** Prod runs its stateless packages in two blue-green slots: `one` looks in the live one, blue. */
+const SLOT: Record<string, string> = { prod: 'b2connect-blue' };
+const one = (env: string, kind: string, name: string, namespace?: string): any => {
   const hits = objects(env).filter((o) => o.kind === kind && o.metadata.name === name);
-  expect(hits, `${env} ${kind}/${name}`).toHaveLength(1);
+  const inNamespace = hits.length > 1 ? hits.filter((o) => o.metadata.namespace === (namespace ?? SLOT[env])) : hits;
+  expect(inNamespace, `${env} ${kind}/${name}`).toHaveLength(1);
+  return inNamespace[0];
+};
+const configOf = (env: string, name: string): any => {
+  const hits = objects(env).filter(
+    (o) =>
+      o.kind === 'ConfigMap' &&
+      (o.metadata as any).annotations?.[CONFIG_NAME_ANNOTATION] === name &&
+      o.metadata.namespace === (SLOT[env] ?? 'b2connect'),
+  );
+  expect(hits, `${env} ConfigMap ${name}`).toHaveLength(1);
   return hits[0];
 };
+/** The namespaces of an environment's stateless packages. */
+const appNamespaces = (env: string) => (env === 'prod' ? ['b2connect-blue', 'b2connect-green'] : ['b2connect']);
 
 describe('the workspace bundles', () => {
-  it('put cluster-scoped objects outside any namespace and the rest in the platform namespace', () => {
+  it('put cluster-scoped objects outside any namespace, stateless packages in their slots and the rest in the platform namespace', () => {
     const clusterScoped = [
       'Namespace',
       'StorageClass',
@@ -39,7 +54,8 @@ describe('the workspace bundles', () => {
       'ClusterRole',
       'ClusterRoleBinding',
     ];
-    // infra/logging's own namespaces (decision 016); everything else lives in the platform namespace.
+    // infra/logging's own namespaces (decision 016); everything else lives in the platform namespace
+    // or, in prod, in the blue-green slots' namespaces.
     const logging = ['log-collector', 'observability', 'b2connect'];
     for (const [env, pkgs] of result.bundles) {
       for (const [pkg, objs] of pkgs) {
@@ -49,7 +65,9 @@ describe('the workspace bundles', () => {
             expect(['argocd', 'flux-system']).toContain(o.metadata.namespace);
           } else if (clusterScoped.includes(o.kind)) expect(o.metadata, `${o.kind}/${o.metadata.name}`).not.toHaveProperty('namespace');
           else if (pkg === 'logging') expect(logging, `${env} ${o.kind}/${o.metadata.name}`).toContain(o.metadata.namespace);
-          else expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('b2connect');
+          else if (o.metadata.name === 'smoke-test') expect(o.metadata.namespace).toBe('ingress-nginx');
+          else if (o.kind === 'Ingress') expect(appNamespaces(env)).toContain(o.metadata.namespace);
+          else expect(['b2connect', ...appNamespaces(env)], `${o.kind}/${o.metadata.name}`).toContain(o.metadata.namespace);
         }
       }
     }
@@ -88,7 +106,7 @@ describe('the workspace bundles', () => {
 
   it('prod is highly available: every workload has a PDB and spreads across nodes and zones', () => {
     for (const d of ofKind('prod', 'Deployment')) {
-      one('prod', 'PodDisruptionBudget', d.metadata.name);
+      one('prod', 'PodDisruptionBudget', d.metadata.name, d.metadata.namespace);
       expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual([
         'kubernetes.io/hostname',
         'topology.kubernetes.io/zone',
@@ -113,14 +131,20 @@ describe('the workspace bundles', () => {
     }
   });
 
-  it('names every object explicitly after its package, without hash suffixes, in the environment namespace', () => {
+  it('names every object explicitly after its package, a hash suffix on content-named configs only, in its namespace', () => {
     for (const [env, pkgs] of result.bundles) {
       for (const [pkg, objs] of pkgs) {
+        const kind = result.workspace.packages.get(pkg)!.definition.kind;
         for (const o of objs) {
-          if (result.workspace.packages.get(pkg)!.definition.kind === 'cluster') continue;
-
-          expect(o.metadata.name, `${env} ${o.kind}`).toMatch(new RegExp(`^${pkg}(-[a-z]+)*$`));
-          expect(o.metadata.namespace).toBe('b2connect');
+          if (kind === 'cluster') continue;
+          const config = (o.metadata as any).annotations?.[CONFIG_NAME_ANNOTATION];
+          if (config) expect(o.metadata.name, `${env} ${o.kind}`).toMatch(new RegExp(`^${config}-[0-9a-f]{10}$`));
+          expect(config ?? o.metadata.name, `${env} ${o.kind}`).toMatch(new RegExp(`^${pkg}(-[a-z]+)*$`));
+          const stateless = kind === 'web-service' || kind === 'frontend';
+          // A store's credentials also sit beside its consumers in each slot.
+          if (stateless || o.kind === 'ExternalSecret') expect(['b2connect', ...appNamespaces(env)]).toContain(o.metadata.namespace);
+          else expect(o.metadata.namespace).toBe('b2connect');
+          if (stateless) expect(appNamespaces(env)).toContain(o.metadata.namespace);
         }
       }
     }
@@ -155,7 +179,7 @@ describe('the workspace bundles', () => {
   });
 
   it('wires each service to the stores it declares and to nothing else', () => {
-    const config = (pkg: string) => one('prod', 'ConfigMap', `${pkg}-config`).data;
+    const config = (pkg: string) => configOf('prod', `${pkg}-config`).data;
     expect(config('catalog')).toMatchObject({
       Stores__Postgres__Host: 'postgres.b2connect.svc',
       Stores__Postgres__Port: '5432',
@@ -197,9 +221,10 @@ describe('the written bundles', () => {
     expect(read(outB)).toEqual(read(outA));
   });
 
-  // The graph is the platform namespace's: the namespaces of cluster-level packages (infra/logging's)
-  // appear on it as callers, and their own policies are the package's (infra/logging/deploy.test.ts).
-  const platform = (env: string) => objects(env).filter((o) => o.metadata.namespace === 'b2connect');
+  // The graph is the platform namespace's and its slots': the namespaces of cluster-level packages
+  // (infra/logging's) appear on it as callers, and their own policies are the package's
+  // (infra/logging/deploy.test.ts).
+  const platform = (env: string) => objects(env).filter((o) => ['b2connect', ...appNamespaces(env)].includes(o.metadata.namespace ?? ''));
 
   it('carry a network diagram that describes the same graph as the NetworkPolicies', () => {
     for (const env of ['dev', 'staging', 'prod']) {
@@ -213,19 +238,24 @@ describe('the written bundles', () => {
 
   it('carry Istio AuthorizationPolicies in prod that admit exactly the callers the NetworkPolicies admit', () => {
     const policies = edgesFromPolicies(platform('prod'));
-    const sa = (principal: string) => principal.split('/sa/')[1]!;
+    // A principal or policy of a slot namespace is the slot's node (`name@slot`), as in the graph.
+    const slotOf = (ns: string) => (ns === 'b2connect' ? '' : `@${ns.slice('b2connect-'.length)}`);
+    const sa = (principal: string) => {
+      const [, ns, name] = /^cluster\.local\/ns\/([^/]+)\/sa\/(.+)$/.exec(principal)!;
+      return `${name}${slotOf(ns!)}`;
+    };
     const fromAuthz = new Set<string>();
     for (const authz of ofKind('prod', 'AuthorizationPolicy')) {
       expect(authz.spec.action).toBe('ALLOW');
       for (const rule of authz.spec.rules) {
         const src = rule.from[0].source;
         const from = src.principals ? `sa:${sa(src.principals[0])}` : `ns:${src.namespaces[0]}`;
-        fromAuthz.add(`${from} -> pods:${authz.metadata.name} :${rule.to[0].operation.ports.join(',')}`);
+        fromAuthz.add(`${from} -> pods:${authz.metadata.name}${slotOf(authz.metadata.namespace)} :${rule.to[0].operation.ports.join(',')}`);
       }
     }
     // Service accounts are named after the pods' node, except the operator-made RabbitMQ nodes and the
     // migration pods, which run as their service.
-    const serviceAccount = (id: string) => (id === 'rabbitmq' ? 'rabbitmq-server' : id.replace(/-migrate$/, ''));
+    const serviceAccount = (id: string) => (id === 'rabbitmq' ? 'rabbitmq-server' : id.replace(/-migrate(@|$)/, '$1'));
     const expected = new Set([...policies.ingress].map((e) => e.replace(/^pods:(\S+)/, (_, id: string) => `sa:${serviceAccount(id)}`)));
     expect([...fromAuthz].sort()).toEqual([...expected].sort());
     expect(one('prod', 'DestinationRule', 'catalog').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
@@ -236,7 +266,7 @@ describe('the written bundles', () => {
   it('render with `kubectl kustomize` for every environment, object for object', () => {
     expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
     for (const env of ['dev', 'staging', 'prod']) {
-      const out = execFileSync(kubectl, ['kustomize', join(outA, env)], { encoding: 'utf8' });
+      const out = execFileSync(kubectl, ['kustomize', join(outA, env)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       const rendered = parseAllDocuments(out).map((d) => d.toJS() as KubeObject);
       expect(rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
         objects(env)

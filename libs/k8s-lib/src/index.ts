@@ -15,6 +15,9 @@ export type {
   StoreNetwork,
   StoreNetworkSpec,
   StoreConnection,
+  StoreMetrics,
+  StoreMetricsSpec,
+  StoreEngine,
   StoreSpecInput,
   StoreSpec,
 } from './config/store';
@@ -26,11 +29,21 @@ export type {
   ClusterClient,
   ClusterClients,
 } from './config/cluster-package';
-export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
+export { STORAGE_CLASSES, slotNamespace, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // Labels and sizes.
-export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
+export {
+  CONFIG_NAME_ANNOTATION,
+  MANAGED_BY,
+  PART_OF,
+  TEAM_LABEL,
+  contentName,
+  pascalCase,
+  selectorLabels,
+  standardLabels,
+  type LabelProps,
+} from './labels';
 export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
@@ -41,7 +54,9 @@ export * from './blueprints/external-credentials';
 export * from './blueprints/pod-rules';
 export * from './blueprints/web-service';
 export * from './blueprints/frontend';
+export * from './blueprints/smoke-test';
 export type { HealthProps } from './blueprints/probe';
+export { EnvironmentOverview, type EnvironmentOverviewProps } from './blueprints/observability/overview';
 
 // What a cluster-level package reads of the rest of the environment (infra/gitops, infra/ingress).
 export { GITOPS_CREDENTIALS_SECRET, PUBLIC_INGRESS_NAME } from './config/environment';
@@ -50,5 +65,5 @@ export { syncWaves, isClusterScoped, deploymentDependencies } from './write/wave
 
 // Tests of a package: synthesize it, find objects by kind and name.
 export { synthesizePackage } from './write/bundle';
-export { findObject } from './write/query';
+export { findConfig, findObject } from './write/query';
 export type { KubeObject } from './kube-object';

@@ -4,7 +4,7 @@
 
 // Errors, one format.
 export { ConfigError, ConfigErrors, formatIssue, dotPath, type ConfigIssue } from './errors';
-export { MANAGED_BY } from './labels';
+export { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT, MANAGED_BY, RETAINED_ANNOTATION } from './labels';
 export type { KubeObject } from './kube-object';
 
 // Load.
@@ -15,12 +15,16 @@ export {
   hasCredentials,
   environmentJsonSchema,
   ENVIRONMENT_JSON_SCHEMA_PATH,
+  slotNamespace,
   type Environment,
   type EnvironmentInput,
 } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 export * from './load/discover';
 export { loadWorkspace, loadWorkspaceWithErrors, dependenciesOf, dependsOnAll, type ModuleLoader } from './load/workspace';
+
+// What the stages ask of a package's kind (whether it is built once per blue-green slot).
+export { kindOf } from './kinds/registry';
 
 // Resolve and build.
 export { resolveEnvironment } from './resolve/model';
@@ -50,4 +54,4 @@ export * from './write/manifest';
 export { writeEnvironments, cleanLeftovers, BundleWriteError, type EnvironmentWrite } from './write/environment-writer';
 export { renderMermaid, type NetworkGraph } from './write/network-graph';
 export { syncWaves, isClusterScoped, deploymentDependencies, clusterReferences, NAMESPACES_PACKAGE } from './write/waves';
-export { findObject } from './write/query';
+export { findConfig, findObject } from './write/query';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { promqlError, promqlProblems, substitutePlaceholders } from './promql';
+import {
+  hasComparison,
+  labelSurvives,
+  promqlError,
+  promqlProblems,
+  resultLabels,
+  selectedMetrics,
+  substituteDashboardVariables,
+  substitutePlaceholders,
+} from './promql';
 
 describe('promqlProblems', () => {
   it('accepts valid expressions, including rule and analysis placeholders', () => {
@@ -27,5 +36,32 @@ describe('promqlProblems', () => {
 
   it('substitutes placeholders with plain names of the same length', () => {
     expect(substitutePlaceholders('a{{b}}c')).toBe('axxxxxc');
+  });
+});
+
+describe('PromQL analysis', () => {
+  it('substitutes Grafana variables so that dashboard queries parse as Prometheus runs them', () => {
+    expect(substituteDashboardVariables('rate(x{ns="$namespace", a="${app}"}[$__rate_interval])')).toBe(
+      'rate(x{ns="xxxxxxxxxx", a="xxxxxx"}[5m])',
+    );
+  });
+
+  it('lists the metrics an expression selects, once each', () => {
+    expect(selectedMetrics('sum(rate(a_total[5m])) / sum(rate(a_total[5m])) > on() slo:x:ratio')).toEqual(['a_total', 'slo:x:ratio']);
+  });
+
+  it('tells a filtering comparison from a bool one', () => {
+    expect(hasComparison('x > 1')).toBe(true);
+    expect(hasComparison('x > bool 1')).toBe(false);
+    expect(hasComparison('rate(x[5m])')).toBe(false);
+  });
+
+  it('follows group_left: the many side keeps its labels and gains the included ones', () => {
+    const set = resultLabels('a * on(job) group_left(team) b > 0');
+    expect(labelSurvives(set, 'pod')).toBe(true);
+    expect(labelSurvives(set, 'team')).toBe(true);
+    const byJob = resultLabels('sum by (job) (a) * on(job) group_left(team) sum by (job, team) (b) > 0');
+    expect(labelSurvives(byJob, 'team')).toBe(true);
+    expect(labelSurvives(byJob, 'pod')).toBe(false);
   });
 });

@@ -40,3 +40,237 @@ export function promqlError(where: string, expr: string): string | undefined {
   const [first] = promqlProblems(expr);
   return first ? `${where}: PromQL does not parse: ${first.message}` : undefined;
 }
+
+// What the rules of the policy gate read of an expression beyond its syntax, from the same syntax tree.
+
+type SyntaxNode = ReturnType<ReturnType<typeof parser.parse>['topNode']['getChild']> & {};
+
+/**
+ * Grafana's variables in a dashboard query replaced by what they stand for at query time: the
+ * interval variables by a duration, any other `$var` or `${var}` by a plain name.
+ */
+export function substituteDashboardVariables(expr: string): string {
+  return expr
+    .replace(/\$__(rate_interval|interval|range)(_ms|_s)?\b/g, '5m')
+    .replace(/\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (m) => 'x'.repeat(Math.max(1, m.length)));
+}
+
+function topExpression(expr: string): { text: string; node: SyntaxNode | null } {
+  const text = substitutePlaceholders(expr);
+  return { text, node: parser.parse(text).topNode.firstChild };
+}
+
+function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode) => {
+    for (const c of children(n)) {
+      if (c.name === name) out.push(c);
+      visit(c);
+    }
+  };
+  visit(node);
+  return out;
+}
+
+function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+}
+
+/** The metric names an expression selects (`name{...}`, not `{__name__=...}`), in order of appearance, once each. */
+export function selectedMetrics(expr: string): string[] {
+  const { text } = topExpression(expr);
+  const names: string[] = [];
+  parser.parse(text).iterate({
+    enter: (n) => {
+      if (n.name === 'VectorSelector') {
+        const id = n.node.getChild('Identifier');
+        if (id) names.push(text.slice(id.from, id.to));
+      }
+    },
+  });
+  return [...new Set(names)];
+}
+
+const COMPARISONS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
+
+/**
+ * Whether an expression compares: a comparison operator that filters (not `bool`) or `absent` /
+ * `absent_over_time`. An alert without one fires for every series it returns, whatever the value.
+ */
+export function hasComparison(expr: string): boolean {
+  const { text } = topExpression(expr);
+  let found = false;
+  parser.parse(text).iterate({
+    enter: (n) => {
+      if (n.name === 'BinaryExpr') {
+        const kids = children(n.node);
+        const op = kids.find((k) => COMPARISONS.has(k.name));
+        if (op && !kids.some((k) => k.name === 'BoolModifier')) found = true;
+      }
+      if (n.name === 'FunctionIdentifier' && ['absent', 'absent_over_time'].includes(text.slice(n.from, n.to))) found = true;
+    },
+  });
+  return found;
+}
+
+/**
+ * The labels the series of an expression can carry: every label of the selected series except
+ * `except` (`open`), or exactly `only` (after an aggregation `by`, `on`, a literal).
+ */
+export type LabelSet =
+  { readonly open: true; readonly except: ReadonlySet<string> } | { readonly open: false; readonly only: ReadonlySet<string> };
+
+const OPEN: LabelSet = { open: true, except: new Set() };
+const NONE: LabelSet = { open: false, only: new Set() };
+
+/** Whether a label can survive to the result of an expression with these labels. */
+export function labelSurvives(set: LabelSet, label: string): boolean {
+  return set.open ? !set.except.has(label) : set.only.has(label);
+}
+
+function withLabels(set: LabelSet, add: readonly string[]): LabelSet {
+  if (set.open) return { open: true, except: new Set([...set.except].filter((l) => !add.includes(l))) };
+  return { open: false, only: new Set([...set.only, ...add]) };
+}
+
+function withoutLabels(set: LabelSet, remove: readonly string[]): LabelSet {
+  if (set.open) return { open: true, except: new Set([...set.except, ...remove]) };
+  return { open: false, only: new Set([...set.only].filter((l) => !remove.includes(l))) };
+}
+
+function keepLabels(set: LabelSet, keep: readonly string[]): LabelSet {
+  return { open: false, only: new Set(keep.filter((l) => labelSurvives(set, l))) };
+}
+
+function both(a: LabelSet, b: LabelSet): LabelSet {
+  if (a.open && b.open) return { open: true, except: new Set([...a.except, ...b.except]) };
+  const closed = (a.open ? b : a) as { only: ReadonlySet<string> };
+  const other = a.open ? a : b;
+  return { open: false, only: new Set([...closed.only].filter((l) => labelSurvives(other, l))) };
+}
+
+/**
+ * What labels the result of an expression can carry, walking its syntax tree the way Prometheus
+ * computes result labels: aggregations keep their `by` labels or drop their `without` labels, a
+ * one-to-one binary operation with `on` keeps only those, `ignoring` drops them, `group_left/right`
+ * keep the side with more series, `and`/`unless` keep the left side, `or` what both sides carry,
+ * `label_replace`/`label_join` add their target, `histogram_quantile` drops `le`, `vector`,
+ * `time` and literals carry none, `absent` carries the labels of its equality matchers.
+ */
+export function resultLabels(expr: string): LabelSet {
+  const { text, node } = topExpression(expr);
+  return node ? labelsOf(node, text) : NONE;
+}
+
+const DROPS_ALL = new Set(['vector', 'time', 'scalar', 'pi', 'minute', 'hour', 'day_of_month', 'day_of_week', 'month', 'year']);
+const KEEPS_ALL_AGGREGATIONS = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio']);
+
+function grouping(node: SyntaxNode | null | undefined, text: string): string[] {
+  const g = node?.getChild('GroupingLabels');
+  return g ? children(g).flatMap((c) => (c.name === 'LabelName' ? [text.slice(c.from, c.to)] : [])) : [];
+}
+
+function unquote(s: string): string {
+  return s.replace(/^["'`]|["'`]$/g, '');
+}
+
+function labelsOf(node: SyntaxNode, text: string): LabelSet {
+  const kids = children(node);
+  const exprKids = kids.filter((k) => isExpression(k.name));
+  switch (node.name) {
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'MatrixSelector':
+    case 'SubqueryExpr':
+    case 'OffsetExpr':
+    case 'StepInvariantExpr':
+      return exprKids[0] ? labelsOf(exprKids[0], text) : NONE;
+    case 'VectorSelector':
+      return OPEN;
+    case 'NumberDurationLiteral':
+    case 'StringLiteral':
+      return NONE;
+    case 'AggregateExpr': {
+      const op = text.slice(kids[0]!.from, kids[0]!.to);
+      const body = node.getChild('FunctionCallBody');
+      const args = body ? children(body).filter((k) => isExpression(k.name)) : [];
+      const inner = args.length > 0 ? labelsOf(args[args.length - 1]!, text) : NONE;
+      const modifier = node.getChild('AggregateModifier');
+      const extra = op === 'count_values' && args[0] ? [unquote(text.slice(args[0].from, args[0].to))] : [];
+      if (KEEPS_ALL_AGGREGATIONS.has(op)) return inner;
+      if (!modifier) return { open: false, only: new Set(extra) };
+      const labels = grouping(modifier, text);
+      if (modifier.getChild('By')) return keepLabels(withLabels(inner, extra), [...labels, ...extra]);
+      return withLabels(withoutLabels(inner, labels), extra);
+    }
+    case 'FunctionCall': {
+      const name = text.slice(kids[0]!.from, kids[0]!.to);
+      const body = node.getChild('FunctionCallBody');
+      const args = body ? children(body).filter((k) => isExpression(k.name)) : [];
+      if (DROPS_ALL.has(name)) return NONE;
+      if (name === 'absent' || name === 'absent_over_time') {
+        const labels = descendants(node, 'UnquotedLabelMatcher').flatMap((m) => {
+          const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["'`]/.exec(text.slice(m.from, m.to));
+          return match ? [match[1]!] : [];
+        });
+        return { open: false, only: new Set(labels) };
+      }
+      const vectorArg = args.find((a) => a.name !== 'StringLiteral' && a.name !== 'NumberDurationLiteral');
+      const inner = vectorArg ? labelsOf(vectorArg, text) : NONE;
+      if (name === 'label_replace' || name === 'label_join') {
+        const target = args.filter((a) => a.name === 'StringLiteral')[0];
+        return target ? withLabels(inner, [unquote(text.slice(target.from, target.to))]) : inner;
+      }
+      if (name === 'histogram_quantile') return withoutLabels(inner, ['le']);
+      return inner;
+    }
+    case 'BinaryExpr': {
+      const [left, right] = exprKids;
+      if (!left || !right) return NONE;
+      const l = labelsOf(left, text);
+      const r = labelsOf(right, text);
+      const op = kids.find((k) => !isExpression(k.name) && k.name !== 'MatchingModifierClause' && k.name !== 'BoolModifier');
+      const opName = op?.name ?? '';
+      const scalar = (s: SyntaxNode) => s.name === 'NumberDurationLiteral' || labelsOf(s, text) === NONE;
+      if (opName === 'Or') return both(l, r);
+      if (opName === 'And' || opName === 'Unless') return l;
+      if (scalar(left) && !scalar(right)) return r;
+      if (scalar(right)) return l;
+      const matching = node.getChild('MatchingModifierClause');
+      const included = (side: string) => {
+        const mk = matching ? children(matching) : [];
+        const at = mk.findIndex((k) => k.name === side);
+        const g = mk[at + 1];
+        return g?.name === 'GroupingLabels' ? children(g).flatMap((c) => (c.name === 'LabelName' ? [text.slice(c.from, c.to)] : [])) : [];
+      };
+      if (matching?.getChild('GroupLeft')) return withLabels(l, included('GroupLeft'));
+      if (matching?.getChild('GroupRight')) return withLabels(r, included('GroupRight'));
+      if (matching?.getChild('On')) return keepLabels(l, grouping(matching, text));
+      if (matching?.getChild('Ignoring')) return withoutLabels(l, grouping(matching, text));
+      return l;
+    }
+    default:
+      return exprKids[0] ? labelsOf(exprKids[0], text) : OPEN;
+  }
+}
+
+const EXPRESSIONS = new Set([
+  'ParenExpr',
+  'UnaryExpr',
+  'MatrixSelector',
+  'SubqueryExpr',
+  'OffsetExpr',
+  'StepInvariantExpr',
+  'VectorSelector',
+  'NumberDurationLiteral',
+  'StringLiteral',
+  'AggregateExpr',
+  'FunctionCall',
+  'BinaryExpr',
+]);
+
+function isExpression(name: string): boolean {
+  return EXPRESSIONS.has(name);
+}

@@ -171,3 +171,45 @@ export function rollout(objects: any[]): any {
 export function ofKind(objects: any[], kind: string): any {
   return objects.find((o) => o.kind === kind);
 }
+
+/** A PrometheusRule holding these rules in one group. */
+export function prometheusRule(rules: any[], name = 'web'): any {
+  return { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name }, spec: { groups: [{ name: 'g', rules }] } };
+}
+
+/** An alert with every label and annotation the gate asks for. */
+export function alertRule(expr: string, annotations: Record<string, string> = {}): any {
+  return {
+    alert: 'WebDown',
+    expr,
+    labels: { severity: 'critical' },
+    annotations: {
+      summary: 'Web is down.',
+      description: 'Web is down.',
+      runbook_url: 'https://runbooks.example.com/webdown',
+      dashboard_url: 'https://grafana.example.com/d/web',
+      ...annotations,
+    },
+  };
+}
+
+/** A dashboard ConfigMap for Grafana's sidecar with one panel per expression. */
+export function dashboardConfigMap(exprs: string[]): any {
+  const model = {
+    uid: 'web',
+    title: 'Web',
+    schemaVersion: 42,
+    panels: exprs.map((expr, i) => ({ type: 'timeseries', title: `p${i}`, targets: [{ refId: 'A', expr }] })),
+  };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'web-dashboard', labels: { grafana_dashboard: '1' } },
+    data: { 'web.json': JSON.stringify(model) },
+  };
+}
+
+/** Copies of `objects` in `namespace` (a blue-green slot), for the rules that resolve per namespace. */
+export function inNamespace(objects: readonly any[], namespace: string): any[] {
+  return structuredClone(objects).map((o: any) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+}

@@ -18,7 +18,7 @@ export function synth(build: (scope: Construct) => void): KubeObject[] {
 }
 
 /** Finds exactly one object by kind and name (the library's own lookup). */
-export { findObject as find } from '../src/write/query';
+export { findConfig, findObject as find } from '../src/write/query';
 
 export function environment(name: string, over: Partial<EnvironmentInput> = {}): EnvironmentInput {
   return {

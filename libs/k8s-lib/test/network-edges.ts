@@ -1,16 +1,25 @@
 import type { KubeObject } from '../src/check/validate';
 
-/** Canonical edges `from -> to :ports` read back from NetworkPolicies (ingress and egress rules). */
-export function edgesFromPolicies(objects: readonly KubeObject[]): { ingress: Set<string>; egress: Set<string> } {
-  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as any[];
+/**
+ * Canonical edges `from -> to :ports` read back from NetworkPolicies (ingress and egress rules) of the
+ * platform namespace `home` and its blue-green slots (`<home>-<slot>`, whose pods are `name@slot`, as
+ * the graph names them). Policies of other namespaces are not the graph's and are left out.
+ */
+export function edgesFromPolicies(objects: readonly KubeObject[], home = 'b2connect'): { ingress: Set<string>; egress: Set<string> } {
+  const slotOf = (ns: string | undefined) =>
+    ns === undefined || ns === home ? '' : ns.startsWith(`${home}-`) ? `@${ns.slice(home.length + 1)}` : undefined;
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && slotOf(o.metadata.namespace) !== undefined) as any[];
   const specific = policies.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length > 0);
-  const nameOf = (labels: Record<string, string>) => {
-    const hit = specific.find((p) => JSON.stringify(p.spec.podSelector.matchLabels) === JSON.stringify(labels));
-    return hit ? `pods:${hit.metadata.name}` : `pods:?${JSON.stringify(labels)}`;
+  const id = (p: any) => `pods:${p.metadata.name}${slotOf(p.metadata.namespace)}`;
+  const nameOf = (labels: Record<string, string>, ns: string | undefined) => {
+    const hit = specific.find(
+      (p) => JSON.stringify(p.spec.podSelector.matchLabels) === JSON.stringify(labels) && slotOf(p.metadata.namespace) === slotOf(ns),
+    );
+    return hit ? id(hit) : `pods:?${JSON.stringify(labels)}`;
   };
-  const peer = (p: any) =>
+  const peer = (p: any, own: string | undefined) =>
     p.podSelector
-      ? nameOf(p.podSelector.matchLabels)
+      ? nameOf(p.podSelector.matchLabels, p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? own)
       : p.namespaceSelector
         ? `ns:${p.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}`
         : `ip:${p.ipBlock.cidr}`;
@@ -18,8 +27,9 @@ export function edgesFromPolicies(objects: readonly KubeObject[]): { ingress: Se
   const ingress = new Set<string>();
   const egress = new Set<string>();
   for (const p of specific) {
-    for (const r of p.spec.ingress ?? []) for (const f of r.from) ingress.add(`${peer(f)} -> pods:${p.metadata.name} :${ports(r)}`);
-    for (const r of p.spec.egress ?? []) for (const t of r.to) egress.add(`pods:${p.metadata.name} -> ${peer(t)} :${ports(r)}`);
+    const own = p.metadata.namespace;
+    for (const r of p.spec.ingress ?? []) for (const f of r.from) ingress.add(`${peer(f, own)} -> ${id(p)} :${ports(r)}`);
+    for (const r of p.spec.egress ?? []) for (const t of r.to) egress.add(`${id(p)} -> ${peer(t, own)} :${ports(r)}`);
   }
   return { ingress, egress };
 }

@@ -3,7 +3,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAll } from 'js-yaml';
 import {
+  CONFIG_NAME_ANNOTATION,
+  CONFIG_VERSIONS_KEPT,
+  RETAINED_ANNOTATION,
   contentHash,
   MANIFESTS,
   KUSTOMIZATION,
@@ -285,5 +289,113 @@ describe('gitops driver', () => {
       '- orders 1.4.0 sha256:aaaaaaaaaaaa from abc123 with uncommitted changes sha256:dddddddddddd (k8s-lib 0.1.0)',
       '- billing: pruned (no longer a package of the commit)',
     ]);
+  });
+});
+
+/** A bundle whose catalog has settings version `v`: a content-named ConfigMap and a Deployment that names it. */
+function configBundle(v: number): { dir: string; manifest: Record<string, PackageProvenance> } {
+  const dir = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
+  const name = `catalog-config-${String(v).padStart(10, '0')}`;
+  const manifests =
+    `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: b2connect\n  annotations:\n    ${CONFIG_NAME_ANNOTATION}: catalog-config\ndata:\n  PageSize: "${v}"\n` +
+    `---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: catalog\n  namespace: b2connect\nspec:\n  template:\n    spec:\n      containers:\n        - name: catalog\n          envFrom:\n            - configMapRef:\n                name: ${name}\n`;
+  const p = { version: '1.4.0', contentHash: contentHash(manifests), commit: `c${v}`, k8sLib: '0.1.0' };
+  mkdirSync(join(dir, 'catalog'));
+  writeFileSync(join(dir, 'catalog', MANIFESTS), manifests);
+  writeFileSync(join(dir, 'catalog', KUSTOMIZATION), renderPackageKustomization(provenanceAnnotations(p)));
+  return { dir, manifest: { catalog: p } };
+}
+
+describe('gitops driver: previous config versions', () => {
+  const retained = (repo: string) => {
+    const files = tree(repo);
+    if (!files.includes('environments/prod/catalog/retained.yaml')) return [];
+    return (loadAll(git(repo, 'show', 'main:environments/prod/catalog/retained.yaml')) as any[]).map(
+      (o) => `${o.metadata.name}@${o.metadata.annotations[RETAINED_ANNOTATION]}`,
+    );
+  };
+  const version = (n: number) => `catalog-config-${String(n).padStart(10, '0')}`;
+
+  it(`keeps the ${CONFIG_VERSIONS_KEPT} versions before the current one in the bundle, prunes the one after, and brings an old one back as current`, async () => {
+    const repo = gitopsRepo();
+    await publishGitOps(request(configBundle(1), ['catalog']), target(repo));
+    expect(retained(repo)).toEqual([]);
+    await publishGitOps(request(configBundle(2), ['catalog']), target(repo));
+    // The settings changed: the ConfigMap the previous pod template names stays, and the kustomization lists it.
+    expect(retained(repo)).toEqual([`${version(1)}@1`]);
+    expect(git(repo, 'show', 'main:environments/prod/catalog/kustomization.yaml')).toMatch(
+      /resources:\n {2}- manifests\.yaml\n {2}- retained\.yaml/,
+    );
+    for (const v of [3, 4, 5]) await publishGitOps(request(configBundle(v), ['catalog']), target(repo));
+    expect(retained(repo)).toEqual([`${version(2)}@3`, `${version(3)}@2`, `${version(4)}@1`]);
+    // A rollback to version 4's settings: 4 is current again, 5 the one before, 2 is past the count.
+    await publishGitOps(request(configBundle(4), ['catalog']), target(repo));
+    expect(retained(repo)).toEqual([`${version(3)}@3`, `${version(5)}@1`]);
+    expect(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml')).toContain(`name: ${version(4)}`);
+  });
+
+  it('keeps what it kept when a deploy does not change the config', async () => {
+    const repo = gitopsRepo();
+    await publishGitOps(request(configBundle(1), ['catalog']), target(repo));
+    await publishGitOps(request(configBundle(2), ['catalog']), target(repo));
+    const result = await publishGitOps(request(configBundle(2), ['catalog']), target(repo));
+    expect(result.changed).toBe(false);
+    expect(retained(repo)).toEqual([`${version(1)}@1`]);
+  });
+});
+
+/** A bundle of catalog (slotted) at image version `v` in both slots, and ingress (not slotted) routing to `live`. */
+function slotBundle(v: number, live: string): { dir: string; manifest: Record<string, PackageProvenance> } {
+  const dir = mkdtempSync(join(tmpdir(), 'b2c-bundle-'));
+  const manifest: Record<string, PackageProvenance> = {};
+  const deployment = (ns: string) =>
+    `---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: catalog\n  namespace: ${ns}\nspec:\n  template:\n    spec:\n      containers:\n        - name: catalog\n          image: catalog:${v}.0.0\n`;
+  const ingress = (ns: string) =>
+    `---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: b2connect\n  namespace: ${ns}\nspec:\n  rules:\n    - host: ${ns === `b2connect-${live}` ? 'www' : 'preview'}.example.com\n`;
+  const files = {
+    catalog: `# Generated from services/catalog/deploy.ts\n${deployment('b2connect-blue')}${deployment('b2connect-green')}`,
+    ingress: `# Generated from infra/ingress/deploy.ts\n${ingress('b2connect-blue')}${ingress('b2connect-green')}`,
+  };
+  for (const [name, manifests] of Object.entries(files)) {
+    const p = { version: '1.4.0', contentHash: contentHash(manifests), commit: `c${v}`, k8sLib: '0.1.0' };
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, MANIFESTS), manifests);
+    writeFileSync(join(dir, name, KUSTOMIZATION), renderPackageKustomization(provenanceAnnotations(p)));
+    manifest[name] = p;
+  }
+  return { dir, manifest };
+}
+
+describe('gitops driver: blue-green slots', () => {
+  const images = (repo: string) =>
+    Object.fromEntries(
+      (loadAll(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml')) as any[])
+        .filter(Boolean)
+        .map((o) => [o.metadata.namespace, o.spec.template.spec.containers[0].image]),
+    );
+  const slotRequest = (built: ReturnType<typeof slotBundle>, live: string): PublishRequest => ({
+    ...request(built, ['catalog', 'ingress']),
+    slots: { liveNamespace: `b2connect-${live}`, packages: ['catalog'] },
+  });
+
+  it('publishes a deploy to the idle slot only, keeps the live one as the repository has it, and follows a switch', async () => {
+    const repo = gitopsRepo();
+    // The first deploy with slots publishes both.
+    await publishGitOps(slotRequest(slotBundle(1, 'blue'), 'blue'), target(repo));
+    expect(images(repo)).toEqual({ 'b2connect-blue': 'catalog:1.0.0', 'b2connect-green': 'catalog:1.0.0' });
+    await publishGitOps(slotRequest(slotBundle(2, 'blue'), 'blue'), target(repo));
+    expect(images(repo)).toEqual({ 'b2connect-blue': 'catalog:1.0.0', 'b2connect-green': 'catalog:2.0.0' });
+    // The recorded content is what the repository holds.
+    const recorded = JSON.parse(git(repo, 'show', 'main:environments/prod/bundle.json')).packages.catalog.contentHash;
+    expect(recorded).toBe(contentHash(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml') + '\n'));
+    // Green goes live; the ingress, not slotted, is published whole; the next release goes to blue.
+    await publishGitOps(slotRequest(slotBundle(2, 'green'), 'green'), target(repo));
+    expect(git(repo, 'show', 'main:environments/prod/ingress/manifests.yaml')).toContain(
+      'namespace: b2connect-green\nspec:\n  rules:\n    - host: www',
+    );
+    await publishGitOps(slotRequest(slotBundle(3, 'green'), 'green'), target(repo));
+    expect(images(repo)).toEqual({ 'b2connect-blue': 'catalog:3.0.0', 'b2connect-green': 'catalog:2.0.0' });
+    // Nothing new: no commit.
+    expect((await publishGitOps(slotRequest(slotBundle(3, 'green'), 'green'), target(repo))).changed).toBe(false);
   });
 });

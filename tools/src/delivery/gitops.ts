@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load, loadAll } from 'js-yaml';
 import { simpleGit } from 'simple-git';
 import {
   BUNDLE_MANIFEST,
@@ -14,9 +15,13 @@ import {
   removeInside,
   renderEnvironmentIndex,
   renderManifestFile,
+  provenanceAnnotations,
+  renderPackageKustomization,
   sameContent,
+  toYaml,
   type PackageProvenance,
 } from '@b2connect/k8s-lib/pipeline';
+import { retainedManifests } from './retention';
 import type { PublishRequest, PublishResult } from './types';
 
 export interface GitOpsTarget {
@@ -83,7 +88,10 @@ const PUSH_ATTEMPTS = 3;
  * repository is then replaced.
  */
 function untouched(dir: string, builtDir: string, built: PackageProvenance): boolean {
-  const files = readdirSync(dir).sort();
+  // The kept config versions are the repository's own (writeRetained), never the build's.
+  const files = readdirSync(dir)
+    .filter((f) => f !== RETAINED)
+    .sort();
   const expected = readdirSync(builtDir)
     .filter((f) => !f.startsWith('.'))
     .sort();
@@ -91,6 +99,60 @@ function untouched(dir: string, builtDir: string, built: PackageProvenance): boo
   const others = files.filter((f) => f !== KUSTOMIZATION && f !== MANIFESTS);
   if (others.some((f) => readFileSync(join(dir, f), 'utf8') !== readFileSync(join(builtDir, f), 'utf8'))) return false;
   return contentHash(readFileSync(join(dir, MANIFESTS), 'utf8')) === built.contentHash;
+}
+
+/**
+ * The previous versions of a package's content-named configs the repository keeps for rollback
+ * (retention.ts), beside its manifests.yaml and listed in its kustomization.yaml. Argo CD and Flux
+ * prune a version once a later deploy leaves it out of this file.
+ */
+export const RETAINED = 'retained.yaml';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read field by field
+type Manifest = Record<string, any>;
+
+function manifestsIn(file: string): Manifest[] {
+  return existsSync(file) ? (loadAll(readFileSync(file, 'utf8')) as (Manifest | null)[]).filter((o): o is Manifest => o !== null) : [];
+}
+
+/**
+ * Writes the config versions to keep into the package folder `dir` just replaced by the build: from
+ * what the repository had (`previous`) and what the build holds; lists the file in the kustomization.
+ */
+function writeRetained(dir: string, previous: readonly Manifest[]): number {
+  const kept = retainedManifests(previous, manifestsIn(join(dir, MANIFESTS)));
+  if (kept.length === 0) return 0;
+  const header = '# Previous versions of the configs above, kept for rollback (docs/decisions/014). Written by b2connect-deploy.\n';
+  writeFileSync(join(dir, RETAINED), header + kept.map((o) => `---\n${toYaml(o)}`).join(''));
+  const kustomization = load(readFileSync(join(dir, KUSTOMIZATION), 'utf8')) as { resources?: string[] };
+  kustomization.resources = [...(kustomization.resources ?? []), RETAINED];
+  writeFileSync(join(dir, KUSTOMIZATION), toYaml(kustomization));
+  return kept.length;
+}
+
+/**
+ * The manifests to publish for a slotted package: the built objects of every namespace but the live
+ * slot's, and the live slot's objects as the repository has them (in the built order where the build
+ * has the same object, the others after). Undefined when the repository has nothing of the live slot
+ * yet (the first deploy with slots publishes the build whole).
+ */
+function keepLiveSlot(publishedFile: string, builtFile: string, liveNamespace: string): string | undefined {
+  const live = manifestsIn(publishedFile).filter((o) => o.metadata?.namespace === liveNamespace);
+  if (live.length === 0) return undefined;
+  const text = readFileSync(builtFile, 'utf8');
+  const header = text.slice(0, text.indexOf('---'));
+  const id = (o: Manifest) => `${o.apiVersion}/${o.kind}/${o.metadata?.name}`;
+  const previous = new Map(live.map((o) => [id(o), o]));
+  const used = new Set<string>();
+  const objects = manifestsIn(builtFile).flatMap((o) => {
+    if (o.metadata?.namespace !== liveNamespace) return [o];
+    const kept = previous.get(id(o));
+    if (!kept) return [];
+    used.add(id(o));
+    return [kept];
+  });
+  objects.push(...live.filter((o) => !used.has(id(o))));
+  return header + objects.map((o) => `---\n${toYaml(o)}`).join('');
 }
 
 /**
@@ -153,8 +215,13 @@ async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<P
     const entries: Record<string, PackageProvenance> = {};
     const changed: GitOpsChange['changed'][number][] = [];
     for (const name of req.packages) {
-      const built = req.manifest.packages[name];
-      if (!built) throw new Error(`${name} has no provenance in ${join(req.bundleDir, name)}: this run did not build it`);
+      const fromBuild = req.manifest.packages[name];
+      if (!fromBuild) throw new Error(`${name} has no provenance in ${join(req.bundleDir, name)}: this run did not build it`);
+      // Blue-green: the live slot keeps what the repository has; the build goes to the idle slot.
+      const pinned = req.slots?.packages.includes(name)
+        ? keepLiveSlot(join(envDir, name, MANIFESTS), join(req.bundleDir, name, MANIFESTS), req.slots.liveNamespace)
+        : undefined;
+      const built = pinned ? { ...fromBuild, contentHash: contentHash(pinned) } : fromBuild;
       const published = readProvenance(join(envDir, name));
       if (published && sameContent(published, built) && untouched(join(envDir, name), join(req.bundleDir, name), built)) {
         // Same content: the repository keeps the folder and the commit it was first published from.
@@ -162,11 +229,19 @@ async function publishOnce(req: PublishRequest, target: GitOpsTarget): Promise<P
         continue;
       }
       mkdirSync(envDir, { recursive: true });
+      const previous = [...manifestsIn(join(envDir, name, MANIFESTS)), ...manifestsIn(join(envDir, name, RETAINED))];
       removeInside(envDir, name);
       cpSync(join(req.bundleDir, name), pathInside(envDir, name), {
         recursive: true,
         filter: (src) => !src.split(/[\\/]/).pop()!.startsWith('.'),
       });
+      if (pinned) {
+        writeFileSync(join(envDir, name, MANIFESTS), pinned);
+        writeFileSync(join(envDir, name, KUSTOMIZATION), renderPackageKustomization(provenanceAnnotations(built)));
+        log(`${name}: the live slot (${req.slots!.liveNamespace}) keeps what the repository has; the build goes to the others`);
+      }
+      const kept = writeRetained(pathInside(envDir, name), previous);
+      if (kept > 0) log(`${name}: keeps ${kept} previous config version(s) for rollback`);
       entries[name] = built;
       changed.push({ name, provenance: built });
     }

@@ -44,6 +44,18 @@ export interface Inventory {
   readonly defaultNamespace: string;
   /** In apply order. */
   readonly objects: readonly ObjectRef[];
+  /**
+   * The content-named config objects among `objects`, current (generation 0) and previous versions kept
+   * for rollback (retention.ts): what the next deploy counts and prunes them by. @default - none
+   */
+  readonly configs?: readonly InventoryConfig[];
+}
+
+/** A content-named config object of an inventory: its generation and the name it has without the hash. */
+export interface InventoryConfig {
+  readonly ref: ObjectRef;
+  readonly configName: string;
+  readonly generation: number;
 }
 
 /** `group/version/Kind/namespace/name`, the inventory's line for an object (none of the parts holds a slash). */
@@ -143,6 +155,9 @@ export function inventoryConfigMap(env: string, inventory: Inventory): Record<st
       package: inventory.package,
       defaultNamespace: inventory.defaultNamespace,
       objects: inventory.objects.map((r) => `${formatRef(r)}\n`).join(''),
+      ...(inventory.configs?.length
+        ? { configs: inventory.configs.map((c) => `${c.generation} ${c.configName} ${formatRef(c.ref)}\n`).join('') }
+        : {}),
     },
   };
 }
@@ -168,7 +183,25 @@ export function parseInventories(env: string, json: string): Map<string, Invento
         if (!ref) throw new Error(`${where}: "${line}" is not group/version/kind/namespace/name; correct the line or delete it`);
         return ref;
       });
-    inventories.set(data.package, { package: data.package, defaultNamespace: data.defaultNamespace, objects });
+    const configs = (data.configs ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [generation, configName, refLine] = line.split(' ');
+        const ref = refLine ? parseRef(refLine) : undefined;
+        if (!ref || !configName || !/^\d+$/.test(generation ?? '')) {
+          throw new Error(
+            `${where}: configs: "${line}" is not "<generation> <config name> group/version/kind/namespace/name"; correct the line or delete it`,
+          );
+        }
+        return { ref, configName, generation: Number(generation) };
+      });
+    inventories.set(data.package, {
+      package: data.package,
+      defaultNamespace: data.defaultNamespace,
+      objects,
+      ...(configs.length > 0 ? { configs } : {}),
+    });
   }
   return inventories;
 }

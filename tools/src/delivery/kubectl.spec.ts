@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT } from '@b2connect/k8s-lib/pipeline';
 import {
   applyPackageArgs,
   inventoryApplyArgs,
@@ -550,5 +551,77 @@ describe('kubectl driver inventory', () => {
     await expect(publishKubectl(request(dir, ['catalog']), 'aks-prod', fakeCluster().run)).rejects.toThrow(
       `${join(dir, 'catalog', 'kustomization.yaml')}: namePrefix: not supported by the kubectl driver`,
     );
+  });
+});
+
+describe('kubectl driver: previous config versions', () => {
+  /** catalog with settings version `v`: a content-named ConfigMap and the Deployment that names it. */
+  const catalog = (v: number): Manifest[] => {
+    const name = `catalog-config-${String(v).padStart(10, '0')}`;
+    return [
+      {
+        ...obj('v1', 'ConfigMap', name, 'b2connect'),
+        metadata: { name, namespace: 'b2connect', annotations: { [CONFIG_NAME_ANNOTATION]: 'catalog-config' } },
+      },
+      obj('apps/v1', 'Deployment', 'catalog', 'b2connect', {
+        template: { spec: { containers: [{ name: 'catalog', envFrom: [{ configMapRef: { name } }] }] } },
+      }),
+    ];
+  };
+  const live = (cluster: FakeCluster) => [...cluster.objects].filter((k) => k.startsWith('core/ConfigMap/')).sort();
+  const version = (v: number) => `core/ConfigMap/b2connect/catalog-config-${String(v).padStart(10, '0')}`;
+
+  it(`keeps the ${CONFIG_VERSIONS_KEPT} versions before the current one in the cluster and its inventory, and prunes the one after`, async () => {
+    const cluster = fakeCluster();
+    const deploy = (v: number) => publishKubectl(request(bundle({ catalog: catalog(v) }), ['catalog']), 'aks-prod', cluster.run);
+    await deploy(1);
+    await deploy(2);
+    // The previous pod template's ConfigMap stays: a `kubectl rollout undo` finds it.
+    expect(live(cluster)).toEqual([version(1), version(2)]);
+    const data = (cluster.inventories.get('b2connect-deploy.prod.catalog') as { data: Record<string, string> }).data;
+    expect(data.configs).toBe(
+      `0 catalog-config core/v1/ConfigMap/b2connect/catalog-config-0000000002\n1 catalog-config core/v1/ConfigMap/b2connect/catalog-config-0000000001\n`,
+    );
+    for (const v of [3, 4, 5]) await deploy(v);
+    expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
+    // The same bundle again counts nothing.
+    await deploy(5);
+    expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
+  });
+});
+
+describe('kubectl driver: blue-green slots', () => {
+  const catalog = (v: number): Manifest[] =>
+    ['b2connect-blue', 'b2connect-green'].map((ns) =>
+      obj('apps/v1', 'Deployment', 'catalog', ns, { template: { spec: { containers: [{ name: 'catalog', image: `catalog:${v}.0.0` }] } } }),
+    );
+  const slots = { liveNamespace: 'b2connect-blue', packages: ['catalog'] };
+
+  it('applies the idle slot only once the live slot runs, and neither prunes nor forgets the live one', async () => {
+    const cluster = fakeCluster();
+    // What each `apply -k` applied, read when it runs (the idle slot's folder is removed after it).
+    const applies: string[][] = [];
+    const run: KubectlRunner = async (args, input) => {
+      if (args[0] === 'apply' && args.includes('-k')) {
+        const docs = loadAll(readFileSync(join(args[args.indexOf('-k') + 1]!, 'manifests.yaml'), 'utf8')) as any[];
+        applies.push(docs.map((o) => `${o.metadata.namespace} ${o.spec.template.spec.containers[0].image}`));
+      }
+      return cluster.run(args, input);
+    };
+    await publishKubectl(request(bundle({ catalog: catalog(1) }), ['catalog'], { slots }), 'aks-prod', run);
+    const applied = () => applies[applies.length - 1];
+    // The first deploy with slots applies both.
+    expect(applied()).toEqual(['b2connect-blue catalog:1.0.0', 'b2connect-green catalog:1.0.0']);
+    const req = request(bundle({ catalog: catalog(2) }), ['catalog'], { slots });
+    await publishKubectl(req, 'aks-prod', run);
+    expect(applied()).toEqual(['b2connect-green catalog:2.0.0']);
+    expect(cluster.calls.filter((c) => c[0] === 'delete')).toEqual([]);
+    expect(cluster.objects.has('apps/Deployment/b2connect-blue/catalog')).toBe(true);
+    const inventoryLines = (cluster.inventories.get('b2connect-deploy.prod.catalog') as { data: Record<string, string> }).data.objects;
+    expect(inventoryLines!.split('\n').filter(Boolean).sort()).toEqual([
+      'apps/v1/Deployment/b2connect-blue/catalog',
+      'apps/v1/Deployment/b2connect-green/catalog',
+    ]);
+    expect(req.lines).toContain('catalog: the live slot (b2connect-blue) keeps what it runs; applying the other slots');
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -13,9 +14,12 @@ import {
   refKey,
   resourceArg,
   type Inventory,
+  type InventoryConfig,
   type ObjectRef,
   type PackageObject,
 } from './kubectl-inventory';
+import { CONFIG_NAME_ANNOTATION, toYaml } from '@b2connect/k8s-lib/pipeline';
+import { configVersionOf, retainConfigs } from './retention';
 import type { PublishRequest, PublishResult } from './types';
 
 /**
@@ -156,6 +160,25 @@ interface PlannedPackage {
   readonly wave: number;
   readonly dir: string;
   readonly objects: readonly PackageObject[];
+  /** Blue-green: the live slot's objects the cluster has, left as they are (not applied, not pruned). @default [] */
+  readonly live?: readonly ObjectRef[];
+}
+
+/**
+ * Blue-green: a slotted package whose inventory already has objects in the live slot applies its
+ * objects of the other slots only, from a folder of their own; the live slot keeps what it runs.
+ */
+function idleSlotOnly(pkg: PlannedPackage, previous: Inventory | undefined, liveNamespace: string): PlannedPackage {
+  const live = (previous?.objects ?? []).filter((r) => r.namespace === liveNamespace);
+  if (live.length === 0) return pkg;
+  const objects = pkg.objects.filter((o) => o.ref.namespace !== liveNamespace);
+  const dir = mkdtempSync(join(tmpdir(), `b2c-idle-${pkg.name}-`));
+  writeFileSync(join(dir, 'manifests.yaml'), objects.map((o) => `---\n${toYaml(o.manifest)}`).join(''));
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'] }),
+  );
+  return { ...pkg, dir, objects, live };
 }
 
 /** The packages this run built, grouped by wave in deployment order, each read from its own folder. */
@@ -177,9 +200,11 @@ function plan(req: PublishRequest): { wave: number; packages: PlannedPackage[] }
   return [...stages].sort(([a], [b]) => a - b).map(([wave, packages]) => ({ wave, packages }));
 }
 
+const configLines = (i: Inventory) => (i.configs ?? []).map((c) => `${c.generation} ${c.configName} ${refKey(c.ref)}`).join('\n');
 const sameInventory = (a: Inventory | undefined, b: Inventory) =>
   a !== undefined &&
   a.defaultNamespace === b.defaultNamespace &&
+  configLines(a) === configLines(b) &&
   a.objects.length === b.objects.length &&
   a.objects.every((r, i) => refKey(r) === refKey(b.objects[i]!) && r.version === b.objects[i]!.version);
 
@@ -238,6 +263,14 @@ export async function publishKubectl(
     req.envName,
     await kubectl(`reading the inventories of ${req.envName}`, inventoryGetArgs(ctx, req.envName)),
   );
+  if (req.slots) {
+    const { liveNamespace, packages } = req.slots;
+    for (const stage of stages) {
+      stage.packages = stage.packages.map((p) => (packages.includes(p.name) ? idleSlotOnly(p, inventories.get(p.name), liveNamespace) : p));
+      for (const p of stage.packages)
+        if (p.live) log(`${p.name}: the live slot (${liveNamespace}) keeps what it runs; applying the other slots`);
+    }
+  }
   const writeInventory = async (inventory: Inventory) => {
     await kubectl(
       `writing the inventory of ${inventory.package}`,
@@ -282,6 +315,9 @@ export async function publishKubectl(
         stdout = await kubectl('kubectl apply', applyPackageArgs(pkg.dir, ctx, req.dryRun));
       } catch (e) {
         throw new Error(`${name}, package ${pkg.name}: ${(e as Error).message}. Later waves were not applied; fix this and deploy again`);
+      } finally {
+        // The idle slot's own folder (idleSlotOnly) is needed for this apply only.
+        if (pkg.live) rmSync(pkg.dir, { recursive: true, force: true });
       }
       const lines = stdout.trim().split('\n').filter(Boolean);
       const pkgChanged = lines.filter((l) => !/\bunchanged\b/.test(l)).length;
@@ -344,9 +380,25 @@ export async function publishKubectl(
 
   for (const pkg of [...planned].reverse()) {
     const previous = inventories.get(pkg.name);
-    const keep = new Set(pkg.objects.map((o) => refKey(o.ref)));
+    // Previous versions of its content-named configs stay for rollback, up to the count (retention.ts).
+    const live = pkg.live ?? [];
+    const liveKeys = new Set(live.map(refKey));
+    const inLive = (c: InventoryConfig) => liveKeys.has(refKey(c.ref));
+    // The live slot's configs are counted when a deploy reaches that slot again.
+    const configs = [
+      ...keptConfigs(previous && { ...previous, configs: previous.configs?.filter((c) => !inLive(c)) }, pkg.objects),
+      ...(previous?.configs ?? []).filter(inLive),
+    ];
+    const retained = configs.filter((c) => c.generation > 0 && !inLive(c)).map((c) => c.ref);
+    if (retained.length > 0) log(`${pkg.name}: keeps ${retained.length} previous config version(s) for rollback`);
+    const keep = new Set([...pkg.objects.map((o) => refKey(o.ref)), ...retained.map(refKey), ...liveKeys]);
     if (previous) await prune(pkg.name, previous, keep);
-    const next = { package: pkg.name, defaultNamespace, objects: pkg.objects.map((o) => o.ref) };
+    const next: Inventory = {
+      package: pkg.name,
+      defaultNamespace,
+      objects: [...pkg.objects.map((o) => o.ref), ...retained, ...live.filter((r) => !retained.some((k) => refKey(k) === refKey(r)))],
+      ...(configs.length > 0 ? { configs } : {}),
+    };
     if (!sameInventory(written.get(pkg.name) ?? previous, next)) await writeInventory(next);
   }
 
@@ -365,4 +417,27 @@ export async function publishKubectl(
       `${applied} object(s), ${deleted} pruned${removedText}`,
     pruned: removed,
   };
+}
+
+/**
+ * The content-named configs a package's inventory records after this deploy: the bundle's (generation
+ * 0) and the previous versions the cluster holds that the retention rule keeps (retention.ts).
+ */
+function keptConfigs(previous: Inventory | undefined, objects: readonly PackageObject[]): InventoryConfig[] {
+  const key = (r: ObjectRef, configName: string) => `${r.group}/${r.kind}/${r.namespace}/${configName}`;
+  const current: InventoryConfig[] = objects.flatMap((o) => {
+    const v = configVersionOf(o.manifest);
+    const configName = (o.manifest.metadata as { annotations?: Record<string, string> }).annotations?.[CONFIG_NAME_ANNOTATION];
+    return v && configName ? [{ ref: o.ref, configName, generation: 0 }] : [];
+  });
+  const before = previous?.configs ?? [];
+  const kept = retainConfigs(
+    before.map((c) => ({ config: key(c.ref, c.configName), name: c.ref.name, generation: c.generation })),
+    current.map((c) => ({ config: key(c.ref, c.configName), name: c.ref.name, generation: 0 })),
+  );
+  const retained = kept.map((k) => {
+    const c = before.find((b) => key(b.ref, b.configName) === k.config && b.ref.name === k.name)!;
+    return { ...c, generation: k.generation };
+  });
+  return [...current, ...retained];
 }

@@ -28,6 +28,13 @@ export interface PublishRequest {
   readonly dryRun: boolean;
   /** Whether this run also wrote the environment's own files (network.md). @default false */
   readonly index?: boolean;
+  /**
+   * Blue-green: the live slot's namespace and the slotted (stateless) packages. A driver replaces such a
+   * package's objects of the other slots and keeps those of the live slot as the target has them, so a
+   * deploy reaches the idle slot only; a package the target does not have yet is published whole.
+   * @default - no slots: every object is published
+   */
+  readonly slots?: { readonly liveNamespace: string; readonly packages: readonly string[] };
   /** Progress lines, printed as they happen. @default - nothing */
   readonly log?: (line: string) => void;
 }

@@ -33,6 +33,33 @@ describe('bundle diff', () => {
     expect(deployment.fields).toContainEqual({ path: 'spec.replicas', before: undefined, after: 3 });
   });
 
+  it('shows a config renamed by its content as one change of its name and keys, not a deletion plus an addition', async () => {
+    const { base, head } = await constructedChange();
+    const orders = diffBundles(readBundleTree(base), readBundleTree(head)).filter((c) => c.env === 'prod' && c.pkg === 'orders');
+    expect(orders.filter((c) => c.object.startsWith('ConfigMap/')).map((c) => `${c.type} ${c.object}`)).toEqual([
+      'changed ConfigMap/orders-config',
+    ]);
+    const cm = orders.find((c) => c.object === 'ConfigMap/orders-config')!;
+    const rename = cm.fields.find((f) => f.path === 'metadata.name')!;
+    expect(rename.before).toMatch(/^orders-config-[0-9a-f]{10}$/);
+    expect(rename.after).toMatch(/^orders-config-[0-9a-f]{10}$/);
+    expect(rename.after).not.toBe(rename.before);
+    // The pod template follows the new name.
+    const template = orders.find((c) => c.object === 'Deployment/orders')!.fields.find((f) => f.path.endsWith('configMapRef.name'))!;
+    expect([template.before, template.after]).toEqual([rename.before, rename.after]);
+  });
+
+  it('names objects that share a name in several namespaces (blue-green slots) with their namespace', () => {
+    const root = mkdtempSync(join(tmpdir(), 'b2c-slots-'));
+    mkdirSync(join(root, 'prod/web'), { recursive: true });
+    const doc = (ns: string) => `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: ${ns}\n`;
+    writeFileSync(join(root, 'prod/web/manifests.yaml'), doc('b2connect-blue') + doc('b2connect-green'));
+    expect([...readBundleTree(root).get('prod')!.get('web')!.keys()]).toEqual([
+      'Service/web (b2connect-blue)',
+      'Service/web (b2connect-green)',
+    ]);
+  });
+
   it('prints a summary table first, then the changes folded per environment and package', async () => {
     const { base, head } = await constructedChange();
     const md = renderMarkdown(diffBundles(readBundleTree(base), readBundleTree(head)));

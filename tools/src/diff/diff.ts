@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
-import { ConfigError, MANIFESTS } from '@b2connect/k8s-lib/pipeline';
+import { CONFIG_NAME_ANNOTATION, ConfigError, MANIFESTS, RETAINED_ANNOTATION } from '@b2connect/k8s-lib/pipeline';
 import { errorText, requireBundleFolder } from './cli-support';
 
 type Json = unknown;
@@ -68,18 +68,35 @@ function readManifests(file: string): Map<string, Json> {
     throw new ConfigError(file, [{ path: '', message: `not valid YAML: ${errorText(e).split('\n')[0]}` }]);
   }
   const objects = new Map<string, Json>();
-  docs.forEach((doc, i) => {
-    if (doc === null || doc === undefined) return;
+  const checked = docs.flatMap((doc, i) => {
+    if (doc === null || doc === undefined) return [];
     const metadata = isObject(doc) ? doc.metadata : undefined;
     const name = isObject(metadata) ? metadata.name : undefined;
     if (!isObject(doc) || typeof doc.kind !== 'string' || typeof name !== 'string') {
       throw new ConfigError(file, [{ path: `document ${i + 1}`, message: 'not a Kubernetes object (needs kind and metadata.name)' }]);
     }
-    const id = `${doc.kind}/${name}`;
+    return [{ doc, i, id: `${doc.kind}/${logicalName(doc, name)}`, namespace: (metadata as JsonObject).namespace }];
+  });
+  // One name in several namespaces (a package in both blue-green slots): each is named with its namespace.
+  const count = new Map<string, number>();
+  for (const c of checked) count.set(c.id, (count.get(c.id) ?? 0) + 1);
+  for (const { doc, i, id: logical, namespace } of checked) {
+    const id = (count.get(logical) ?? 0) > 1 && typeof namespace === 'string' ? `${logical} (${namespace})` : logical;
     if (objects.has(id)) throw new ConfigError(file, [{ path: `document ${i + 1}`, message: `${id} appears a second time` }]);
     objects.set(id, doc);
-  });
+  }
   return objects;
+}
+
+/**
+ * The name an object is compared by: a config object named by its content (`<name>-<hash>`) by the
+ * name without the hash, so that a changed setting shows as one ConfigMap whose name and keys changed
+ * rather than one pruned and one added; a previous version kept for rollback by its own name.
+ */
+function logicalName(doc: JsonObject, name: string): string {
+  const annotations = isObject(doc.metadata) && isObject(doc.metadata.annotations) ? doc.metadata.annotations : {};
+  const config = annotations[CONFIG_NAME_ANNOTATION];
+  return typeof config === 'string' && annotations[RETAINED_ANNOTATION] === undefined ? config : name;
 }
 
 /**

@@ -17,7 +17,7 @@ const validators = new Map<string, ValidateFunction>();
  * come from the command line as Nx parsed them, so `--dryRun=false` is the string "false": types
  * are coerced the way JSON Schema's `coerceTypes` does.
  */
-function validatorOf(executor: 'synth' | 'deploy'): ValidateFunction {
+function validatorOf(executor: 'synth' | 'deploy' | 'switch'): ValidateFunction {
   let validate = validators.get(executor);
   if (!validate) {
     const schema = JSON.parse(readFileSync(join(__dirname, executor, 'schema.json'), 'utf8')) as Record<string, unknown>;
@@ -32,11 +32,11 @@ function validatorOf(executor: 'synth' | 'deploy'): ValidateFunction {
  * Every problem of a run's options, before anything is built or published: an option the executor's
  * schema does not have (a misspelt `--dryrun` must never make a dry run real), a value outside its
  * enum or of the wrong type, a configuration or environment that is not an environment file, and for
- * `deploy` a missing environment (a deploy never defaults to every environment). Returns the tasks
+ * `deploy` and `switch` a missing environment (a deploy never defaults to every environment). Returns the tasks
  * with their options coerced to the schema's types.
  */
 export function checkOptions<O extends object>(
-  executor: 'synth' | 'deploy',
+  executor: 'synth' | 'deploy' | 'switch',
   tasks: readonly TaskRequest<O>[],
   environments: readonly string[],
 ): { problems: string[]; tasks: TaskRequest<O>[] } {
@@ -52,6 +52,8 @@ export function checkOptions<O extends object>(
           const unknown = String(error.params['additionalProperty']);
           const known = Object.keys((validate.schema as { properties: object }).properties);
           problems.add(`--${unknown}: unknown option of ${executor} (known: ${known.map((k) => `--${k}`).join(', ')})`);
+        } else if (error.keyword === 'required') {
+          problems.add(`--${String(error.params['missingProperty'])}: required by ${executor}`);
         } else if (error.keyword === 'enum') {
           problems.add(`--${key}: "${String(options[key])}" is not one of ${(error.params['allowedValues'] as string[]).join(', ')}`);
         } else {
@@ -62,7 +64,7 @@ export function checkOptions<O extends object>(
     const environment = options['environment'];
     if (task.configuration !== undefined && !environments.includes(task.configuration)) {
       problems.add(`-c ${task.configuration}: no such configuration: the configurations are the environments (${envList})`);
-    } else if (executor === 'deploy' && (environment === undefined || environment === '*')) {
+    } else if (executor !== 'synth' && (environment === undefined || environment === '*')) {
       // Nx drops a configuration the target does not have: a misspelt -c arrives here as none.
       problems.add(
         `${executor} needs one environment: -c <environment> (${envList}); check the spelling of -c, Nx ignores one it does not know`,

@@ -22,7 +22,7 @@ export interface ExternalCredentialsProps {
    * so that a Secret holds no more than its consumer reads. @default - every property, under its own name
    */
   readonly properties?: Readonly<Record<string, string>>;
-  /** Namespace of the ExternalSecret and its Secret, for cluster-level packages. @default - the chart's */
+  /** Namespace of the ExternalSecret and its Secret (a cluster-level package's, a slot's). @default - the chart's */
   readonly namespace?: string;
 }
 

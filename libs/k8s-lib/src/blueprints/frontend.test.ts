@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { find, synth } from '../../test/helpers';
+import { find, findConfig, synth } from '../../test/helpers';
 import { validateObject } from '../check/validate';
 import { Frontend, nginxServerBlock } from './frontend';
 
@@ -42,7 +42,7 @@ describe('Frontend', () => {
   });
 
   it('serves its nginx server block from a ConfigMap that listens on the probed port and answers /healthz', () => {
-    const conf = find(build(), 'ConfigMap', 'storefront-files').data['default.conf'];
+    const conf = findConfig(build(), 'ConfigMap', 'storefront-files').data['default.conf'];
     expect(conf).toContain('listen 8080;');
     expect(conf).toMatch(/location = \/healthz \{[^}]*return 200/);
     expect(conf).toContain('try_files $uri $uri/ /index.html;');

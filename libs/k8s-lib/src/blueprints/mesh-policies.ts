@@ -5,6 +5,9 @@ import type { NetworkGraph } from './network';
 export interface MeshPoliciesProps {
   readonly graph: NetworkGraph;
   readonly pkg: string;
+  /** The slot being built (blue-green). @default - the package's unslotted pods */
+  readonly slot?: string;
+  /** Namespace of the package's Services (the slot's, when building a slot). */
   readonly namespace: string;
   /** Services of the package that get a DestinationRule. */
   readonly services: readonly string[];
@@ -19,7 +22,7 @@ export interface MeshPoliciesProps {
 export class MeshPolicies extends Construct {
   constructor(scope: Construct, id: string, props: MeshPoliciesProps) {
     super(scope, id);
-    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg);
+    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg && n.slot === props.slot);
     for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (node.kind !== 'pods') continue;
       const rules = props.graph.edges
@@ -28,7 +31,7 @@ export class MeshPolicies extends Construct {
           const from = props.graph.nodes.get(e.from)!;
           const source =
             from.kind === 'pods'
-              ? { principals: [`cluster.local/ns/${props.namespace}/sa/${from.serviceAccount}`] }
+              ? { principals: [`cluster.local/ns/${from.namespace ?? props.namespace}/sa/${from.serviceAccount}`] }
               : from.kind === 'namespace'
                 ? { namespaces: [from.namespace] }
                 : undefined;
@@ -39,7 +42,7 @@ export class MeshPolicies extends Construct {
       new ApiObject(this, `Authz-${node.id}`, {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',
-        metadata: { name: node.id, labels: { ...props.labels } },
+        metadata: { name: node.name ?? node.id, labels: { ...props.labels } },
         spec: { selector: { matchLabels: { ...node.labels } }, action: 'ALLOW', rules },
       });
     }

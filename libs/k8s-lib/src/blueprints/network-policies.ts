@@ -7,11 +7,18 @@ export interface PackageNetworkPoliciesProps {
   readonly graph: NetworkGraph;
   /** The package whose pods (and backup pods) get policies. */
   readonly pkg: string;
+  /** The slot being built (blue-green): the package's pods of that slot. @default - the package's unslotted pods */
+  readonly slot?: string;
   readonly labels: Readonly<Record<string, string>>;
 }
 
-function peer(node: NetworkNode): k8s.NetworkPolicyPeer {
-  if (node.kind === 'pods') return { podSelector: { matchLabels: { ...node.labels } } };
+/** `node` as seen from pods in namespace `own`: pods of another namespace (another slot, the shared stores) by both selectors. */
+function peer(node: NetworkNode, own: string | undefined): k8s.NetworkPolicyPeer {
+  if (node.kind === 'pods') {
+    const podSelector = { matchLabels: { ...node.labels } };
+    if (node.namespace === undefined || node.namespace === own) return { podSelector };
+    return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': node.namespace } }, podSelector };
+  }
   if (node.kind === 'namespace') return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': node.namespace } } };
   return { ipBlock: { cidr: node.cidr } };
 }
@@ -26,18 +33,19 @@ const ports = (list: readonly number[]) => list.map((port) => ({ protocol: 'TCP'
 export class PackageNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: PackageNetworkPoliciesProps) {
     super(scope, id);
-    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg);
+    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg && n.slot === props.slot);
     for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (node.kind !== 'pods') continue;
       const inbound = props.graph.edges.filter((e) => e.to === node.id);
       const outbound = props.graph.edges.filter((e) => e.from === node.id);
+      const at = (id: string) => peer(props.graph.nodes.get(id)!, node.namespace);
       new k8s.KubeNetworkPolicy(this, node.id, {
-        metadata: { name: node.id, labels: { ...props.labels } },
+        metadata: { name: node.name ?? node.id, labels: { ...props.labels } },
         spec: {
           podSelector: { matchLabels: { ...node.labels } },
           policyTypes: ['Ingress', 'Egress'],
-          ingress: inbound.map((e) => ({ from: [peer(props.graph.nodes.get(e.from)!)], ports: ports(e.ports) })),
-          egress: outbound.map((e) => ({ to: [peer(props.graph.nodes.get(e.to)!)], ports: ports(e.ports) })),
+          ingress: inbound.map((e) => ({ from: [at(e.from)], ports: ports(e.ports) })),
+          egress: outbound.map((e) => ({ to: [at(e.to)], ports: ports(e.ports) })),
         },
       });
     }

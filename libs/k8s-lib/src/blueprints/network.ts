@@ -14,6 +14,12 @@ export type NetworkNode =
       readonly pkg: string;
       /** ServiceAccount of the pods: their identity in the mesh. */
       readonly serviceAccount: string;
+      /** Name of their policies. @default - the id */
+      readonly name?: string;
+      /** The slot they run in (blue-green), for the pods of a stateless package. @default - none */
+      readonly slot?: string;
+      /** Their namespace, set in an environment with slots only. @default - the environment's namespace */
+      readonly namespace?: string;
     }
   | { readonly kind: 'namespace'; readonly id: string; readonly namespace: string }
   | { readonly kind: 'ip'; readonly id: string; readonly cidr: string };

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { selectorLabels, standardLabels } from '../labels';
+import { CONFIG_NAME_ANNOTATION, contentName, selectorLabels, standardLabels } from '../labels';
 import type { ResourceSpec } from '../config/sizes';
 import {
   containerResources,
@@ -75,7 +75,7 @@ export interface StatefulStoreProps {
   readonly liveness: ProbeSpec;
   /** @default - the readiness probe, allowed five minutes */
   readonly startup?: ProbeSpec;
-  /** Files mounted read-only at `mountPath` from the ConfigMap `<name>-config` (volume `config`). @default - none */
+  /** Files mounted read-only at `mountPath` from the ConfigMap `<name>-config-<hash of the files>` (volume `config`). @default - none */
   readonly configFiles?: { readonly mountPath: string; readonly files: Readonly<Record<string, string>> };
   /** Writable emptyDir mounts of the main container; the root filesystem stays read-only. @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
@@ -118,8 +118,14 @@ export class StatefulStore extends Construct {
     const user = props.runAsUser;
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(props.name), automountServiceAccountToken: false });
-    if (props.configFiles) {
-      new k8s.KubeConfigMap(this, 'Config', { metadata: meta(`${props.name}-config`), data: sorted(props.configFiles.files) });
+    const configData = props.configFiles ? sorted(props.configFiles.files) : undefined;
+    // Named by its content: a change of the files is a change of the pod template, so the members roll.
+    const configName = configData ? contentName(`${props.name}-config`, configData) : undefined;
+    if (configData && configName) {
+      new k8s.KubeConfigMap(this, 'Config', {
+        metadata: { ...meta(configName), annotations: { [CONFIG_NAME_ANNOTATION]: `${props.name}-config` } },
+        data: configData,
+      });
     }
     const servicePorts = Object.entries(props.ports).map(([name, port]) => ({ name, port, targetPort: k8s.IntOrString.fromString(name) }));
     new k8s.KubeService(this, 'Headless', {
@@ -135,7 +141,7 @@ export class StatefulStore extends Construct {
     const volumes: k8s.Volume[] = [
       ...writable.map((w) => ({ name: w.name, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } })),
       ...(props.storage ? [] : [{ name: 'data', emptyDir: {} }]),
-      ...(props.configFiles ? [{ name: 'config', configMap: { name: `${props.name}-config` } }] : []),
+      ...(configName ? [{ name: 'config', configMap: { name: configName } }] : []),
       ...(props.extraVolumes ?? []).map(toVolume),
     ];
     const main: StoreContainerProps = {

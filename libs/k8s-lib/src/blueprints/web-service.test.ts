@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { find, synth } from '../../test/helpers';
+import { find, findConfig, synth } from '../../test/helpers';
 import { validateObject } from '../check/validate';
 import { WebService, type WebServiceProps } from './web-service';
 
@@ -11,6 +12,8 @@ const base: WebServiceProps = {
   ports: { http: 8080, metrics: 9090 },
   health: { readiness: '/health/ready', liveness: '/health/live' },
 };
+/** The first 10 hex digits of the sha256 of `{}`: what no settings hash to. */
+const EMPTY_HASH = createHash('sha256').update('{}').digest('hex').slice(0, 10);
 const build = (over: Partial<WebServiceProps> = {}) => synth((scope) => new WebService(scope, 'Catalog', { ...base, ...over }));
 const podSpec = (objects: ReturnType<typeof build>) => find(objects, 'Deployment', 'catalog').spec.template.spec;
 
@@ -20,7 +23,7 @@ describe('WebService', () => {
       build()
         .map((o) => `${o.kind}/${o.metadata.name}`)
         .sort(),
-    ).toEqual(['ConfigMap/catalog-config', 'Deployment/catalog', 'Service/catalog', 'ServiceAccount/catalog']);
+    ).toEqual([`ConfigMap/catalog-config-${EMPTY_HASH}`, 'Deployment/catalog', 'Service/catalog', 'ServiceAccount/catalog']);
   });
 
   it('rolls out 25% / 25% with the declared replicas', () => {
@@ -80,15 +83,30 @@ describe('WebService', () => {
     const c = podSpec(objects).containers[0];
     expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1000m', memory: '1024Mi' } });
     expect(c.imagePullPolicy).toBe('IfNotPresent');
-    expect(c.envFrom).toEqual([{ configMapRef: { name: 'catalog-config' } }]);
-    expect(Object.keys(find(objects, 'ConfigMap', 'catalog-config').data)).toEqual(['A', 'B']);
+    const config = findConfig(objects, 'ConfigMap', 'catalog-config');
+    expect(c.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }]);
+    expect(Object.keys(config.data)).toEqual(['A', 'B']);
   });
 
-  it('restarts pods when the settings change (config hash on the pod template)', () => {
-    const hashOf = (config: Record<string, string>) =>
-      find(build({ config }), 'Deployment', 'catalog').spec.template.metadata.annotations['b2connect.io/config-hash'];
-    expect(hashOf({ A: '1' })).toBe(hashOf({ A: '1' }));
-    expect(hashOf({ A: '1' })).not.toBe(hashOf({ A: '2' }));
+  it('names its ConfigMap by the content: a settings change is a new name and a new pod template', () => {
+    const template = (config: Record<string, string>) => find(build({ config }), 'Deployment', 'catalog').spec.template;
+    const nameOf = (config: Record<string, string>) => findConfig(build({ config }), 'ConfigMap', 'catalog-config').metadata.name;
+    expect(nameOf({ A: '1' })).toMatch(/^catalog-config-[0-9a-f]{10}$/);
+    expect(nameOf({ A: '1' })).toBe(nameOf({ A: '1' }));
+    // The order settings are given in is not content.
+    expect(nameOf({ A: '1', B: '2' })).toBe(nameOf({ B: '2', A: '1' }));
+    expect(nameOf({ A: '1' })).not.toBe(nameOf({ A: '2' }));
+    expect(template({ A: '1' })).toEqual(template({ A: '1' }));
+    expect(template({ A: '2' }).spec.containers[0].envFrom).toEqual([{ configMapRef: { name: nameOf({ A: '2' }) } }]);
+    expect(template({ A: '1' })).not.toEqual(template({ A: '2' }));
+  });
+
+  it('names its files ConfigMap by the files and mounts it by that name', () => {
+    const files = (content: string) => build({ configFiles: { mountPath: '/etc/app', files: { 'app.conf': content } } });
+    const filesMap = findConfig(files('a'), 'ConfigMap', 'catalog-files');
+    expect(filesMap.metadata.name).not.toBe(findConfig(files('b'), 'ConfigMap', 'catalog-files').metadata.name);
+    const volumes = find(files('a'), 'Deployment', 'catalog').spec.template.spec.volumes;
+    expect(volumes).toContainEqual(expect.objectContaining({ configMap: expect.objectContaining({ name: filesMap.metadata.name }) }));
   });
 
   it('labels every object with the standard labels and selects on stable labels only', () => {

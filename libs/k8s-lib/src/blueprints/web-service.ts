@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { TUNABLE_DEFAULTS, type Autoscaling } from '../config/resolve';
-import { selectorLabels, standardLabels } from '../labels';
+import { CONFIG_NAME_ANNOTATION, contentName, selectorLabels, standardLabels } from '../labels';
 import { PROBE_TIMINGS, type HealthProps } from './probe';
 import { mebibytes, millicores, resourcesFor, type ResourceSpec } from '../config/sizes';
 import { disruptionBudget, spreadConstraints } from './pod-rules';
 import { autoscalingRangeProblem, imageTag, shutdownProblem, unpinnedImage } from '../rules';
 
-/** Files mounted read-only into the container from a second ConfigMap (`<name>-files`). */
+/** Files mounted read-only into the container from a second ConfigMap (`<name>-files-<hash>`). */
 export interface ConfigFilesProps {
   /** Directory the files appear in, for example /etc/nginx/conf.d. */
   readonly mountPath: string;
@@ -41,11 +40,14 @@ export interface WebServiceProps {
   readonly autoscaling?: Autoscaling;
   /** Container requests and limits. @default - the 'small' size of the 'constrained' profile */
   readonly resources?: ResourceSpec;
-  /** Non-secret settings, written to the `<name>-config` ConfigMap and passed as environment variables. @default {} */
+  /**
+   * Non-secret settings, written to the ConfigMap `<name>-config-<hash of the settings>` and passed as
+   * environment variables: a change of a setting is a new ConfigMap and a rollout. @default {}
+   */
   readonly config?: Readonly<Record<string, string>>;
   /** Environment variables read from Secrets (credentials of declared stores). @default {} */
   readonly secretEnv?: Readonly<Record<string, { readonly secret: string; readonly key: string }>>;
-  /** Files mounted from a `<name>-files` ConfigMap. @default - none */
+  /** Files mounted from a `<name>-files-<hash of the files>` ConfigMap. @default - none */
   readonly configFiles?: ConfigFilesProps;
   /** Seconds the preStop hook waits, so endpoints drop the pod before it stops. @default 5 */
   readonly preStopSeconds?: number;
@@ -62,7 +64,7 @@ export interface WebServiceProps {
 /**
  * An HTTP workload with the platform's rules built in: Deployment (rolling 25%/25%, probes, graceful
  * shutdown, restricted Pod Security, topology spread), Service, ServiceAccount without a token,
- * ConfigMap, and when more than one replica can run a PodDisruptionBudget; an HPA when autoscaling is set.
+ * ConfigMap named by its content (`contentName`), and when more than one replica can run a PodDisruptionBudget; an HPA when autoscaling is set.
  *
  * Escape hatch: `deployment` is the cdk8s-plus object; `ApiObject.of(x.deployment).addJsonPatch(...)` for raw edits.
  */
@@ -129,15 +131,23 @@ export class WebService extends Construct {
       component: props.component ?? 'domain-service',
     });
     const metadata = (name: string) => ({ name, labels: { ...this.labels } });
+    const configMetadata = (base: string, data: Record<string, string>) => ({
+      ...metadata(contentName(base, data)),
+      annotations: { [CONFIG_NAME_ANNOTATION]: base },
+    });
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: metadata(props.name),
       automountToken: false,
     });
     const configData = sortedRecord(props.config ?? {});
-    this.configMap = new kplus.ConfigMap(this, 'Config', { metadata: metadata(`${props.name}-config`), data: configData });
-    const filesMap = props.configFiles
-      ? new kplus.ConfigMap(this, 'Files', { metadata: metadata(`${props.name}-files`), data: sortedRecord(props.configFiles.files) })
+    this.configMap = new kplus.ConfigMap(this, 'Config', {
+      metadata: configMetadata(`${props.name}-config`, configData),
+      data: configData,
+    });
+    const filesData = props.configFiles ? sortedRecord(props.configFiles.files) : undefined;
+    const filesMap = filesData
+      ? new kplus.ConfigMap(this, 'Files', { metadata: configMetadata(`${props.name}-files`, filesData), data: filesData })
       : undefined;
 
     const volumeMounts: kplus.VolumeMount[] = (props.writablePaths ?? ['/tmp']).map((path, i) => ({
@@ -163,10 +173,8 @@ export class WebService extends Construct {
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: metadata(props.name),
       select: false,
-      podMetadata: {
-        labels: { ...this.labels },
-        annotations: { 'b2connect.io/config-hash': hash({ configData, files: props.configFiles?.files ?? {} }) },
-      },
+      // The ConfigMaps' names carry their content's hash: a settings change changes the template.
+      podMetadata: { labels: { ...this.labels } },
       replicas: this.replicas,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
@@ -273,10 +281,6 @@ export class WebService extends Construct {
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-function hash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
 function volumeName(path: string): string {

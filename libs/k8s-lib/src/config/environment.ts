@@ -46,6 +46,8 @@ export function prometheusUrl(env: {
 /** The Secret (namespace flux-system) the Flux GitRepository reads the repository credentials from. */
 export const GITOPS_CREDENTIALS_SECRET = 'b2connect-gitops';
 
+const HOST = z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a host name');
+
 /** What Argo CD and Flux read: Flux's GitRepository CRD requires `^(http|https|ssh)://.*$`. */
 const GIT_URL = /^(http|https|ssh):\/\/.*$/;
 
@@ -140,6 +142,18 @@ export const EnvironmentSchema = z
         rabbitmqOperator: z.boolean().default(false).describe('The RabbitMQ cluster operator is installed.'),
       })
       .describe('Cluster capabilities present in this environment.'),
+    monitoring: z
+      .strictObject({
+        grafanaUrl: z.url().optional().describe("Grafana the alerts' dashboard links point to. @default - https://grafana.<domain>"),
+        runbooksUrl: z
+          .url()
+          .optional()
+          .describe(
+            "Page of the platform's runbooks; each alert links to its section (#<alert name in lower case>). @default - docs/observability.md of the deploy repository",
+          ),
+      })
+      .optional()
+      .describe('Where the alerts link to, where the environment runs prometheus-operator.'),
     logging: z
       .strictObject({
         level: z.enum(LOG_LEVELS).describe('Default log level of the services.'),
@@ -284,6 +298,36 @@ export const EnvironmentSchema = z
           .describe('Public host names: the api-gateway, the storefront, the admin portal.'),
       })
       .describe('Public entry: ingress class, hosts and TLS.'),
+    slots: z
+      .strictObject({
+        names: z
+          .array(dnsLabel)
+          .length(2, 'must name two slots, for example [blue, green]')
+          .refine((names) => names[0] !== names[1], 'must name two different slots')
+          .describe(
+            'The two slots: each has its own namespace `<namespace>-<slot>` holding every stateless package (web services, frontends); stores stay in `namespace`, shared by both.',
+          ),
+        live: dnsLabel.describe(
+          'The slot the public hosts reach. A switch is a change of this one value (`nx run ingress:switch -c <env> --to <slot>`); it rebuilds the ingress bundle only.',
+        ),
+        previewHosts: z
+          .strictObject({ api: HOST, storefront: HOST, adminPortal: HOST })
+          .describe('Host names that reach the idle slot (the one not live), for smoke tests before a switch.'),
+        smokeTest: z
+          .strictObject({
+            image: z
+              .strictObject({ repository: z.string().min(1), tag: z.string().min(1) })
+              .describe("Image of the smoke tests, in the environment's registry, with a pinned tag."),
+            command: z.array(z.string().min(1)).min(1).describe('The command that runs the smoke tests; it exits non-zero on a failure.'),
+            timeoutSeconds: z.int().min(30).max(3600).default(600).describe('How long the smoke tests may run.'),
+          })
+          .optional()
+          .describe(
+            'A Job that tests the slot about to go live (its in-cluster Services, through SMOKE_TEST_API_URL and the other SMOKE_TEST_* variables) before the ingress switches to it. @default - none',
+          ),
+      })
+      .optional()
+      .describe('Blue-green: two namespace slots for the stateless packages and the live one. @default - no slots (one namespace)'),
     delivery: z
 
       .strictObject({
@@ -377,6 +421,35 @@ export const EnvironmentSchema = z
       }
     }
 
+    if (env.slots && !env.slots.names.includes(env.slots.live)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slots', 'live'],
+        message: `"${env.slots.live}" is not one of the slots (${env.slots.names.join(', ')})`,
+      });
+    }
+    if (env.slots) {
+      for (const slot of env.slots.names) {
+        if (slotNamespace(env, slot).length > 63) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['slots', 'names'],
+            message: `namespace "${slotNamespace(env, slot)}" of slot ${slot} is longer than 63 characters; shorten the slot or the namespace`,
+          });
+        }
+      }
+      const live = new Set(Object.values(env.ingress.hosts));
+      for (const [key, host] of Object.entries(env.slots.previewHosts)) {
+        if (live.has(host)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['slots', 'previewHosts', key],
+            message: `"${host}" is a public host of ingress.hosts; a preview host must reach the idle slot only`,
+          });
+        }
+      }
+    }
+
     checkNoCredentials(env, ctx);
 
     if (env.replicas.max !== undefined && env.replicas.default > env.replicas.max) {
@@ -431,6 +504,11 @@ function checkNoCredentials(env: unknown, ctx: z.RefinementCtx, path: readonly (
 }
 
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
+
+/** The namespace of one slot of an environment with slots. */
+export function slotNamespace(env: Pick<Environment, 'namespace'>, slot: string): string {
+  return `${env.namespace}-${slot}`;
+}
 export type Environment = z.output<typeof EnvironmentSchema>;
 
 /** Parses and validates an environment from already-loaded data. */

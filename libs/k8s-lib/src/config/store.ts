@@ -78,6 +78,31 @@ export interface StoreNetwork {
 }
 
 export type StoreNetworkSpec = (ctx: StoreContext) => StoreNetwork;
+
+/** The engines whose metrics the platform knows: their alerts and dashboards (blueprints/observability/engines.ts). */
+export const STORE_ENGINES = ['cloudnative-pg', 'rabbitmq', 'redis', 'elasticsearch'] as const;
+export type StoreEngine = (typeof STORE_ENGINES)[number];
+
+/**
+ * Where a store's metrics are: its engine's exporter on a named container port of its pods. From it
+ * the store gets a PodMonitor, its engine's alerts and dashboard, and Prometheus's ingress to the
+ * port, where the environment runs prometheus-operator.
+ */
+export interface StoreMetrics {
+  readonly engine: StoreEngine;
+  /** Labels of the pods that serve the metrics. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Name and number of the container port. */
+  readonly port: { readonly name: string; readonly number: number };
+  /** @default '/metrics' */
+  readonly path?: string;
+  /** Regular expression (PromQL, fully anchored) of the pods' names, for the health alerts. */
+  readonly pods: string;
+  /** The StatefulSet that runs the members, where one does (not CloudNativePG's). @default - none */
+  readonly statefulSet?: string;
+}
+
+export type StoreMetricsSpec = (ctx: StoreContext) => StoreMetrics | undefined;
 /** Extra settings for consumers, as `Stores__<Store>__<Key>`; Host and Port are always given. */
 export type StoreConnection = (ctx: StoreContext) => Record<string, string>;
 
@@ -129,6 +154,8 @@ export const StoreSpecSchema = z.strictObject({
   connection: z.custom<StoreConnection>(isFunction, 'must be a function (ctx) => settings').optional(),
   /** What the store's pods need on the network. @default - consumers reach `port`; nothing else */
   network: z.custom<StoreNetworkSpec>(isFunction, 'must be a function (ctx) => network').optional(),
+  /** Where the store's engine exports metrics. @default - not scraped */
+  metrics: z.custom<StoreMetricsSpec>(isFunction, 'must be a function (ctx) => metrics').optional(),
   /** Emits the store's objects for one environment. */
 
   build: z.custom<StoreBuilder>(isFunction, 'must be a function (scope, ctx) => void'),

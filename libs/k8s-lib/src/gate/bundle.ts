@@ -62,6 +62,9 @@ function groupKind(o: KubeObject): string {
 export function gateBundle(objects: readonly KubeObject[]): GateBundle {
   const pods: PodSource[] = [];
   const externalSecrets = new Set<string>();
+  // `namespace/name` of the Secrets made in a namespace, and the names of those made where applied.
+  const secretsIn = new Set<string>();
+  const secretsAnywhere = new Set<string>();
   for (const o of objects) {
     const template = TEMPLATE_PATHS[o.kind]?.(o);
     if (template) {
@@ -71,9 +74,15 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
     }
     const overridden = OPERATOR_TEMPLATES[groupKind(o)]?.(o)?.spec as PodSpec | undefined;
     for (const labels of OPERATOR_PODS[groupKind(o)]?.(o) ?? []) pods.push({ owner: ref(o), object: o, labels, podSpec: overridden });
-    for (const name of OPERATOR_SECRETS[groupKind(o)]?.(o) ?? []) if (name) externalSecrets.add(name);
+    for (const name of OPERATOR_SECRETS[groupKind(o)]?.(o) ?? []) {
+      if (!name) continue;
+      externalSecrets.add(name);
+      if (o.metadata.namespace === undefined) secretsAnywhere.add(name);
+      else secretsIn.add(`${o.metadata.namespace}/${name}`);
+    }
   }
   const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  const inNamespace = new Map(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o]));
   const byKind = new Map<string, KubeObject[]>();
   for (const o of objects) {
     const same = byKind.get(o.kind);
@@ -96,16 +105,25 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
     objects,
     pods,
     externalSecrets,
-    find: (kind, name) => byKey.get(`${kind}/${name}`),
+    createsSecret: (name, namespace) =>
+      namespace === undefined ? externalSecrets.has(name) : secretsIn.has(`${namespace}/${name}`) || secretsAnywhere.has(name),
+    find: (kind, name, namespace) =>
+      namespace === undefined
+        ? byKey.get(`${kind}/${name}`)
+        : (inNamespace.get(`${kind}/${namespace}/${name}`) ?? inNamespace.get(`${kind}//${name}`)),
     ofKind: (kind) => byKind.get(kind) ?? [],
-    podsSelectedBy(selector) {
+    podsSelectedBy(selector, namespace) {
       const required = Object.entries(selector?.matchLabels ?? {});
       let candidates: readonly PodSource[] = pods;
       for (const [k, v] of required) {
         const withLabel = byLabel.get(`${k}=${v}`) ?? [];
         if (withLabel.length < candidates.length) candidates = withLabel;
       }
-      return candidates.filter((pod) => selects(selector, pod.labels));
+      return candidates.filter(
+        (pod) =>
+          selects(selector, pod.labels) &&
+          (namespace === undefined || pod.object.metadata.namespace === undefined || pod.object.metadata.namespace === namespace),
+      );
     },
   };
 }

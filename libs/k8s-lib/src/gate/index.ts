@@ -18,6 +18,12 @@ import { rolloutServices } from './rules/rollout-services';
 import { rolloutTrafficRoute } from './rules/rollout-traffic-route';
 import { serviceMonitorTarget } from './rules/service-monitor-target';
 import { serviceSelectsPods } from './rules/service-selects-pods';
+import { podMonitorTarget } from './rules/pod-monitor-target';
+import { promqlParses } from './rules/promql-parses';
+import { recordingRulesProduced } from './rules/recording-rules-produced';
+import { alertTemplateLabels } from './rules/alert-template-labels';
+import { alertHasComparison } from './rules/alert-has-comparison';
+import { alertAnnotations } from './rules/alert-annotations';
 import type { Finding, Rule } from './types';
 
 export { gateBundle } from './bundle';
@@ -43,6 +49,12 @@ export const RULES: readonly Rule[] = [
   noDuplicates,
   ingressBackends,
   keptOnDeletion,
+  podMonitorTarget,
+  promqlParses,
+  recordingRulesProduced,
+  alertTemplateLabels,
+  alertHasComparison,
+  alertAnnotations,
 ];
 
 export function runGate(objects: readonly KubeObject[], rules: readonly Rule[] = RULES): Finding[] {

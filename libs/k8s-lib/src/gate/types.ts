@@ -38,10 +38,23 @@ export interface GateBundle {
   readonly pods: readonly PodSource[];
   /** Names of Secrets that something in the bundle creates (ExternalSecret targets, certificates, operators). */
   readonly externalSecrets: ReadonlySet<string>;
-  find(kind: string, name: string): KubeObject | undefined;
+  /**
+   * Whether something in the bundle creates the Secret `name` in `namespace` (one that names no
+   * namespace counts for any). Without a namespace, in any namespace.
+   */
+  createsSecret(name: string, namespace?: string): boolean;
+  /**
+   * The object of that kind and name; with a namespace, the one in that namespace (or one that names
+   * no namespace: it lands in the namespace it is applied to). One name may be in several namespaces
+   * (the blue-green slots): a reference resolves in its own.
+   */
+  find(kind: string, name: string, namespace?: string): KubeObject | undefined;
   ofKind(kind: string): readonly KubeObject[];
-  /** The pods a label selector selects (`selects`), through an index by label. */
-  podsSelectedBy(selector: LabelSelector | undefined): readonly PodSource[];
+  /**
+   * The pods a label selector selects (`selects`), through an index by label; with a namespace, those
+   * of that namespace only (pods whose owner names no namespace count for any).
+   */
+  podsSelectedBy(selector: LabelSelector | undefined, namespace?: string): readonly PodSource[];
 }
 
 /** A Kubernetes label selector: matchLabels and matchExpressions. */

@@ -7,7 +7,7 @@ import type { FeatureFields } from './registry';
 /** What a package's `deploy.ts` exports by default. Validated by the loader, which knows the file. */
 export type DeployableDefinition =
   | { readonly kind: 'web-service'; readonly spec: WebServiceSpecInput & FeatureFields }
-  | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput };
+  | { readonly kind: 'frontend'; readonly spec: FrontendSpecInput & Partial<Pick<FeatureFields, 'slos'>> };
 
 /**
  * Declares an HTTP service (the API gateway or a domain service).
@@ -24,6 +24,6 @@ export function defineWebService(spec: WebServiceSpecInput & FeatureFields): Dep
 }
 
 /** Declares a static frontend served by an unprivileged nginx. */
-export function defineFrontend(spec: FrontendSpecInput): DeployableDefinition {
+export function defineFrontend(spec: FrontendSpecInput & Partial<Pick<FeatureFields, 'slos'>>): DeployableDefinition {
   return { kind: 'frontend', spec };
 }

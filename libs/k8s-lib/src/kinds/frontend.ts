@@ -4,18 +4,22 @@ import { selectorLabels } from '../labels';
 import { Frontend, NGINX_PORT } from '../blueprints/frontend';
 import type { PackageKind } from './kind';
 import { buildNetworkPolicies, dependencyEndpoints, httpEndpoint, resolveWorkload, workloadProps, type ResolvedWorkload } from './workload';
+import { workloadObservability } from './workload';
 
 /** Static content served by nginx behind the ingress (`defineFrontend`). */
 export const frontendKind: PackageKind<FrontendSpec, ResolvedWorkload> = {
   name: 'frontend',
   schema: FrontendSpecSchema,
   namespaced: true,
+  slotted: true,
   resolve: (pkg, spec, env) => resolveWorkload(pkg, spec, env),
   network: ({ pkg }, net) => {
     net.pods(pkg.name, selectorLabels(pkg.name), pkg.name);
     return { served: [NGINX_PORT], public: true };
   },
   endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
+  // Behind the ingress (every frontend is public): its requests are the ingress controller's metrics.
+  observability: ({ pkg, env, resolved }) => workloadObservability(pkg.name, env, resolved, 'ingress'),
   wave: () => 3,
   build(chart, ctx) {
     const { pkg, spec, env, resolved } = ctx;

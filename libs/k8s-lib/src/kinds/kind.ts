@@ -4,6 +4,10 @@ import type { Environment } from '../config/environment';
 import type { KubeObject } from '../kube-object';
 import type { LoadedPackage, Workspace } from '../config/workspace';
 import type { NetworkGraph } from '../blueprints/network';
+import type { HttpMetrics } from '../blueprints/observability/http-metrics';
+import type { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
+import type { WatchedWorkload } from '../blueprints/observability/rules';
+import type { StoreMetrics } from '../config/store';
 
 /**
  * A kind of package (web service, frontend, data store, cluster-level package): everything the
@@ -18,6 +22,12 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   readonly schema: z.ZodType<Spec, unknown>;
   /** Its objects go to the environment's namespace; false for packages that set namespaces themselves. */
   readonly namespaced: boolean;
+  /**
+   * Stateless: in an environment with slots (blue-green) it is built once per slot, into the slot's
+   * namespace, with its network nodes, its policies and its dependencies' endpoints of that slot.
+   * @default - not slotted: built once, in the environment's namespace, shared by both slots
+   */
+  readonly slotted?: boolean;
   /** Whether the package is about every other package (`dependsOnAll`). @default - never */
   dependsOnAll?(spec: Spec): boolean;
   /** The effective config in one environment, every layer applied and every rule checked (throws ConfigError). */
@@ -32,6 +42,20 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   wave(spec: Spec, waveOf: (pkg: string) => number): number;
   /** Adds the package's constructs for one environment to its chart. */
   build(chart: Chart, ctx: BuildContext<Spec, Resolved>): void;
+  /** What Prometheus scrapes and watches of the package (kinds/observability.ts). @default - nothing */
+  observability?(ctx: ResolveContext<Spec, Resolved>): PackageObservability | undefined;
+}
+
+/** What Prometheus scrapes and watches of a package: its monitor, its health alerts, its SLIs, its engine. */
+export interface PackageObservability {
+  /** The workloads its health alerts watch. */
+  readonly workloads: readonly WatchedWorkload[];
+  /** Where its metrics are scraped. @default - nothing to scrape */
+  readonly scrape?: ScrapeTarget;
+  /** Its HTTP request metrics, for SLIs and traffic panels. @default - none */
+  readonly http?: HttpMetrics;
+  /** The store's engine and where its metrics are. @default - not a store */
+  readonly engine?: StoreMetrics & { readonly replicas: number };
 }
 
 /** One package in one environment, as the resolver sees it. */
@@ -49,6 +73,8 @@ export interface BuildContext<Spec = unknown, Resolved = unknown> extends Resolv
   readonly bundle: ReadonlyMap<string, readonly KubeObject[]>;
   /** Tells the person building what the build chose for this environment (a line of the build output). @default - not shown */
   note?(message: string): void;
+  /** The slot being built, for a slotted kind in an environment with slots (`env.namespace` is then the slot's). @default - none */
+  readonly slot?: string;
 }
 
 /** Adds nodes and edges to the environment's network graph. */
@@ -123,6 +149,8 @@ export interface KindFeature<Value = unknown> {
   readonly kinds: readonly string[];
   /** Validates and normalizes the field. */
   readonly schema: z.ZodType<Value, unknown>;
+  /** Built for every package of its kinds, declared or not (`value` undefined when not declared). @default false */
+  readonly implicit?: boolean;
   /** Nodes and edges of its own (its pods and what they reach), once the environment's packages are resolved. @default - none */
   network?(ctx: FeatureContext<Value>, model: Pick<ResolvedEnvironment, 'packages'>, net: NetworkBuilder): void;
   /** Adds its objects to the package's chart, after the kind's own. */

@@ -15,8 +15,10 @@ beforeAll(async () => {
 const objectsOf = (pkg: string): any[] => [...(real.bundles.get('prod')!.get(pkg) ?? [])];
 /** The migration Job of a package. */
 const migrationJob = (pkg: string): any => one(pkg, 'Job', `${pkg}-migrate`);
+/** Prod has blue-green slots: catalog runs in both, the store once, in the shared namespace. */
+const NAMESPACE: Record<string, string> = { catalog: 'b2connect-blue', postgres: 'b2connect' };
 const one = (pkg: string, kind: string, name: string): any => {
-  const hits = objectsOf(pkg).filter((o) => o.kind === kind && o.metadata.name === name);
+  const hits = objectsOf(pkg).filter((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === NAMESPACE[pkg]);
   expect(hits, `${pkg} ${kind}/${name}`).toHaveLength(1);
   return hits[0];
 };
@@ -52,7 +54,8 @@ describe('migrations', () => {
     const container = pod.containers[0];
     expect(container.image).toBe(deployment.spec.template.spec.containers[0].image);
     expect(container.command).toEqual(['dotnet', 'Catalog.dll', '--migrate']);
-    expect(container.envFrom).toEqual([{ configMapRef: { name: 'catalog-config' } }]);
+    expect(container.envFrom).toEqual(deployment.spec.template.spec.containers[0].envFrom);
+    expect(container.envFrom[0].configMapRef.name).toMatch(/^catalog-config-[0-9a-f]{10}$/);
     expect(container.env).toEqual([
       { name: 'Stores__Postgres__Password', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'password' } } },
       { name: 'Stores__Postgres__Username', valueFrom: { secretKeyRef: { name: 'postgres-credentials', key: 'username' } } },
@@ -78,14 +81,21 @@ describe('migrations', () => {
     const jobLabels = migrationJob('catalog').spec.template.metadata.labels;
     for (const [k, v] of Object.entries(own.spec.podSelector.matchLabels)) expect(jobLabels[k]).toBe(v);
     expect(own.spec.ingress).toEqual([]);
-    // One egress rule: to the pods the store's own policy selects, on the store's port.
+    // One egress rule: to the pods the store's own policy selects, in the store's namespace (the
+    // migrations run in a slot, the store is shared), on the store's port.
+    const namespaceOf = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
     expect(own.spec.egress).toEqual([
-      { to: [{ podSelector: { matchLabels: storePolicy.spec.podSelector.matchLabels } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+      {
+        to: [{ ...namespaceOf('b2connect'), podSelector: { matchLabels: storePolicy.spec.podSelector.matchLabels } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
     ]);
-    expect(storePolicy.spec.ingress).toContainEqual({
-      from: [{ podSelector: { matchLabels: own.spec.podSelector.matchLabels } }],
-      ports: [{ protocol: 'TCP', port: 5432 }],
-    });
+    for (const slot of ['b2connect-blue', 'b2connect-green']) {
+      expect(storePolicy.spec.ingress).toContainEqual({
+        from: [{ ...namespaceOf(slot), podSelector: { matchLabels: own.spec.podSelector.matchLabels } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      });
+    }
   });
 
   it('fails when the service declares no data store, naming the field', async () => {

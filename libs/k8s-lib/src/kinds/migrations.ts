@@ -130,7 +130,7 @@ export const migrationsFeature: KindFeature<Migrations> = {
                 command: [...value.command],
                 envFrom: [{ configMapRef: { name: service.configMap.name } }],
                 // The store's credentials and the service's own secrets, as the service gets them.
-                env: toEnv({ ...RUNTIMES[spec.runtime].dependency(store).secretEnv, ...ownSecretEnv(spec) }),
+                env: toEnv({ ...RUNTIMES[spec.runtime].dependency(store).secretEnv, ...ownSecretEnv(spec, env) }),
                 resources: containerResources(resources),
                 securityContext: restrictedSecurityContext(WEB_SERVICE_USER),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -6,12 +6,13 @@ import { storeKind } from './store';
 import { webServiceKind } from './web-service';
 import { migrationsFeature } from './migrations';
 import { deliveryFeature } from './delivery';
+import { observabilityFeature } from './observability';
 
 /** Every kind of package, by the `kind` its definitions declare. */
 const BASE_KINDS = [webServiceKind, frontendKind, storeKind, clusterKind] as PackageKind<never, never>[];
 
 /** What definitions of some kinds may declare beside the kind's own fields. */
-export const FEATURES = [migrationsFeature, deliveryFeature] as const;
+export const FEATURES = [migrationsFeature, deliveryFeature, observabilityFeature] as const;
 
 /** The fields the features add, for the `defineX` functions' types (each kind's schema refuses the ones it does not take). */
 export type FeatureFields = { [F in (typeof FEATURES)[number] as F['field']]?: z.input<F['schema']> };
@@ -52,7 +53,7 @@ export const KINDS: ReadonlyMap<string, PackageKind> = new Map(
 export function featuresOf(kind: PackageKind, spec: unknown): { feature: KindFeature; value: unknown }[] {
   return (kind.features ?? []).flatMap((feature) => {
     const value = (spec as Record<string, unknown>)[feature.field];
-    return value === undefined ? [] : [{ feature, value }];
+    return value === undefined && !feature.implicit ? [] : [{ feature, value }];
   });
 }
 

@@ -1,8 +1,10 @@
 import { resolveStore, StoreSpecSchema, type StoreContext, type StoreSpec } from '../config/store';
 import { selectorLabels } from '../labels';
 import { ExternalCredentials } from '../blueprints/external-credentials';
+import type { NetworkGraph } from '../blueprints/network';
 import type { PackageKind } from './kind';
 import { buildNetworkPolicies } from './workload';
+import { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
 
 /** A data store on an existing engine (`defineStore`): its build function emits the engine's objects. */
 export const storeKind: PackageKind<StoreSpec, StoreContext> = {
@@ -34,7 +36,18 @@ export const storeKind: PackageKind<StoreSpec, StoreContext> = {
       net.ip('object-store', env.network.objectStore.cidr);
       net.edge(pkg.name, 'object-store', [env.network.objectStore.port]);
     }
-    return { served: clientPorts };
+    // Prometheus reaches the engine's exporter where the environment runs prometheus-operator.
+    const metrics = env.capabilities.prometheusOperator ? spec.metrics?.(resolved) : undefined;
+    return { served: clientPorts, ...(metrics ? { metricsPort: metrics.port.number } : {}) };
+  },
+  observability: ({ spec, resolved }) => {
+    const metrics = spec.metrics?.(resolved);
+    if (!metrics) return undefined;
+    return {
+      workloads: [{ kind: metrics.statefulSet ? 'StatefulSet' : 'Pods', name: metrics.statefulSet ?? spec.name, pods: metrics.pods }],
+      scrape: ScrapeTarget.pods({ selector: metrics.podLabels, port: metrics.port.name, path: metrics.path }),
+      engine: { ...metrics, replicas: resolved.replicas },
+    };
   },
   endpoint: ({ pkg, spec, env, resolved }) => ({
     type: 'store',
@@ -48,14 +61,29 @@ export const storeKind: PackageKind<StoreSpec, StoreContext> = {
   build(chart, ctx) {
     const { spec, env, resolved } = ctx;
     buildNetworkPolicies(chart, ctx, spec);
-    new ExternalCredentials(chart, 'Credentials', {
+    const credentials = {
       name: resolved.credentialsSecret,
       store: env.secrets.store,
       remoteKey: resolved.credentialsRemoteKey,
       refreshInterval: env.secrets.refreshInterval,
       labels: resolved.labels,
       secretType: spec.credentials.secretType,
-    });
+    };
+    new ExternalCredentials(chart, 'Credentials', credentials);
+    // A pod reads Secrets of its own namespace only: each slot whose services use the store gets the
+    // same credentials, from the same key of the backend, beside them.
+    for (const namespace of consumerNamespaces(ctx.model.graph, ctx.pkg.name, env.namespace)) {
+      new ExternalCredentials(chart, `Credentials-${namespace}`, { ...credentials, namespace });
+    }
     spec.build(chart, resolved);
   },
 };
+
+/** The namespaces other than the store's own whose pods have an edge to the store (its consumers in slots). */
+function consumerNamespaces(graph: NetworkGraph, store: string, own: string): string[] {
+  const namespaces = graph.edges.flatMap((e) => {
+    const from = graph.nodes.get(e.from);
+    return e.to === store && from?.kind === 'pods' && from.namespace !== undefined && from.namespace !== own ? [from.namespace] : [];
+  });
+  return [...new Set(namespaces)].sort();
+}

@@ -2,7 +2,7 @@ import type { Chart } from 'cdk8s';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { WebServiceSpecSchema, type WebServiceSpec } from '../config/definition';
 import type { Environment } from '../config/environment';
-import { selectorLabels, standardLabels } from '../labels';
+import { CONFIG_NAME_ANNOTATION, contentName, selectorLabels, standardLabels } from '../labels';
 import { WebService } from '../blueprints/web-service';
 import {
   ExternalSecret,
@@ -13,18 +13,22 @@ import type { LoadedPackage } from '../config/workspace';
 import type { PackageKind } from './kind';
 import { RUNTIMES } from './runtime';
 import { buildNetworkPolicies, dependencyEndpoints, httpEndpoint, resolveWorkload, workloadProps, type ResolvedWorkload } from './workload';
+import { workloadObservability } from './workload';
 
 /** An HTTP service: the API gateway or a domain service (`defineWebService`). */
 export const webServiceKind: PackageKind<WebServiceSpec, ResolvedWorkload> = {
   name: 'web-service',
   schema: WebServiceSpecSchema,
   namespaced: true,
+  slotted: true,
   resolve: (pkg, spec, env) => resolveWorkload(pkg, spec, env),
   network: ({ pkg, spec }, net) => {
     net.pods(pkg.name, selectorLabels(pkg.name), pkg.name);
     return { served: [spec.ports.http!], public: spec.component === 'api-gateway', metricsPort: spec.ports.metrics };
   },
   endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
+  observability: ({ pkg, spec, env, resolved }) =>
+    workloadObservability(pkg.name, env, resolved, spec.ports.metrics ? 'service' : undefined),
   wave: () => 3,
   build(chart, ctx) {
     const { pkg, spec, env, resolved } = ctx;
@@ -50,7 +54,11 @@ export const webServiceKind: PackageKind<WebServiceSpec, ResolvedWorkload> = {
   },
 };
 
-/** A service's own secret settings: one ExternalSecret `<name>-secrets`, and references to its keys. */
+/**
+ * A service's own secret settings: one ExternalSecret `<name>-secrets-<hash>` creating the Secret of
+ * that name, and references to its keys. The hash is of what it reads (store, keys, properties): a
+ * changed mapping is a new Secret and a rollout; a value rotated in the backend keeps the name.
+ */
 function ownSecrets(
   chart: Chart,
   pkg: LoadedPackage,
@@ -58,12 +66,13 @@ function ownSecrets(
   env: Environment,
 ): Record<string, { secret: string; key: string }> {
   if (Object.keys(spec.secrets).length === 0) return {};
-  const name = ownSecretsName(spec);
+  const name = ownSecretsName(spec, env);
   const entries = Object.entries(spec.secrets).sort(([a], [b]) => (a < b ? -1 : 1));
   new ExternalSecret(chart, 'Secrets', {
     metadata: {
       name,
       labels: standardLabels({ name: spec.name, team: spec.team, component: spec.component, version: pkg.version }),
+      annotations: { [CONFIG_NAME_ANNOTATION]: `${spec.name}-secrets` },
     },
     spec: {
       refreshInterval: env.secrets.refreshInterval,
@@ -72,18 +81,19 @@ function ownSecrets(
       data: entries.map(([variable, ref]) => ({ secretKey: variable, remoteRef: { key: ref.remoteKey, property: ref.property } })),
     },
   });
-  return ownSecretEnv(spec);
+  return ownSecretEnv(spec, env);
 }
 
-/** The Secret the ExternalSecret of a service's own `secrets` creates. */
-const ownSecretsName = (spec: WebServiceSpec) => `${spec.name}-secrets`;
+/** The Secret the ExternalSecret of a service's own `secrets` creates, named by what it reads. */
+const ownSecretsName = (spec: WebServiceSpec, env: Environment) =>
+  contentName(`${spec.name}-secrets`, { store: env.secrets.store, secrets: spec.secrets });
 
 /** A service's own secret settings, as references to the keys of its Secret (for its other pods too). */
-export function ownSecretEnv(spec: WebServiceSpec): Record<string, { secret: string; key: string }> {
+export function ownSecretEnv(spec: WebServiceSpec, env: Environment): Record<string, { secret: string; key: string }> {
   return Object.fromEntries(
     Object.keys(spec.secrets)
       .sort()
-      .map((variable) => [variable, { secret: ownSecretsName(spec), key: variable }]),
+      .map((variable) => [variable, { secret: ownSecretsName(spec, env), key: variable }]),
   );
 }
 

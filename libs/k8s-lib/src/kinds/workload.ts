@@ -3,11 +3,14 @@ import type { Environment } from '../config/environment';
 import { resolveTunables, type EffectiveTunables } from '../config/resolve';
 import type { Override } from '../config/definition';
 import { resourcesFor } from '../config/sizes';
-import { standardLabels } from '../labels';
+import { selectorLabels, standardLabels } from '../labels';
 import { PackageNetworkPolicies } from '../blueprints/network-policies';
 import { MeshPolicies } from '../blueprints/mesh-policies';
 import type { LoadedPackage } from '../config/workspace';
-import type { BuildContext, Endpoint, ResolvedEnvironment } from './kind';
+import { HttpMetrics } from '../blueprints/observability/http-metrics';
+import { ScrapeTarget } from '../blueprints/observability/metrics-monitor';
+import type { BuildContext, Endpoint, PackageObservability, ResolvedEnvironment } from './kind';
+import { deploymentPods } from './observability';
 
 // What the kinds that run the platform's own images (web services, frontends) share.
 
@@ -73,14 +76,39 @@ export function dependencyEndpoints(model: ResolvedEnvironment, dependsOn: reado
  */
 export function buildNetworkPolicies(chart: Chart, ctx: BuildContext, owner: { readonly name: string; readonly team: string }): void {
   const labels = standardLabels({ name: owner.name, team: owner.team, component: 'network-policy', version: ctx.pkg.version });
-  new PackageNetworkPolicies(chart, 'NetworkPolicies', { graph: ctx.model.graph, pkg: ctx.pkg.name, labels });
+  new PackageNetworkPolicies(chart, 'NetworkPolicies', { graph: ctx.model.graph, pkg: ctx.pkg.name, slot: ctx.slot, labels });
   if (ctx.env.capabilities.serviceMesh === 'istio') {
     new MeshPolicies(chart, 'Mesh', {
       graph: ctx.model.graph,
       pkg: ctx.pkg.name,
+      slot: ctx.slot,
       namespace: ctx.env.namespace,
       services: [ctx.pkg.name],
       labels,
     });
   }
+}
+
+/**
+ * What Prometheus scrapes and watches of a web service or frontend: its Deployment (and HPA), and
+ * where its request metrics are: its Service's `metrics` port (`service`: the service's own
+ * OpenTelemetry metrics, scraped through a ServiceMonitor) or the ingress controller in front of it
+ * (`ingress`: nginx exports nothing itself).
+ */
+export function workloadObservability(
+  name: string,
+  env: Environment,
+  resolved: ResolvedWorkload,
+  requests: 'service' | 'ingress' | undefined,
+): PackageObservability {
+  return {
+    workloads: [{ kind: 'Deployment', name, pods: deploymentPods(name), autoscaled: resolved.tunables.autoscaling !== undefined }],
+    scrape: requests === 'service' ? ScrapeTarget.service({ selector: selectorLabels(name), port: 'metrics' }) : undefined,
+    http:
+      requests === 'service'
+        ? HttpMetrics.openTelemetry(name, env.namespace)
+        : requests === 'ingress'
+          ? HttpMetrics.ingressNginx(name, env.namespace)
+          : undefined,
+  };
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
-import type { Environment } from '../config/environment';
+import { slotNamespace, type Environment } from '../config/environment';
 import { dependenciesOf, type Workspace } from '../load/workspace';
-import type { NetworkEdge, NetworkNode } from '../blueprints/network';
+import type { NetworkEdge, NetworkGraph, NetworkNode } from '../blueprints/network';
 import type { NetworkBuilder, ResolvedEnvironment, ResolvedPackage } from '../kinds/kind';
 import { featuresOf, kindOf } from '../kinds/registry';
 
@@ -73,7 +73,39 @@ export function resolveEnvironment(ws: Workspace, env: Environment): { model: Re
       }
     }
   }
-  return { model: { env, workspace: ws, packages, graph: { nodes, edges } }, errors };
+  const slotted = new Set([...packages].filter(([, p]) => p.kind.slotted).map(([name]) => name));
+  const graph = env.slots ? inSlots({ nodes, edges }, slotted, env) : { nodes, edges };
+  return { model: { env, workspace: ws, packages, graph }, errors };
+}
+
+/**
+ * The graph of an environment with slots, from the graph its packages declared: every group of pods
+ * of a slotted (stateless) package once per slot, in the slot's namespace; every edge between two
+ * of them once per slot, inside the slot; every edge between one of them and a shared party (a store,
+ * the ingress controller, Prometheus) once per slot. So each slot's services reach the shared stores
+ * and each other within their slot, and nothing else changes.
+ */
+export function inSlots(graph: NetworkGraph, slotted: ReadonlySet<string>, env: Environment): NetworkGraph {
+  const slots = env.slots?.names ?? [];
+  const isSlotted = (id: string) => {
+    const node = graph.nodes.get(id);
+    return node?.kind === 'pods' && slotted.has(node.pkg);
+  };
+  const inSlot = (id: string, slot: string) => (isSlotted(id) ? `${id}@${slot}` : id);
+  const nodes = new Map<string, NetworkNode>();
+  for (const [id, node] of graph.nodes) {
+    if (node.kind !== 'pods') nodes.set(id, node);
+    else if (!isSlotted(id)) nodes.set(id, { ...node, namespace: env.namespace });
+    else {
+      for (const slot of slots) {
+        nodes.set(inSlot(id, slot), { ...node, id: inSlot(id, slot), name: id, slot, namespace: slotNamespace(env, slot) });
+      }
+    }
+  }
+  const edges = graph.edges.flatMap((e) =>
+    isSlotted(e.from) || isSlotted(e.to) ? slots.map((slot) => ({ ...e, from: inSlot(e.from, slot), to: inSlot(e.to, slot) })) : [e],
+  );
+  return { nodes, edges };
 }
 
 /** A kind's error as the file's: a ConfigError as it is, anything else with the environment it happened in. */

@@ -18,6 +18,7 @@ import { validateObject, type KubeObject } from '../check/validate';
 import { dependenciesOf, dependsOnAll, loadWorkspaceWithErrors, type ModuleLoader, type Workspace } from '../load/workspace';
 import { KUSTOMIZATION, MANIFESTS, renderEnvironmentIndex, renderManifests, renderPackageKustomization, type BundleFiles } from './writer';
 import { writeEnvironments, type EnvironmentWrite } from './environment-writer';
+import { observabilityNote } from '../kinds/observability';
 
 /** Version of this library, recorded in every package's provenance. */
 export function libVersion(): string {
@@ -158,6 +159,8 @@ export async function synthesize(
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
     // What a build chose for an environment that a reader would not guess (a canary that rolls here).
     for (const name of built) for (const note of synth.notes.get(name) ?? []) options.onProgress?.(`${envName}: ${name}: ${note}`);
+    const note = observabilityNote(model.env);
+    if (note) options.onProgress?.(`${envName}: ${note}`);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return { workspace: ws, bundles, graphs };

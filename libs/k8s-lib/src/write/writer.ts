@@ -20,8 +20,12 @@ export { toYaml } from './yaml';
 export function renderManifests(objects: readonly KubeObject[], source: string): string {
   const seen = new Set<string>();
   for (const o of objects) {
-    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.name}`;
-    if (seen.has(key)) throw new Error(`${source}: ${o.kind}/${o.metadata.name} is emitted twice`);
+    // One name in two namespaces (a package in both blue-green slots) is two objects.
+    const key = `${o.apiVersion.split('/')[0]}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    if (seen.has(key))
+      throw new Error(
+        `${source}: ${o.kind}/${o.metadata.name}${o.metadata.namespace ? ` in ${o.metadata.namespace}` : ''} is emitted twice`,
+      );
     seen.add(key);
   }
   const header = `# Generated from ${source} by b2connect-deploy. Do not edit: change the source and rebuild.\n`;

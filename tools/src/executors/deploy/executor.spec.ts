@@ -70,13 +70,20 @@ describe('deploy executor', () => {
       'envs/prod/bundle.json',
       'envs/prod/catalog/kustomization.yaml',
       'envs/prod/catalog/manifests.yaml',
+      // The settings changed: the previous ConfigMap stays for rollback (docs/blue-green.md#retention).
+      'envs/prod/catalog/retained.yaml',
     ]);
     const clone = mkdtempSync(join(tmpdir(), 'b2c-deploy-clone-'));
     git(clone, 'clone', '-q', bare, 'repo');
     expect(existsSync(kubectl), 'kubectl is missing: run scripts/install-kube-tools.sh (npm test runs it first)').toBe(true);
-    const rendered = execFileSync(kubectl, ['kustomize', join(clone, 'repo/envs/prod')], { encoding: 'utf8' });
+    const rendered = execFileSync(kubectl, ['kustomize', join(clone, 'repo/envs/prod')], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     expect(rendered).toContain('name: orders');
     expect(rendered).toContain('PageSize: "60"');
+    expect(rendered.match(/b2connect\.io\/config-name: catalog-config/g)).toHaveLength(2);
+    expect(rendered).toContain('b2connect.io/retained-for-rollback: "1"');
   });
 
   it('prunes a package that left the workspace from dist and from the GitOps repository, and says so', async () => {

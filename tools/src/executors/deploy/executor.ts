@@ -3,7 +3,9 @@ import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import {
   BUNDLE_ROOT,
   hasCredentials,
+  kindOf,
   loadEnvironment,
+  slotNamespace,
   readProvenance,
   syncWaves,
   type ModuleLoader,
@@ -149,12 +151,21 @@ export async function runDeployTasks(
             }),
           ),
         };
+        const env = workspace.environments.get(envName);
         const req: PublishRequest = {
           envName,
           bundleDir,
           packages,
           workspace: syncWaves(workspace),
           manifest,
+          ...(env?.slots
+            ? {
+                slots: {
+                  liveNamespace: slotNamespace(env, env.slots.live),
+                  packages: [...workspace.packages.values()].filter((p) => kindOf(p.definition).slotted).map((p) => p.name),
+                },
+              }
+            : {}),
           dryRun: group.tasks.some((t) => t.options.dryRun),
           index: group.index,
           log: (line) => log(`  ${envName}: ${line}`),

@@ -32,4 +32,14 @@ describe(rule.id, () => {
       'route for www.example.com uses port 8080 of Service "web", which exposes 80',
     );
   });
+
+  it('fires when the Service is only in another namespace (another blue-green slot), and stays quiet in its own', () => {
+    const inSlot = (o: object, namespace: string) => ({ ...o, metadata: { ...(o as { metadata: object }).metadata, namespace } });
+    const web = goodBundle().find((o) => o.kind === 'Service')!;
+    const routed = inSlot(ingress('web', 80), 'b2connect-blue');
+    expect(check(rule, [inSlot(web, 'b2connect-green'), routed])[0]!.message).toBe(
+      'route for www.example.com goes to Service "web", which is not in the bundle in b2connect-blue',
+    );
+    expect(check(rule, [inSlot(web, 'b2connect-green'), inSlot(web, 'b2connect-blue'), routed])).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { ref, type Finding, type Rule } from '../types';
 
-/** Every Ingress backend is a Service of the bundle, on a port that Service exposes. */
+/** Every Ingress backend is a Service of the bundle in the Ingress's namespace, on a port that Service exposes. */
 export const ingressBackends: Rule = {
   id: 'ingress-backends',
   why: 'a route to a missing Service or port answers 503 at the edge while everything inside looks healthy',
@@ -20,13 +20,14 @@ export const ingressBackends: Rule = {
         for (const path of rule.http?.paths ?? []) {
           const backend = path.backend.service;
           if (!backend) continue;
-          const svc = bundle.find('Service', backend.name);
+          // An Ingress routes to Services of its own namespace only.
+          const svc = bundle.find('Service', backend.name, ing.metadata.namespace);
           const where = `route for ${rule.host ?? '*'}`;
           if (!svc) {
             findings.push({
               rule: this.id,
               object: ref(ing),
-              message: `${where} goes to Service "${backend.name}", which is not in the bundle`,
+              message: `${where} goes to Service "${backend.name}", which is not in the bundle${ing.metadata.namespace ? ` in ${ing.metadata.namespace}` : ''}`,
               fix: 'route to a Service of the bundle',
             });
             continue;

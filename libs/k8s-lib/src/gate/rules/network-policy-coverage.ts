@@ -6,9 +6,14 @@ export const networkPolicyCoverage: Rule = {
   why: 'under default-deny a pod without its own policy can neither serve nor call anything; without default-deny it is wide open',
   check(bundle) {
     const findings: Finding[] = [];
-    const policies = bundle.ofKind('NetworkPolicy').map((p) => (p.spec as { podSelector?: LabelSelector }).podSelector);
-    const specific = policies.filter((s) => Object.keys(s?.matchLabels ?? {}).length > 0 || (s?.matchExpressions ?? []).length > 0);
-    const covered = new Set(specific.flatMap((s) => bundle.podsSelectedBy(s)));
+    const policies = bundle
+      .ofKind('NetworkPolicy')
+      .map((p) => ({ selector: (p.spec as { podSelector?: LabelSelector }).podSelector, namespace: p.metadata.namespace }));
+    const specific = policies.filter(
+      ({ selector: s }) => Object.keys(s?.matchLabels ?? {}).length > 0 || (s?.matchExpressions ?? []).length > 0,
+    );
+    // A NetworkPolicy selects pods of its own namespace only.
+    const covered = new Set(specific.flatMap(({ selector, namespace }) => bundle.podsSelectedBy(selector, namespace)));
     for (const pod of bundle.pods) {
       if (!covered.has(pod)) {
         findings.push({

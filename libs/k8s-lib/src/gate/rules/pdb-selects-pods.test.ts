@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, goodBundle } from '../../../test/gate-fixtures';
+import { check, goodBundle, inNamespace } from '../../../test/gate-fixtures';
 import { pdbSelectsPods as rule } from './pdb-selects-pods';
 
 describe(rule.id, () => {
@@ -19,5 +19,14 @@ describe(rule.id, () => {
       matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['web'] }],
     };
     expect(check(rule, objects)).toEqual([]);
+  });
+
+  it('fires when the budget is in one blue-green slot and the pods only in the other, and stays quiet with pods in its own', () => {
+    const blue = inNamespace(goodBundle(), 'b2connect-blue');
+    const green = inNamespace(goodBundle(), 'b2connect-green');
+    // Everything in blue but its pods; the pods only in green.
+    const apart = [...blue.filter((o) => o.kind !== 'Deployment'), ...green.filter((o) => o.kind === 'Deployment')];
+    expect(check(rule, apart)).toEqual([expect.objectContaining({ rule: rule.id })]);
+    expect(check(rule, [...blue, ...green])).toEqual([]);
   });
 });

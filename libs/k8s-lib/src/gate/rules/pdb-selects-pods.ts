@@ -8,7 +8,7 @@ export const pdbSelectsPods: Rule = {
     const findings: Finding[] = [];
     for (const pdb of bundle.ofKind('PodDisruptionBudget')) {
       const selector = (pdb.spec as { selector?: LabelSelector }).selector;
-      if (bundle.podsSelectedBy(selector).length === 0) {
+      if (bundle.podsSelectedBy(selector, pdb.metadata.namespace).length === 0) {
         findings.push({
           rule: this.id,
           object: ref(pdb),

@@ -1,6 +1,9 @@
 import { type Finding, type PodSpec, type Rule } from '../types';
 
-/** ConfigMaps, Secrets, ServiceAccounts and claims a pod refers to exist in the bundle, or are created by something in it. */
+/**
+ * ConfigMaps, Secrets, ServiceAccounts and claims a pod refers to exist in the bundle in the pod's
+ * namespace, or are created there by something in it.
+ */
 export const referencesResolve: Rule = {
   id: 'references-resolve',
   why: 'a pod that refers to a missing ConfigMap, Secret or ServiceAccount never starts (CreateContainerConfigError, FailedCreate)',
@@ -9,23 +12,25 @@ export const referencesResolve: Rule = {
     for (const pod of bundle.pods) {
       if (!pod.podSpec) continue;
       const spec: PodSpec = pod.podSpec;
+      // A pod reads these from its own namespace only.
+      const ns = pod.object.metadata.namespace;
       const add = (what: string, name: string, fix: string) =>
         findings.push({ rule: this.id, object: pod.owner, message: `${what} "${name}" does not exist`, fix });
       const configMap = (name: string, optional?: boolean) => {
-        if (!optional && !bundle.find('ConfigMap', name)) add('ConfigMap', name, 'add the ConfigMap to the package or fix the name');
+        if (!optional && !bundle.find('ConfigMap', name, ns)) add('ConfigMap', name, 'add the ConfigMap to the package or fix the name');
       };
       const secret = (name: string, optional?: boolean) => {
-        if (!optional && !bundle.find('Secret', name) && !bundle.externalSecrets.has(name)) {
+        if (!optional && !bundle.find('Secret', name, ns) && !bundle.createsSecret(name, ns)) {
           add('Secret', name, 'create it with an ExternalSecret (never a Secret with data) or fix the name');
         }
       };
-      if (spec.serviceAccountName && spec.serviceAccountName !== 'default' && !bundle.find('ServiceAccount', spec.serviceAccountName)) {
+      if (spec.serviceAccountName && spec.serviceAccountName !== 'default' && !bundle.find('ServiceAccount', spec.serviceAccountName, ns)) {
         add('ServiceAccount', spec.serviceAccountName, 'add the ServiceAccount to the package');
       }
       for (const v of spec.volumes ?? []) {
         if (v.configMap) configMap(v.configMap.name, v.configMap.optional);
         if (v.secret) secret(v.secret.secretName, v.secret.optional);
-        if (v.persistentVolumeClaim && !bundle.find('PersistentVolumeClaim', v.persistentVolumeClaim.claimName)) {
+        if (v.persistentVolumeClaim && !bundle.find('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, ns)) {
           add('PersistentVolumeClaim', v.persistentVolumeClaim.claimName, 'add the claim to the package');
         }
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, goodBundle } from '../../../test/gate-fixtures';
+import { check, goodBundle, inNamespace } from '../../../test/gate-fixtures';
 import { serviceSelectsPods as rule } from './service-selects-pods';
 
 describe(rule.id, () => {
@@ -19,5 +19,14 @@ describe(rule.id, () => {
     const objects = goodBundle();
     objects.find((o) => o.kind === 'Service').spec.ports[0].targetPort = 'metrics';
     expect(check(rule, objects)[0]!.message).toBe('target port "metrics" of port "http" is not a container port of the selected pods');
+  });
+
+  it('fires when the Service is in one blue-green slot and the pods only in the other, and stays quiet with pods in its own', () => {
+    const blue = inNamespace(goodBundle(), 'b2connect-blue');
+    const green = inNamespace(goodBundle(), 'b2connect-green');
+    // Everything in blue but its pods; the pods only in green.
+    const apart = [...blue.filter((o) => o.kind !== 'Deployment'), ...green.filter((o) => o.kind === 'Deployment')];
+    expect(check(rule, apart)).toEqual([expect.objectContaining({ rule: rule.id })]);
+    expect(check(rule, [...blue, ...green])).toEqual([]);
   });
 });

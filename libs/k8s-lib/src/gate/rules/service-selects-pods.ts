@@ -12,7 +12,8 @@ export const serviceSelectsPods: Rule = {
         ports?: { name?: string; targetPort?: string | number; port: number }[];
       };
       if (!spec.selector || Object.keys(spec.selector).length === 0) continue;
-      const pods = bundle.podsSelectedBy({ matchLabels: spec.selector });
+      // A Service selects pods of its own namespace only.
+      const pods = bundle.podsSelectedBy({ matchLabels: spec.selector }, svc.metadata.namespace);
       if (pods.length === 0) {
         findings.push({
           rule: this.id,

@@ -1,0 +1,131 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { DashboardModel } from './dashboards';
+
+/**
+ * What a client-side apply may store of an object: `kubectl apply` and Argo CD keep the whole object
+ * in the `kubectl.kubernetes.io/last-applied-configuration` annotation, and annotations are limited
+ * to 256 KiB together.
+ */
+export const APPLY_ANNOTATION_LIMIT = 262144;
+
+/** The label Grafana's dashboard sidecar (kube-prometheus-stack, the grafana chart) watches for. */
+export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+
+/** The annotation the sidecar reads the Grafana folder from (`sidecar.dashboards.folderAnnotation`). */
+export const GRAFANA_FOLDER_ANNOTATION = 'grafana_folder';
+
+export interface DashboardConfigMapProps {
+  /** Name of the ConfigMap (and the prefix of its parts). */
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly dashboard: DashboardModel;
+  /** @default 'B2Connect' */
+  readonly folder?: string;
+  /** @default - the chart's */
+  readonly namespace?: string;
+  /** Largest ConfigMap, as the apply annotation holds it. @default APPLY_ANNOTATION_LIMIT */
+  readonly limit?: number;
+}
+
+/**
+ * A dashboard as a ConfigMap for Grafana's sidecar (label `grafana_dashboard: "1"`, key `<uid>.json`),
+ * in the package's namespace. A dashboard too large for the apply annotation is split by its rows into
+ * parts (`<name>-part-1`, ...), each its own dashboard (`<uid>-p1`, ...) linked to the others; the
+ * sidecar cannot read compressed data. A single row too large for one ConfigMap is an error, never a
+ * ConfigMap the apply would refuse.
+ */
+export class DashboardConfigMap extends Construct {
+  /** The dashboards as written, one per ConfigMap. */
+  public readonly parts: readonly { readonly configMap: string; readonly dashboard: DashboardModel }[];
+
+  constructor(scope: Construct, id: string, props: DashboardConfigMapProps) {
+    super(scope, id);
+    const limit = props.limit ?? APPLY_ANNOTATION_LIMIT;
+    const folder = props.folder ?? 'B2Connect';
+    const manifest = (name: string, d: DashboardModel) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name,
+        ...(props.namespace ? { namespace: props.namespace } : {}),
+        labels: { ...props.labels, [GRAFANA_DASHBOARD_LABEL]: '1' },
+        annotations: { [GRAFANA_FOLDER_ANNOTATION]: folder },
+      },
+      data: { [`${d.uid}.json`]: dashboardJson(d) },
+    });
+    const fits = (name: string, d: DashboardModel) => JSON.stringify(manifest(name, d)).length <= limit;
+    const parts = fits(props.name, props.dashboard)
+      ? [{ configMap: props.name, dashboard: props.dashboard }]
+      : split(props.name, props.dashboard, (d) => fits(`${props.name}-part-99`, d));
+    this.parts = parts;
+    for (const [i, part] of parts.entries()) {
+      const m = manifest(part.configMap, part.dashboard);
+      new k8s.KubeConfigMap(this, parts.length === 1 ? 'Resource' : `Part${i + 1}`, { metadata: m.metadata, data: m.data });
+    }
+  }
+}
+
+/** The dashboard's JSON: keys in the SDK's order, two-space indent, a final newline. */
+export function dashboardJson(d: DashboardModel): string {
+  return `${JSON.stringify(d, null, 2)}\n`;
+}
+
+type AnyPanel = NonNullable<DashboardModel['panels']>[number];
+
+/** The dashboard's panels in chunks that each start at a row. */
+function rows(d: DashboardModel): AnyPanel[][] {
+  const chunks: AnyPanel[][] = [];
+  for (const p of d.panels ?? []) {
+    if (p.type === 'row' || chunks.length === 0) chunks.push([p]);
+    else chunks[chunks.length - 1]!.push(p);
+  }
+  return chunks;
+}
+
+function split(name: string, d: DashboardModel, fits: (d: DashboardModel) => boolean) {
+  const partOf = (panels: AnyPanel[], i: number, n: number): DashboardModel => ({
+    ...d,
+    uid: `${d.uid}-p${i + 1}`,
+    title: `${d.title} (${i + 1}/${n})`,
+    panels,
+    links: Array.from({ length: n }, (_, j) => ({
+      title: `${d.title} (${j + 1}/${n})`,
+      type: DashboardLinkType.Link,
+      url: `/d/${d.uid}-p${j + 1}`,
+      asDropdown: false,
+      icon: 'dashboard',
+      includeVars: true,
+      keepTime: true,
+      tags: [],
+      targetBlank: false,
+      tooltip: '',
+    })),
+  });
+  // Pack rows greedily. The links to the other parts depend on how many there are: pack for a count,
+  // and pack again for the count that came out until it stays.
+  const pack = (n: number): AnyPanel[][] => {
+    const groups: AnyPanel[][] = [];
+    for (const chunk of rows(d)) {
+      const last = groups[groups.length - 1];
+      if (last && fits(partOf([...last, ...chunk], 0, n))) last.push(...chunk);
+      else {
+        if (!fits(partOf(chunk, 0, n))) {
+          const title = (chunk[0] as { title?: string }).title ?? '';
+          throw new Error(
+            `dashboard ${d.uid}: the row "${title}" alone is larger than a ConfigMap the apply annotation holds; give it fewer panels or split it into rows`,
+          );
+        }
+        groups.push([...chunk]);
+      }
+    }
+    return groups;
+  };
+  let groups = pack(2);
+  for (let n = groups.length; ; n = groups.length) {
+    groups = pack(n);
+    if (groups.length <= n) break;
+  }
+  return groups.map((panels, i) => ({ configMap: `${name}-part-${i + 1}`, dashboard: partOf(panels, i, groups.length) }));
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { retainConfigs, type ConfigVersion } from './retention';
+
+const v = (name: string, generation: number, config = 'core/ConfigMap/b2connect/web-config'): ConfigVersion => ({
+  config,
+  name,
+  generation,
+});
+
+describe('retainConfigs', () => {
+  it('keeps the replaced current version as the one before, and counts the older ones on', () => {
+    expect(retainConfigs([v('web-config-b', 0), v('web-config-a', 1)], [v('web-config-c', 0)], 3)).toEqual([
+      v('web-config-b', 1),
+      v('web-config-a', 2),
+    ]);
+  });
+
+  it('prunes the version past the count', () => {
+    expect(retainConfigs([v('d', 0), v('c', 1), v('b', 2), v('a', 3)], [v('e', 0)], 3)).toEqual([v('d', 1), v('c', 2), v('b', 3)]);
+  });
+
+  it('counts nothing when the current version stays', () => {
+    expect(retainConfigs([v('b', 0), v('a', 3)], [v('b', 0)], 3)).toEqual([v('a', 3)]);
+  });
+
+  it('keeps the versions of a config the package no longer has, counted on once', () => {
+    expect(retainConfigs([v('b', 0), v('a', 1)], [], 3)).toEqual([v('b', 1), v('a', 2)]);
+  });
+
+  it('makes an older version current again on a rollback, and keeps each config apart', () => {
+    const other = (name: string, g: number) => v(name, g, 'core/ConfigMap/b2connect-green/web-config');
+    expect(retainConfigs([v('b', 0), v('a', 1), other('x', 0)], [v('a', 0), other('x', 0)], 3)).toEqual([v('b', 1)]);
+  });
+});

@@ -1,0 +1,126 @@
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildBundles } from '@b2connect/k8s-lib/pipeline';
+import { importLoader } from '../../../../libs/k8s-lib/test/helpers';
+import { compareFileTrees, readFileTree } from '../../diff/compare';
+import { runSwitch } from './executor';
+
+const workspace = resolve(__dirname, '../../../..');
+
+/** A copy of the workspace's packages and environments (prod has slots blue, live, and green), built. */
+async function copyOfWorkspace(): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'b2c-switch-ws-'));
+  for (const dir of ['environments', 'services', 'infra']) {
+    cpSync(join(workspace, dir), join(root, dir), { recursive: true, filter: (src) => !src.includes('node_modules') });
+  }
+  symlinkSync(join(workspace, 'node_modules'), join(root, 'node_modules'));
+  await buildBundles(root, { environments: ['prod', 'staging'], load: importLoader });
+  return root;
+}
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { log: (l: string) => out.push(l), error: (l: string) => err.push(l), load: importLoader } };
+}
+
+const prodFile = (root: string) => readFileSync(join(root, 'environments/prod.yaml'), 'utf8');
+const bundleOf = (root: string) => readFileTree(join(root, 'dist/environments/prod'));
+
+let root: string;
+beforeAll(async () => {
+  root = await copyOfWorkspace();
+}, 120_000);
+
+describe('switch executor', () => {
+  it('fails when the slot bundle does not pass validation, and changes nothing', async () => {
+    const file = join(root, 'dist/environments/prod/catalog/manifests.yaml');
+    const good = readFileSync(file, 'utf8');
+    const env = prodFile(root);
+    // A privileged container in green's catalog, as a hand edit or a stale build would leave it.
+    const docs = good.split('\n---\n');
+    const green = docs.findIndex((d) => /^kind: (Deployment|Rollout)$/m.test(d) && d.includes('namespace: b2connect-green'));
+    expect(green).toBeGreaterThan(-1);
+    docs[green] = docs[green]!.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true');
+    writeFileSync(file, docs.join('\n---\n'));
+    try {
+      const { err, io } = capture();
+      const result = await runSwitch(root, { to: 'green' }, 'prod', io);
+      expect(result).toMatchObject({ success: false, changed: false });
+      expect(err.join('\n')).toContain('prod: refusing to switch to green:');
+      expect(err.join('\n')).toMatch(/(Deployment|Rollout)\/catalog.*allowPrivilegeEscalation/);
+      expect(prodFile(root)).toBe(env);
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
+  it('fails when a package has no bundle in the slot, and changes nothing', async () => {
+    const file = join(root, 'dist/environments/prod/orders/manifests.yaml');
+    const good = readFileSync(file, 'utf8');
+    const env = prodFile(root);
+    writeFileSync(
+      file,
+      good
+        .split('\n---\n')
+        .filter((d) => !d.includes('namespace: b2connect-green'))
+        .join('\n---\n'),
+    );
+    try {
+      const { err, io } = capture();
+      expect(await runSwitch(root, { to: 'green' }, 'prod', io)).toMatchObject({ success: false, changed: false });
+      expect(err.join('\n')).toContain("orders: has no objects in slot green (b2connect-green): the slot's bundle is missing");
+      expect(prodFile(root)).toBe(env);
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
+  it('fails on a slot the environment does not have, an environment without slots, and a missing --to', async () => {
+    const a = capture();
+    expect((await runSwitch(root, { to: 'red' }, 'prod', a.io)).success).toBe(false);
+    expect(a.err).toEqual(['--to: "red" is not a slot of prod (slots: blue, green)']);
+    const b = capture();
+    expect((await runSwitch(root, { to: 'green' }, 'staging', b.io)).success).toBe(false);
+    expect(b.err).toEqual(['environments/staging.yaml: slots: staging has no blue-green slots; there is nothing to switch']);
+    const c = capture();
+    expect((await runSwitch(root, {} as never, 'prod', c.io)).success).toBe(false);
+    expect(c.err).toEqual(['--to: required by switch']);
+  });
+
+  it('changes only slots.live and the ingress bundle, prints the diff, and switching back restores the bytes', async () => {
+    const envBefore = prodFile(root);
+    const bundleBefore = bundleOf(root);
+
+    const there = capture();
+    const result = await runSwitch(root, { to: 'green' }, 'prod', there.io);
+    expect(result).toMatchObject({ success: true, changed: true });
+    // One line of the environment file, comments and all else as they were.
+    const before = envBefore.split('\n');
+    const after = prodFile(root).split('\n');
+    expect(after).toHaveLength(before.length);
+    const changed = before.flatMap((line, i) => (line === after[i] ? [] : [[line, after[i]]]));
+    expect(changed).toEqual([['  live: blue', '  live: green']]);
+    // The ingress bundle and the environment's record of it; no other package.
+    const files = compareFileTrees(bundleBefore, bundleOf(root)).differences.map((d) => d.path);
+    expect(files).toEqual(['bundle.json', 'ingress/kustomization.yaml', 'ingress/manifests.yaml']);
+    expect(result.changedFiles).toEqual(files);
+    const printed = there.out.join('\n');
+    expect(printed).toContain('-  live: blue\n+  live: green');
+    expect(printed).toContain('`Ingress/b2connect (b2connect-green)`');
+    expect(printed).toContain('npx nx run environments:switch -c prod --to blue');
+
+    const back = capture();
+    expect(await runSwitch(root, { to: 'blue' }, 'prod', back.io)).toMatchObject({ success: true, changed: true });
+    expect(prodFile(root)).toBe(envBefore);
+    expect(compareFileTrees(bundleBefore, bundleOf(root)).differences).toEqual([]);
+  }, 60_000);
+
+  it('changes nothing when the slot is live already', async () => {
+    const { out, io } = capture();
+    expect(await runSwitch(root, { to: 'blue' }, 'prod', io)).toEqual({ success: true, changed: false, changedFiles: [] });
+    expect(out).toEqual(['prod: blue is live already; nothing changed']);
+  });
+});
