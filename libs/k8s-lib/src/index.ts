@@ -31,7 +31,7 @@ export type { Workspace, LoadedPackage, LoadedDefinition } from './config/worksp
 
 // Labels and sizes.
 export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
-export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from './rules';
+export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE, MESH_NATIVE_SIDECAR, NODE_LOG_COLLECTOR } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
 // Blueprints and the constructs the store and cluster-level packages build with.
