@@ -15,7 +15,13 @@ export type NetworkNode =
       /** ServiceAccount of the pods: their identity in the mesh. */
       readonly serviceAccount: string;
     }
-  | { readonly kind: 'namespace'; readonly id: string; readonly namespace: string }
+  | {
+      readonly kind: 'namespace';
+      readonly id: string;
+      readonly namespace: string;
+      /** Its pods have no mesh proxy, so no mesh identity: under Istio they call in plain text (MeshPolicies). */
+      readonly outsideMesh?: true;
+    }
   | { readonly kind: 'ip'; readonly id: string; readonly cidr: string };
 
 export interface NetworkEdge {
