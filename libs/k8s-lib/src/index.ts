@@ -29,6 +29,9 @@ export type {
 export { STORAGE_CLASSES, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
+// The error a package's build throws for bad input: it names the file and the field.
+export { ConfigError, type ConfigIssue } from './errors';
+
 // Labels and sizes.
 export { MANAGED_BY, PART_OF, TEAM_LABEL, pascalCase, selectorLabels, standardLabels, type LabelProps } from './labels';
 export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE, MESH_NATIVE_SIDECAR, NODE_LOG_COLLECTOR } from './rules';
