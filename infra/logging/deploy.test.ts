@@ -220,7 +220,11 @@ describe('infra/logging: Fluent Bit under load and outages', () => {
 
 describe('infra/logging: Fluent Bit outside the mesh', () => {
   it('turns mesh injection off for the collector namespace and its pods, and keeps it on for observability', () => {
-    const ns = (env: string, name: string) => findObject(bundle(env), 'Namespace', name).metadata;
+    const ns = (env: string, name: string) =>
+      findObject(bundle(env), 'Namespace', name).metadata as unknown as {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+      };
     const pod = (env: string) => daemonSet(env).spec.template.metadata.annotations ?? {};
     expect(envFile('prod').capabilities.serviceMesh).toBe('istio');
     expect(ns('prod', 'log-collector').labels['istio-injection']).toBe('disabled');
@@ -613,7 +617,8 @@ describe('infra/logging: the platform or an external Elasticsearch', () => {
       { secretKey: 'password', remoteRef: { key: 'b2connect/logging', property: 'setup-password' } },
     ]);
     const writer = findObject(objects, 'ExternalSecret', 'fluent-bit-credentials');
-    const properties = (o: KubeObject) => (o.spec.data as { remoteRef: { property: string } }[]).map((d) => d.remoteRef.property);
+    const properties = (o: KubeObject) =>
+      ((o.spec as { data: { remoteRef: { property: string } }[] }).data ?? []).map((d) => d.remoteRef.property);
     expect(properties(writer)).toEqual(['username', 'password']);
     expect(properties(setup).some((p) => properties(writer).includes(p))).toBe(false);
     const env = findObject(objects, 'CronJob', 'log-index-setup').spec.jobTemplate.spec.template.spec.containers[0].env;
