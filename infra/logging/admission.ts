@@ -9,6 +9,22 @@ const ALL_CONTAINERS =
 /** The names of the pod's hostPath volumes, as a CEL list expression. */
 const HOST_VOLUMES = '(has(object.spec.volumes) ? object.spec.volumes.filter(v, has(v.hostPath)).map(v, v.name) : [])';
 
+/** The SELinux types of Pod Security "baseline": a container's own, an init container's, a KVM one. */
+export const ALLOWED_SELINUX_TYPES = ['container_t', 'container_init_t', 'container_kvm_t'];
+/** The sysctls Pod Security "baseline" (v1.28) calls safe: namespaced, and isolated from the node. */
+export const SAFE_SYSCTLS = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+];
+/** The AppArmor annotation of a container (Kubernetes 1.28: the field came in 1.30). */
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+
+const list = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+
 export interface Validation {
   readonly expression: string;
   readonly message: string;
@@ -21,6 +37,10 @@ export interface Validation {
  */
 export function collectorValidations(): Validation[] {
   const sc = (field: string) => `has(c.securityContext) && has(c.securityContext.${field})`;
+  const podSc = (field: string) => `has(object.spec.securityContext) && has(object.spec.securityContext.${field})`;
+  /** SELinux options `o` (pod or container) within baseline: no user or role, a container type. */
+  const seLinux = (o: string) =>
+    `(!has(${o}.type) || ${o}.type in ${list(ALLOWED_SELINUX_TYPES)}) && (!has(${o}.user) || ${o}.user == '') && (!has(${o}.role) || ${o}.role == '')`;
   return [
     {
       expression: `!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath) || v.hostPath.path == '${NODE_LOG_DIR}')`,
@@ -46,10 +66,40 @@ export function collectorValidations(): Validation[] {
       expression: `(${ALL_CONTAINERS}).all(c, (${sc('runAsNonRoot')} && c.securityContext.runAsNonRoot) || (!(${sc('runAsNonRoot')}) && has(object.spec.securityContext) && has(object.spec.securityContext.runAsNonRoot) && object.spec.securityContext.runAsNonRoot))`,
       message: 'containers run as non-root: set runAsNonRoot: true on the pod or on each container',
     },
+    {
+      expression: `(${ALL_CONTAINERS}).all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0))`,
+      message: 'host ports are not allowed: remove hostPort from every container port',
+    },
+    {
+      // Restricted: a profile on the pod or on each container, RuntimeDefault or Localhost, never Unconfined.
+      expression: `(!(${podSc('seccompProfile')}) || object.spec.securityContext.seccompProfile.type != 'Unconfined') && (${ALL_CONTAINERS}).all(c, (${sc('seccompProfile')}) ? c.securityContext.seccompProfile.type != 'Unconfined' : (${podSc('seccompProfile')}))`,
+      message: 'seccomp is confined: set seccompProfile RuntimeDefault (or Localhost) on the pod, never Unconfined',
+    },
+    {
+      expression: `(!(${podSc('seLinuxOptions')}) || ${seLinux('object.spec.securityContext.seLinuxOptions')}) && (${ALL_CONTAINERS}).all(c, !(${sc('seLinuxOptions')}) || ${seLinux('c.securityContext.seLinuxOptions')})`,
+      message: `SELinux options set no user or role, and a type of ${ALLOWED_SELINUX_TYPES.join(', ')} only`,
+    },
+    {
+      expression: `(${ALL_CONTAINERS}).all(c, !(${sc('procMount')}) || c.securityContext.procMount == 'Default')`,
+      message: 'procMount is Default: remove procMount: Unmasked',
+    },
+    {
+      expression: `!(${podSc('sysctls')}) || object.spec.securityContext.sysctls.all(s, s.name in ${list(SAFE_SYSCTLS)})`,
+      message: `only the safe sysctls are allowed: ${SAFE_SYSCTLS.join(', ')}`,
+    },
+    {
+      expression: `!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.startsWith('${APPARMOR_ANNOTATION}') || object.metadata.annotations[k] == 'runtime/default' || object.metadata.annotations[k].startsWith('localhost/'))`,
+      message: `AppArmor is confined: ${APPARMOR_ANNOTATION}<container> is runtime/default or localhost/<profile>, never unconfined`,
+    },
   ];
 }
 
-/** The ValidatingAdmissionPolicy of the collector's namespace and its binding (Deny). */
+/**
+ * The ValidatingAdmissionPolicy of the collector's namespace and its binding (Deny), in
+ * admissionregistration.k8s.io/v1beta1 as infra/admission-policies: Kubernetes 1.28 serves it only with
+ * the ValidatingAdmissionPolicy feature gate and that API version turned on (`--runtime-config`); v1
+ * came with 1.30 (decision 016).
+ */
 export function collectorAdmission(scope: Construct, ctx: ClusterPackageContext, namespace: string): void {
   const name = `${namespace}-node-logs-only`;
   new k8s.KubeValidatingAdmissionPolicyV1Beta1(scope, 'CollectorAdmission', {
@@ -57,7 +107,10 @@ export function collectorAdmission(scope: Construct, ctx: ClusterPackageContext,
     spec: {
       failurePolicy: 'Fail',
       matchConstraints: {
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] }],
+        // Ephemeral containers (kubectl debug) come through their subresource, an UPDATE of the whole pod.
+        resourceRules: [
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] },
+        ],
       },
       validations: collectorValidations().map((v) => ({ ...v })),
     },

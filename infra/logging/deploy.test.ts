@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, matchesGlob } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '@marcbachmann/cel-js';
 import { parse } from 'yaml';
-import { findObject, synthesizePackage, type Environment, type KubeObject } from '@b2connect/k8s-lib';
+import { ConfigError, findObject, synthesizePackage, type Environment, type KubeObject } from '@b2connect/k8s-lib';
 import { loadWorkspace, parseEnvironment, runGate, synthesize } from '@b2connect/k8s-lib/pipeline';
 import { importLoader, synth } from '../../libs/k8s-lib/test/helpers';
 import definition from './deploy';
@@ -172,6 +172,133 @@ describe('infra/logging: Fluent Bit on every node', () => {
   });
 });
 
+describe('infra/logging: Fluent Bit under load and outages', () => {
+  /** Bytes of a Kubernetes quantity (`512Mi`) or of a Fluent Bit size (`400M`), a Fluent Bit size read as binary: the larger reading. */
+  const bytes = (q: string) => {
+    const m = /^(\d+)(Ki|Mi|Gi|K|M|G)?$/.exec(q)!;
+    const unit: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+    return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
+  };
+
+  it('bounds the filesystem buffer of the Elasticsearch output below its volume, however long the outage', () => {
+    for (const env of ENVS) {
+      const output = fluentBitConfig(env).pipeline.outputs[0];
+      const spec = daemonSet(env).spec.template.spec;
+      const mount = spec.containers[0].volumeMounts.find(
+        (m: { mountPath: string }) => m.mountPath === fluentBitConfig(env).service['storage.path'],
+      );
+      const volume = spec.volumes.find((v: { name: string }) => v.name === mount.name);
+      expect(output.retry_limit).toBe('no_limits');
+      expect(output['storage.total_limit_size']).toBeDefined();
+      // With room to spare for the chunks being written and the chunk metadata: at most 80 % of the volume.
+      expect(bytes(output['storage.total_limit_size'])).toBeLessThanOrEqual(0.8 * bytes(volume.emptyDir.sizeLimit));
+      expect(fluentBitConfig(env).pipeline.inputs[0]['storage.type']).toBe('filesystem');
+    }
+  });
+
+  it('stays alive while Elasticsearch is down: liveness on the HTTP server, readiness on the output health', () => {
+    const container = daemonSet('prod').spec.template.spec.containers[0];
+    expect(fluentBitConfig('prod').service.health_check).toBe('on');
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/api/v1/health', port: 2020 });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/', port: 2020 });
+  });
+
+  it('runs on Linux nodes only, and does not tail its own log', () => {
+    for (const env of ENVS) {
+      expect(daemonSet(env).spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+      const input = fluentBitConfig(env).pipeline.inputs[0];
+      // The kubelet's names: <pod>_<namespace>_<container>-<container id>.log
+      const own = '/var/log/containers/fluent-bit-x7k2q_log-collector_fluent-bit-3f9a0c.log';
+      const other = '/var/log/containers/orders-5d8f9-abcde_b2connect_orders-77aa01.log';
+      expect(matchesGlob(own, input.path)).toBe(true);
+      expect(matchesGlob(own, input.exclude_path)).toBe(true);
+      expect(matchesGlob(other, input.exclude_path)).toBe(false);
+      expect(matchesGlob('/var/log/containers/fluent-bit-x7k2q_observability_fluent-bit-3f9a0c.log', input.exclude_path)).toBe(false);
+    }
+  });
+});
+
+describe('infra/logging: Fluent Bit outside the mesh', () => {
+  it('turns mesh injection off for the collector namespace and its pods, and keeps it on for observability', () => {
+    const ns = (env: string, name: string) =>
+      findObject(bundle(env), 'Namespace', name).metadata as unknown as {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+      };
+    const pod = (env: string) => daemonSet(env).spec.template.metadata.annotations ?? {};
+    expect(envFile('prod').capabilities.serviceMesh).toBe('istio');
+    expect(ns('prod', 'log-collector').labels['istio-injection']).toBe('disabled');
+    expect(pod('prod')['sidecar.istio.io/inject']).toBe('false');
+    expect(ns('prod', 'observability').labels['istio-injection']).toBe('enabled');
+    expect(envFile('staging').capabilities.serviceMesh).toBe('linkerd');
+    expect(ns('staging', 'log-collector').annotations['linkerd.io/inject']).toBe('disabled');
+    expect(pod('staging')['linkerd.io/inject']).toBe('disabled');
+    expect(ns('staging', 'observability').annotations['linkerd.io/inject']).toBe('enabled');
+    expect(envFile('dev').capabilities.serviceMesh).toBe('none');
+    expect(Object.keys(pod('dev')).filter((k) => k.includes('inject'))).toEqual([]);
+    for (const env of ['staging', 'prod']) {
+      // No proxy, so no call to the mesh control plane from the collector namespace.
+      const names = bundle(env)
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => o.metadata.name);
+      expect(names).not.toContain('log-collector-allow-mesh-control-plane');
+      expect(names).toContain('observability-allow-mesh-control-plane');
+    }
+  });
+
+  it("is admitted by its own policy where a mesh's injected init container would not be", () => {
+    const validations = findObject(bundle('prod'), 'ValidatingAdmissionPolicy', 'log-collector-node-logs-only').spec.validations as {
+      expression: string;
+    }[];
+    const admitted = (spec: unknown) =>
+      validations.every(
+        (v) => evaluate(v.expression, { object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec } }) === true,
+      );
+    const spec = structuredClone(daemonSet('prod').spec.template.spec);
+    expect(admitted(spec)).toBe(true);
+    // What istio-init looks like (NET_ADMIN, NET_RAW, user 0): the reason injection is off.
+    spec.initContainers = [
+      {
+        name: 'istio-init',
+        image: 'istio/proxyv2:1.24.0',
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+          runAsNonRoot: false,
+          runAsUser: 0,
+        },
+      },
+    ];
+    expect(admitted(spec)).toBe(false);
+  });
+
+  it('reaches the platform Elasticsearch under Istio: plain text on 9200 alone, from callers without a mesh identity', async () => {
+    const root = join(__dirname, '..', '..');
+    const { bundles } = await synthesize(root, { packages: ['elasticsearch'], environments: ['prod'], load: importLoader });
+    const es = bundles.get('prod')!.get('elasticsearch')!;
+    const authz = findObject(es, 'AuthorizationPolicy', 'elasticsearch');
+    expect(authz.spec.rules).toContainEqual({ from: [{ source: { notPrincipals: ['*'] } }], to: [{ operation: { ports: ['9200'] } }] });
+    expect(authz.spec.rules).toContainEqual({
+      from: [{ source: { namespaces: ['observability'] } }],
+      to: [{ operation: { ports: ['9200'] } }],
+    });
+    expect(JSON.stringify(authz.spec.rules)).not.toContain('log-collector');
+    const peer = findObject(es, 'PeerAuthentication', 'elasticsearch-plaintext-ports');
+    expect(peer.spec).toEqual({
+      selector: authz.spec.selector,
+      mtls: { mode: 'STRICT' },
+      portLevelMtls: { '9200': { mode: 'PERMISSIVE' } },
+    });
+    // The source is restricted by the NetworkPolicy: the collector's namespace on 9200.
+    expect(findObject(es, 'NetworkPolicy', 'elasticsearch').spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'log-collector' } } }],
+      ports: [{ protocol: 'TCP', port: 9200 }],
+    });
+    // The peer ports of the store stay mutual TLS only.
+    expect(Object.keys(peer.spec.portLevelMtls)).toEqual(['9200']);
+  });
+});
+
 describe('infra/logging: the policy gate', () => {
   it('passes the package; a pod with the same hostPath in a restricted namespace still fails', () => {
     const objects = bundle('prod');
@@ -183,14 +310,33 @@ describe('infra/logging: the policy gate', () => {
       expect.objectContaining({ object: 'DaemonSet/copy', message: 'volume "node-logs" is of type hostPath' }),
     ]);
   });
+
+  it('refuses the metadata ClusterRole bound to anyone but the collector', () => {
+    const objects = bundle('prod');
+    const rbac = (list: readonly KubeObject[]) => runGate(list).filter((f) => f.rule === 'no-cluster-role-for-workloads');
+    expect(rbac(objects)).toEqual([]);
+    const binding = findObject(objects, 'ClusterRoleBinding', 'log-collector-metadata-reader');
+    for (const subject of [
+      { kind: 'ServiceAccount', name: 'kibana', namespace: 'observability' },
+      { kind: 'Group', name: 'system:serviceaccounts:b2connect' },
+    ]) {
+      const widened = { ...binding, metadata: { ...binding.metadata, name: 'wider' }, subjects: [...binding.subjects, subject] };
+      expect(rbac([...objects, widened])).toEqual([expect.objectContaining({ object: 'ClusterRoleBinding/wider' })]);
+    }
+  });
 });
 
 describe('infra/logging: admission in the privileged namespace', () => {
   const policy = () => findObject(bundle('prod'), 'ValidatingAdmissionPolicy', 'log-collector-node-logs-only');
   /** The messages of the policy's validations that refuse `spec`, evaluated as the API server does (CEL). */
-  const refusals = (spec: Record<string, unknown>) =>
+  const refusals = (spec: Record<string, unknown>, annotations?: Record<string, string>) =>
     (policy().spec.validations as { expression: string; message: string }[])
-      .filter((v) => evaluate(v.expression, { object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec } }) !== true)
+      .filter(
+        (v) =>
+          evaluate(v.expression, {
+            object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...(annotations ? { annotations } : {}) }, spec },
+          }) !== true,
+      )
       .map((v) => v.message);
   const collectorPod = () => structuredClone(daemonSet('prod').spec.template.spec);
 
@@ -233,6 +379,75 @@ describe('infra/logging: admission in the privileged namespace', () => {
       expect(refusals(spec)).toEqual([message]);
     }
   });
+
+  it('checks ephemeral containers as they are added, through their subresource', () => {
+    expect(policy().spec.matchConstraints.resourceRules).toEqual([
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] },
+    ]);
+    const spec: any = collectorPod();
+    spec.ephemeralContainers = [{ name: 'debug', image: 'x:1', securityContext: { privileged: true } }];
+    expect(refusals(spec)).toContain('containers are not privileged and set allowPrivilegeEscalation: false');
+  });
+
+  it('refuses the rest of baseline: host ports, unconfined seccomp and AppArmor, SELinux, procMount, unsafe sysctls', () => {
+    const container = (s: any) => s.containers[0].securityContext;
+    const cases: [string, (spec: any) => void][] = [
+      ['host ports are not allowed: remove hostPort from every container port', (s) => (s.containers[0].ports[0].hostPort = 2020)],
+      [
+        'seccomp is confined: set seccompProfile RuntimeDefault (or Localhost) on the pod, never Unconfined',
+        (s) => (s.securityContext.seccompProfile = { type: 'Unconfined' }),
+      ],
+      [
+        'seccomp is confined: set seccompProfile RuntimeDefault (or Localhost) on the pod, never Unconfined',
+        (s) => (container(s).seccompProfile = { type: 'Unconfined' }),
+      ],
+      [
+        'seccomp is confined: set seccompProfile RuntimeDefault (or Localhost) on the pod, never Unconfined',
+        // Neither the pod nor the container names a profile.
+        (s) => {
+          delete s.securityContext.seccompProfile;
+          delete container(s).seccompProfile;
+        },
+      ],
+      [
+        'SELinux options set no user or role, and a type of container_t, container_init_t, container_kvm_t only',
+        (s) => (container(s).seLinuxOptions = { type: 'spc_t' }),
+      ],
+      [
+        'SELinux options set no user or role, and a type of container_t, container_init_t, container_kvm_t only',
+        (s) => (s.securityContext.seLinuxOptions = { type: 'unconfined_t' }),
+      ],
+      [
+        'SELinux options set no user or role, and a type of container_t, container_init_t, container_kvm_t only',
+        (s) => (container(s).seLinuxOptions = { user: 'system_u' }),
+      ],
+      ['procMount is Default: remove procMount: Unmasked', (s) => (container(s).procMount = 'Unmasked')],
+      [
+        'only the safe sysctls are allowed: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports',
+        (s) => (s.securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]),
+      ],
+    ];
+    for (const [message, change] of cases) {
+      const spec = collectorPod();
+      change(spec);
+      expect(refusals(spec)).toEqual([message]);
+    }
+    // What baseline allows stays admitted.
+    const allowed = collectorPod();
+    allowed.securityContext.seLinuxOptions = { type: 'container_t', level: 's0:c1,c2' };
+    allowed.securityContext.sysctls = [{ name: 'net.ipv4.ip_local_port_range', value: '1024 65535' }];
+    allowed.containers[0].securityContext.seccompProfile = { type: 'Localhost', localhostProfile: 'fluent-bit.json' };
+    allowed.containers[0].securityContext.procMount = 'Default';
+    expect(refusals(allowed)).toEqual([]);
+    // AppArmor on Kubernetes 1.28 is an annotation of the pod.
+    const apparmor = (value: string) => ({ 'container.apparmor.security.beta.kubernetes.io/fluent-bit': value });
+    expect(refusals(collectorPod(), apparmor('unconfined'))).toEqual([
+      'AppArmor is confined: container.apparmor.security.beta.kubernetes.io/<container> is runtime/default or localhost/<profile>, never unconfined',
+    ]);
+    expect(refusals(collectorPod(), apparmor('runtime/default'))).toEqual([]);
+    expect(refusals(collectorPod(), apparmor('localhost/fluent-bit'))).toEqual([]);
+    expect(refusals(collectorPod(), { 'kubectl.kubernetes.io/default-container': 'fluent-bit' })).toEqual([]);
+  });
 });
 
 describe('infra/logging: index lifecycle and Kibana', () => {
@@ -262,6 +477,13 @@ describe('infra/logging: index lifecycle and Kibana', () => {
     expect(body('prod', '/_index_template/b2connect-traces').index_patterns).toEqual(['b2connect-traces-*']);
     expect(body('dev', '/_index_template/b2connect-logs').template.settings['index.number_of_replicas']).toBe(0);
     expect(fluentBitConfig('prod').pipeline.outputs[0].logstash_prefix).toBe('b2connect-logs');
+  });
+
+  it('runs the mesh proxy of the setup Job as a native sidecar, so that the Job completes', () => {
+    const pod = (env: string) => findObject(bundle(env), 'CronJob', 'log-index-setup').spec.jobTemplate.spec.template.metadata;
+    expect(pod('prod').annotations).toEqual({ 'sidecar.istio.io/nativeSidecar': 'true' });
+    expect(pod('staging').annotations).toEqual({ 'config.alpha.linkerd.io/proxy-enable-native-sidecar': 'true' });
+    expect(pod('dev').annotations).toBeUndefined();
   });
 
   it('creates the log writer with create-only rights on the log and trace indices', () => {
@@ -385,6 +607,47 @@ describe('infra/logging: the platform or an external Elasticsearch', () => {
     expect(setup.command[2]).not.toContain('_security');
     expect(setup.env).toContainEqual({ name: 'ES_URL', value: 'https://logs.example.com:9243' });
     expect(objects.some((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'log-index-setup-admin')).toBe(false);
+  });
+
+  it('signs the setup in with a setup user of its own on an external cluster, never the writer', async () => {
+    const objects = await build(external);
+    const setup = findObject(objects, 'ExternalSecret', 'log-index-setup-credentials');
+    expect(setup.spec.data).toEqual([
+      { secretKey: 'username', remoteRef: { key: 'b2connect/logging', property: 'setup-username' } },
+      { secretKey: 'password', remoteRef: { key: 'b2connect/logging', property: 'setup-password' } },
+    ]);
+    const writer = findObject(objects, 'ExternalSecret', 'fluent-bit-credentials');
+    const properties = (o: KubeObject) =>
+      ((o.spec as { data: { remoteRef: { property: string } }[] }).data ?? []).map((d) => d.remoteRef.property);
+    expect(properties(writer)).toEqual(['username', 'password']);
+    expect(properties(setup).some((p) => properties(writer).includes(p))).toBe(false);
+    const env = findObject(objects, 'CronJob', 'log-index-setup').spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({
+      name: 'AUTH_USER',
+      valueFrom: { secretKeyRef: { name: 'log-index-setup-credentials', key: 'username' } },
+    });
+  });
+
+  it('names the environment file and field when the platform Elasticsearch is asked for but the workspace has none', async () => {
+    const workspace = await loadWorkspace(root, importLoader);
+    const without = { ...workspace, packages: new Map([...workspace.packages].filter(([name]) => name !== 'elasticsearch')) };
+    const env = parseEnvironment(envFile('staging'), 'environments/staging.yaml');
+    const attempt = () =>
+      synth((scope) =>
+        definition.spec.build(scope, {
+          env,
+          name: 'logging',
+          team: 'platform',
+          version: '1.0.0',
+          labels: {},
+          workspace: without,
+          bundle: new Map(),
+        }),
+      );
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      /^environments\/staging\.yaml: logging\.elasticsearch\.type: is "platform", but the workspace has no store package "elasticsearch"/,
+    );
   });
 
   it('has the platform store admit the collector and observability namespaces on its client port, and nobody with an external one', async () => {

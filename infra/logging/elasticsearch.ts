@@ -1,5 +1,7 @@
 import {
+  ConfigError,
   ExternalCredentials,
+  MESH_NATIVE_SIDECAR,
   restrictedPodSecurityContext,
   restrictedSecurityContext,
   selectorLabels,
@@ -19,6 +21,12 @@ export const TRACE_INDEX_PREFIX = 'b2connect-traces';
 export const LIFECYCLE_POLICY = 'b2connect-logs';
 /** The role the platform Elasticsearch gives the log writer: create its indices and documents, nothing else. */
 export const WRITER_ROLE = 'b2connect-log-writer';
+/**
+ * The properties of `logging.credentialsKey` the index setup signs in with on an external cluster: a
+ * user of its own with manage_ilm and manage_index_templates, so that the writer (`username`,
+ * `password`) only writes. On the platform's cluster the setup signs in as its superuser instead.
+ */
+export const EXTERNAL_SETUP_PROPERTIES = { username: 'setup-username', password: 'setup-password' } as const;
 
 /** What the log shippers, Kibana and the index setup connect to in one environment. */
 export interface LogStore {
@@ -42,9 +50,12 @@ export interface LogStore {
 function platformStore(ctx: ClusterPackageContext): StoreSpec {
   const spec = ctx.workspace.packages.get(PLATFORM_STORE)?.definition.spec as Partial<StoreSpec> | undefined;
   if (spec?.port === undefined || spec.credentials === undefined || spec.image === undefined) {
-    throw new Error(
-      `logging ships to the platform Elasticsearch in environment ${ctx.env.name} (logging.elasticsearch.type platform), but the workspace has no store package "${PLATFORM_STORE}"; add it or set logging.elasticsearch to an external cluster`,
-    );
+    throw new ConfigError(`environments/${ctx.env.name}.yaml`, [
+      {
+        path: 'logging.elasticsearch.type',
+        message: `is "platform", but the workspace has no store package "${PLATFORM_STORE}" with a port, credentials and an image; add services/${PLATFORM_STORE} or set logging.elasticsearch to an external cluster (type external, url, cidr, version)`,
+      },
+    ]);
   }
   return spec as StoreSpec;
 }
@@ -152,7 +163,9 @@ const CURL_IMAGE = { repository: 'curlimages/curl', tag: '8.11.1', user: 100 };
  * The index setup: a CronJob (every 15 minutes, idempotent PUTs, like the store's snapshot policy) that
  * applies the lifecycle policy and the index templates through the Elasticsearch API and, on the
  * platform's cluster (signed in as its superuser), the log writer's role and user and the
- * kibana_system password. An external cluster's writer must hold manage_ilm and manage_index_templates.
+ * kibana_system password. On an external cluster it signs in as a setup user of its own
+ * (`EXTERNAL_SETUP_PROPERTIES` of the credentials key: manage_ilm and manage_index_templates), never as
+ * the writer. In a meshed namespace the proxy runs as a native sidecar, so that the Job completes.
  * Request bodies, which carry the passwords it sets, go through stdin, never the command line.
  */
 export function indexSetup(scope: Construct, ctx: ClusterPackageContext, store: LogStore, namespace: string): void {
@@ -164,8 +177,10 @@ export function indexSetup(scope: Construct, ctx: ClusterPackageContext, store: 
     store: ctx.env.secrets.store,
     remoteKey: ctx.env.logging.credentialsKey,
     refreshInterval: ctx.env.secrets.refreshInterval,
-    // The users it creates on the platform's cluster; on an external one it signs in as the writer.
-    properties: { username: 'username', password: 'password', ...(store.admin ? { 'kibana-password': 'kibana-password' } : {}) },
+    // The users it creates on the platform's cluster; on an external one, the setup user it signs in as.
+    properties: store.admin
+      ? { username: 'username', password: 'password', 'kibana-password': 'kibana-password' }
+      : { ...EXTERNAL_SETUP_PROPERTIES },
     labels: ctx.labels,
   }).secretName;
   const admin = store.admin
@@ -204,6 +219,7 @@ export function indexSetup(scope: Construct, ctx: ClusterPackageContext, store: 
     metadata: { name: SETUP, namespace, labels: { ...ctx.labels } },
     automountServiceAccountToken: false,
   });
+  const sidecar = MESH_NATIVE_SIDECAR[ctx.env.capabilities.serviceMesh];
   new k8s.KubeCronJob(scope, 'Setup', {
     metadata: { name: SETUP, namespace, labels: { ...labels, 'app.kubernetes.io/component': 'index-setup' } },
     spec: {
@@ -217,7 +233,7 @@ export function indexSetup(scope: Construct, ctx: ClusterPackageContext, store: 
           activeDeadlineSeconds: 300,
           ttlSecondsAfterFinished: 86400,
           template: {
-            metadata: { labels },
+            metadata: { labels, ...(sidecar ? { annotations: { [sidecar]: 'true' } } : {}) },
             spec: {
               restartPolicy: 'OnFailure',
               serviceAccountName: SETUP,

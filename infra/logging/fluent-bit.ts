@@ -1,14 +1,16 @@
-import { restrictedSecurityContext, type ClusterPackageContext, type Environment } from '@b2connect/k8s-lib';
+import { NODE_LOG_COLLECTOR, restrictedSecurityContext, type ClusterPackageContext, type Environment } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { LOG_INDEX_PREFIX, toLogStore, writerCredentials, type LogStore } from './elasticsearch';
-import { namespaceOf, ports } from './namespaces';
+import { MESH_INJECTION_OFF, namespaceOf, ports } from './namespaces';
 
 export const FLUENT_BIT = 'fluent-bit';
 export const FLUENT_BIT_IMAGE = { repository: 'fluent/fluent-bit', tag: '3.2.10' };
 /** The HTTP server: health (`/api/v1/health`) and Prometheus metrics (`/api/v2/metrics/prometheus`). */
 export const FLUENT_BIT_HTTP_PORT = 2020;
+/** Its ServiceAccount: the one the policy gate lets hold the pod-metadata ClusterRole. */
+export const FLUENT_BIT_ACCOUNT = NODE_LOG_COLLECTOR.serviceAccount;
 /**
  * Not root: a user of its own, with the root group as a supplementary group. The kubelet and containerd
  * write container logs as root:root with mode 0640 in directories of mode 0755, so the group's read bit
@@ -22,6 +24,9 @@ export const METADATA_READER = 'log-collector-metadata-reader';
 const CONFIG_DIR = '/fluent-bit/etc';
 const STATE_DIR = '/fluent-bit/state';
 const BUFFER_DIR = '/fluent-bit/buffer';
+/** The buffer's emptyDir, and the most the es output queues in it (below, so that the volume never fills and the pod is not evicted). */
+const BUFFER_VOLUME = '512Mi';
+export const BUFFER_LIMIT = '400M';
 
 /**
  * Fluent Bit's configuration, in its YAML format: every container log of the node (the CRI format,
@@ -49,6 +54,8 @@ export function fluentBitConfig(env: Environment, store: LogStore): Record<strin
           name: 'tail',
           tag: 'kube.*',
           path: `${NODE_LOG_DIR}/containers/*.log`,
+          // Not its own lines: an error about Elasticsearch would be shipped to Elasticsearch, and fail again.
+          exclude_path: `${NODE_LOG_DIR}/containers/*_${NODE_LOG_COLLECTOR.namespace}_${FLUENT_BIT}-*.log`,
           'multiline.parser': 'cri',
           db: `${STATE_DIR}/tail.db`,
           'db.locking': true,
@@ -87,7 +94,9 @@ export function fluentBitConfig(env: Environment, store: LogStore): Record<strin
           suppress_type_name: 'on',
           replace_dots: 'on',
           trace_error: 'on',
+          // Retries while Elasticsearch is down, within the buffer: past the limit the oldest chunks go.
           retry_limit: 'no_limits',
+          'storage.total_limit_size': BUFFER_LIMIT,
         },
       ],
     },
@@ -108,7 +117,7 @@ export function fluentBit(scope: Construct, ctx: ClusterPackageContext, store: L
     metadata: meta(`${FLUENT_BIT}-config`),
     data: { 'fluent-bit.yaml': stringify(fluentBitConfig(ctx.env, store)) },
   });
-  new k8s.KubeServiceAccount(scope, 'FluentBitAccount', { metadata: meta(FLUENT_BIT) });
+  new k8s.KubeServiceAccount(scope, 'FluentBitAccount', { metadata: meta(FLUENT_BIT_ACCOUNT) });
   new k8s.KubeClusterRole(scope, 'MetadataReader', {
     metadata: { name: METADATA_READER, labels: { ...labels } },
     rules: [{ apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list', 'watch'] }],
@@ -116,19 +125,28 @@ export function fluentBit(scope: Construct, ctx: ClusterPackageContext, store: L
   new k8s.KubeClusterRoleBinding(scope, 'MetadataReaderBinding', {
     metadata: { name: METADATA_READER, labels: { ...labels } },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: METADATA_READER },
-    subjects: [{ kind: 'ServiceAccount', name: FLUENT_BIT, namespace }],
+    subjects: [{ kind: 'ServiceAccount', name: FLUENT_BIT_ACCOUNT, namespace }],
   });
   const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
-  const health: k8s.HttpGetAction = { path: '/api/v1/health', port: k8s.IntOrString.fromNumber(FLUENT_BIT_HTTP_PORT) };
+  const http = k8s.IntOrString.fromNumber(FLUENT_BIT_HTTP_PORT);
+  // Ready while its output works (health_check fails on errors and failed retries); alive while the HTTP
+  // server answers, so that an Elasticsearch outage does not restart it and lose what it buffered.
+  const health: k8s.HttpGetAction = { path: '/api/v1/health', port: http };
+  const alive: k8s.HttpGetAction = { path: '/', port: http };
   new k8s.KubeDaemonSet(scope, 'FluentBit', {
     metadata: meta(FLUENT_BIT),
     spec: {
       selector: { matchLabels: selector },
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
       template: {
-        metadata: { labels, annotations: { 'kubectl.kubernetes.io/default-container': FLUENT_BIT } },
+        metadata: {
+          labels,
+          annotations: { 'kubectl.kubernetes.io/default-container': FLUENT_BIT, ...MESH_INJECTION_OFF[ctx.env.capabilities.serviceMesh] },
+        },
         spec: {
-          serviceAccountName: FLUENT_BIT,
+          serviceAccountName: FLUENT_BIT_ACCOUNT,
+          // Its image and its /var/log are Linux ones.
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
           // The kubernetes filter reads pod metadata from the API server with the pod's token.
           automountServiceAccountToken: true,
           // Lines of a node under pressure are the ones most worth keeping.
@@ -152,7 +170,7 @@ export function fluentBit(scope: Construct, ctx: ClusterPackageContext, store: L
               env: [fromSecret('ES_USERNAME', 'username'), fromSecret('ES_PASSWORD', 'password')],
               ports: [{ name: 'http', containerPort: FLUENT_BIT_HTTP_PORT }],
               readinessProbe: { httpGet: health, periodSeconds: 10, failureThreshold: 3 },
-              livenessProbe: { httpGet: health, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 6 },
+              livenessProbe: { httpGet: alive, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 6 },
               resources: {
                 requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
                 limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('256Mi') },
@@ -170,7 +188,7 @@ export function fluentBit(scope: Construct, ctx: ClusterPackageContext, store: L
             { name: 'config', configMap: { name: `${FLUENT_BIT}-config` } },
             { name: 'node-logs', hostPath: { path: NODE_LOG_DIR, type: 'Directory' } },
             { name: 'state', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-            { name: 'buffer', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
+            { name: 'buffer', emptyDir: { sizeLimit: k8s.Quantity.fromString(BUFFER_VOLUME) } },
           ],
         },
       },

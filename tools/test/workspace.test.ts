@@ -245,19 +245,53 @@ describe('the written bundles', () => {
       return `${name}${slotOf(ns!)}`;
     };
     const fromAuthz = new Set<string>();
+    const plaintext = new Set<string>();
     for (const authz of ofKind('prod', 'AuthorizationPolicy')) {
       expect(authz.spec.action).toBe('ALLOW');
       for (const rule of authz.spec.rules) {
         const src = rule.from[0].source;
-        const from = src.principals ? `sa:${sa(src.principals[0])}` : `ns:${src.namespaces[0]}`;
-        fromAuthz.add(`${from} -> pods:${authz.metadata.name}${slotOf(authz.metadata.namespace)} :${rule.to[0].operation.ports.join(',')}`);
+        const ports = rule.to[0].operation.ports.join(',');
+        // A caller without a mesh identity: only "no principal" matches it.
+        if (src.notPrincipals) {
+          expect(src.notPrincipals).toEqual(['*']);
+          plaintext.add(`pods:${authz.metadata.name}${slotOf(authz.metadata.namespace)} :${ports}`);
+        }
+        const from = src.principals ? `sa:${sa(src.principals[0])}` : src.namespaces ? `ns:${src.namespaces[0]}` : 'no-identity';
+        fromAuthz.add(`${from} -> pods:${authz.metadata.name}${slotOf(authz.metadata.namespace)} :${ports}`);
       }
     }
+    // Namespaces of the bundle that turn injection off call without an identity.
+    const outsideMesh = new Set(
+      ofKind('prod', 'Namespace')
+        .filter((n) => n.metadata.labels?.['istio-injection'] === 'disabled')
+        .map((n) => n.metadata.name),
+    );
+    expect([...outsideMesh]).toEqual(['log-collector']);
     // Service accounts are named after the pods' node, except the operator-made RabbitMQ nodes and the
     // migration pods, which run as their service.
     const serviceAccount = (id: string) => (id === 'rabbitmq' ? 'rabbitmq-server' : id.replace(/-migrate(@|$)/, '$1'));
-    const expected = new Set([...policies.ingress].map((e) => e.replace(/^pods:(\S+)/, (_, id: string) => `sa:${serviceAccount(id)}`)));
+    const expected = new Set(
+      [...policies.ingress].map((e) =>
+        e
+          .replace(/^pods:(\S+)/, (_, id: string) => `sa:${serviceAccount(id)}`)
+          .replace(/^ns:(\S+)/, (whole, ns: string) => (outsideMesh.has(ns) ? 'no-identity' : whole)),
+      ),
+    );
     expect([...fromAuthz].sort()).toEqual([...expected].sort());
+    // Plain text is accepted on exactly the ports callers without identity reach, on exactly those pods.
+    const permissive = new Set(
+      ofKind('prod', 'PeerAuthentication')
+        .filter((p) => p.spec.portLevelMtls)
+        .map((p) => {
+          const authz = ofKind('prod', 'AuthorizationPolicy').find(
+            (a) => JSON.stringify(a.spec.selector) === JSON.stringify(p.spec.selector),
+          )!;
+          expect(p.spec.mtls).toEqual({ mode: 'STRICT' });
+          return `pods:${authz.metadata.name} :${Object.keys(p.spec.portLevelMtls).join(',')}`;
+        }),
+    );
+    expect([...permissive].sort()).toEqual([...plaintext].sort());
+    expect([...plaintext]).toEqual(['pods:elasticsearch :9200']);
     expect(one('prod', 'DestinationRule', 'catalog').spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
     expect(ofKind('staging', 'AuthorizationPolicy')).toEqual([]);
     expect(ofKind('dev', 'DestinationRule')).toEqual([]);

@@ -32,6 +32,9 @@ export type {
 export { STORAGE_CLASSES, slotNamespace, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
+// The error a package's build throws for bad input: it names the file and the field.
+export { ConfigError, type ConfigIssue } from './errors';
+
 // Labels and sizes.
 export {
   CONFIG_NAME_ANNOTATION,
@@ -44,7 +47,7 @@ export {
   standardLabels,
   type LabelProps,
 } from './labels';
-export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE } from './rules';
+export { KEEP_ON_PRUNE, MESH_CONTROL_PLANE, MESH_NATIVE_SIDECAR, NODE_LOG_COLLECTOR } from './rules';
 export { mebibytes, millicores, resourcesFor, type ResourceSpec } from './config/sizes';
 
 // Blueprints and the constructs the store and cluster-level packages build with.

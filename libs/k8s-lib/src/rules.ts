@@ -51,3 +51,22 @@ export const MESH_CONTROL_PLANE = {
   istio: { namespace: 'istio-system', ports: [15012] },
   linkerd: { namespace: 'linkerd', ports: [8080, 8086, 8090] },
 } as const;
+
+/**
+ * The pod annotation that runs a mesh's proxy as a native sidecar (an init container that keeps
+ * running): it stops when the Job's container ends, where a plain sidecar would keep the pod running.
+ * Every Job of a meshed namespace sets it (migrations, infra/logging's index setup).
+ */
+export const MESH_NATIVE_SIDECAR: Readonly<Record<string, string | undefined>> = {
+  istio: 'sidecar.istio.io/nativeSidecar',
+  linkerd: 'config.alpha.linkerd.io/proxy-enable-native-sidecar',
+  none: undefined,
+};
+
+/**
+ * The node log collector (docs/decisions/016-node-log-collection.md): the one namespace whose pods the
+ * policy gate lets mount the nodes' log directory, and the one ServiceAccount it lets hold the
+ * pod-metadata ClusterRole. infra/logging creates both under these names; a change here is a change
+ * of the decision.
+ */
+export const NODE_LOG_COLLECTOR = { namespace: 'log-collector', serviceAccount: 'fluent-bit' } as const;

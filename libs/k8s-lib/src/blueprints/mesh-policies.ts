@@ -18,6 +18,11 @@ export interface MeshPoliciesProps {
  * Istio policies of a package, from the same graph as its NetworkPolicies: an ALLOW AuthorizationPolicy
  * per group of pods (callers by mesh identity or namespace, on the edge's ports; anything else is denied
  * once a policy selects the pods), and a DestinationRule per Service (mutual TLS, outlier detection).
+ * Where a caller is a namespace outside the mesh (a cluster package's client with `outsideMesh`), its
+ * rule admits callers without a mesh identity (`notPrincipals: ["*"]`) on the edge's ports, and a
+ * PeerAuthentication of the pods accepts plain text on those ports alone (port-level PERMISSIVE,
+ * STRICT otherwise): mutual TLS cannot name a caller that has no identity, so its NetworkPolicy is what
+ * restricts the source to that namespace.
  */
 export class MeshPolicies extends Construct {
   constructor(scope: Construct, id: string, props: MeshPoliciesProps) {
@@ -25,15 +30,18 @@ export class MeshPolicies extends Construct {
     const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg && n.slot === props.slot);
     for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (node.kind !== 'pods') continue;
-      const rules = props.graph.edges
-        .filter((e) => e.to === node.id)
+      const incoming = props.graph.edges.filter((e) => e.to === node.id);
+      const rules = incoming
         .flatMap((e) => {
           const from = props.graph.nodes.get(e.from)!;
           const source =
             from.kind === 'pods'
               ? { principals: [`cluster.local/ns/${from.namespace ?? props.namespace}/sa/${from.serviceAccount}`] }
               : from.kind === 'namespace'
-                ? { namespaces: [from.namespace] }
+                ? // A caller outside the mesh has no identity: only "no principal" matches it (the NetworkPolicy names its namespace).
+                  from.outsideMesh
+                  ? { notPrincipals: ['*'] }
+                  : { namespaces: [from.namespace] }
                 : undefined;
           return source ? [{ from: [{ source }], to: [{ operation: { ports: e.ports.map(String) } }] }] : [];
         })
@@ -45,6 +53,29 @@ export class MeshPolicies extends Construct {
         metadata: { name: node.name ?? node.id, labels: { ...props.labels } },
         spec: { selector: { matchLabels: { ...node.labels } }, action: 'ALLOW', rules },
       });
+      // Plain text from callers outside the mesh, on the ports of their edges alone; mutual TLS everywhere else.
+      const plaintextPorts = [
+        ...new Set(
+          incoming
+            .filter((e) => {
+              const from = props.graph.nodes.get(e.from)!;
+              return from.kind === 'namespace' && from.outsideMesh === true;
+            })
+            .flatMap((e) => e.ports),
+        ),
+      ].sort((a, b) => a - b);
+      if (plaintextPorts.length > 0) {
+        new ApiObject(this, `Peer-${node.id}`, {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'PeerAuthentication',
+          metadata: { name: `${node.id}-plaintext-ports`, labels: { ...props.labels } },
+          spec: {
+            selector: { matchLabels: { ...node.labels } },
+            mtls: { mode: 'STRICT' },
+            portLevelMtls: Object.fromEntries(plaintextPorts.map((port) => [String(port), { mode: 'PERMISSIVE' }])),
+          },
+        });
+      }
     }
     for (const service of props.services) {
       new ApiObject(this, `Destination-${service}`, {

@@ -21,7 +21,13 @@ export type NetworkNode =
       /** Their namespace, set in an environment with slots only. @default - the environment's namespace */
       readonly namespace?: string;
     }
-  | { readonly kind: 'namespace'; readonly id: string; readonly namespace: string }
+  | {
+      readonly kind: 'namespace';
+      readonly id: string;
+      readonly namespace: string;
+      /** Its pods have no mesh proxy, so no mesh identity: under Istio they call in plain text (MeshPolicies). */
+      readonly outsideMesh?: true;
+    }
   | { readonly kind: 'ip'; readonly id: string; readonly cidr: string };
 
 export interface NetworkEdge {

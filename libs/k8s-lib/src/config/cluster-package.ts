@@ -32,6 +32,14 @@ export interface ClusterClient {
   readonly namespace: string;
   /** Packages of the platform namespace it calls, on the ports each serves. */
   readonly reaches: readonly string[];
+  /**
+   * Its pods run without a mesh proxy (injection off), so they have no mesh identity and call in plain
+   * text. Under Istio each called package then accepts plain text on exactly these ports
+   * (PeerAuthentication, port-level PERMISSIVE) from callers without an identity (AuthorizationPolicy
+   * `notPrincipals: ["*"]`); which namespace they come from is restricted by the NetworkPolicy alone.
+   * @default false
+   */
+  readonly outsideMesh?: boolean;
 }
 
 /** The namespaces of a cluster-level package that call the platform's packages, in one environment. */

@@ -17,7 +17,7 @@ export const clusterKind: PackageKind<ClusterPackageSpec, undefined> = {
   network({ spec, env }, net) {
     const calls = (spec.clients?.(env) ?? []).flatMap((client) => {
       const id = `namespace-${client.namespace}`;
-      net.namespace(id, client.namespace);
+      net.namespace(id, client.namespace, { outsideMesh: client.outsideMesh === true });
       return client.reaches.map((to) => ({ from: id, to }));
     });
     return { served: [], consumes: false, calls };

@@ -81,8 +81,11 @@ export interface BuildContext<Spec = unknown, Resolved = unknown> extends Resolv
 export interface NetworkBuilder {
   /** Pods of the package (`pkg` is the package being resolved). */
   pods(id: string, labels: Readonly<Record<string, string>>, serviceAccount: string): void;
-  /** Something outside the platform namespace: every pod of that namespace. */
-  namespace(id: string, namespace: string): void;
+  /**
+   * Something outside the platform namespace: every pod of that namespace. `outsideMesh`: its pods have
+   * no mesh proxy and so no mesh identity (they call in plain text).
+   */
+  namespace(id: string, namespace: string, options?: { readonly outsideMesh?: boolean }): void;
   /** An address outside the cluster network. */
   ip(id: string, cidr: string): void;
   edge(from: string, to: string, ports: readonly number[]): void;

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
+import { MESH_NATIVE_SIDECAR } from '../rules';
 import { dnsLabel, type WebServiceSpec } from '../config/definition';
 import { selectorLabels, standardLabels } from '../labels';
 import { resourcesFor } from '../config/sizes';
@@ -142,14 +143,4 @@ export const migrationsFeature: KindFeature<Migrations> = {
       },
     });
   },
-};
-
-/**
- * The pod annotation that runs a mesh's proxy as a native sidecar (an init container that keeps
- * running): it stops when the Job's container ends, where a plain sidecar would keep the pod running.
- */
-const MESH_NATIVE_SIDECAR: Readonly<Record<string, string | undefined>> = {
-  istio: 'sidecar.istio.io/nativeSidecar',
-  linkerd: 'config.alpha.linkerd.io/proxy-enable-native-sidecar',
-  none: undefined,
 };

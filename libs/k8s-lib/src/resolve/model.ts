@@ -21,7 +21,8 @@ export function resolveEnvironment(ws: Workspace, env: Environment): { model: Re
   };
   const builder = (pkg: string): NetworkBuilder => ({
     pods: (id, labels, serviceAccount) => nodes.set(id, { kind: 'pods', id, labels: { ...labels }, pkg, serviceAccount }),
-    namespace: (id, namespace) => nodes.set(id, { kind: 'namespace', id, namespace }),
+    namespace: (id, namespace, options) =>
+      nodes.set(id, { kind: 'namespace', id, namespace, ...(options?.outsideMesh ? { outsideMesh: true as const } : {}) }),
     ip: (id, cidr) => nodes.set(id, { kind: 'ip', id, cidr }),
     edge,
   });

@@ -93,11 +93,56 @@ describe(rule.id, () => {
       ...extra,
     });
     const reader: PolicyRule = { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] };
-    const firing = (role: unknown) => check(rule, [...goodBundle(), role, clusterRoleBinding('log-reader', sa('web'))]);
+    const collector = sa('fluent-bit', 'log-collector');
+    /** The good bundle with the collector's DaemonSet (as ServiceAccount fluent-bit of log-collector), `role` and a binding of it to `subjects`. */
+    const bundleWith = (role: unknown, ...subjects: Subject[]) => {
+      const objects = goodBundle();
+      const web = objects.find((o) => o.kind === 'Deployment');
+      const daemonSet = {
+        ...structuredClone(web),
+        kind: 'DaemonSet',
+        metadata: { name: 'fluent-bit', namespace: 'log-collector' },
+      };
+      daemonSet.spec.template.spec.serviceAccountName = 'fluent-bit';
+      return [...objects, daemonSet, role, clusterRoleBinding('log-reader', ...subjects)];
+    };
+    const firing = (role: unknown) => check(rule, bundleWith(role, collector));
 
-    it('stays quiet on a ClusterRole of the bundle that only gets, lists and watches pods and namespaces', () => {
+    it("stays quiet on a ClusterRole of the bundle that only gets, lists and watches pods and namespaces, bound to the collector's ServiceAccount", () => {
       expect(firing(clusterRole([reader]))).toEqual([]);
       expect(firing(clusterRole([{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }]))).toEqual([]);
+      // A RoleBinding in the collector's namespace names the ServiceAccount without a namespace.
+      const binding = { ...roleBinding('ClusterRole', 'log-reader', { kind: 'ServiceAccount', name: 'fluent-bit' }) };
+      binding.metadata = { ...binding.metadata, namespace: 'log-collector' };
+      expect(check(rule, [...bundleWith(clusterRole([reader]), collector), binding])).toEqual([]);
+    });
+
+    it('fails when the same ClusterRole is bound to any other subject: a platform ServiceAccount, a group, a user, a namesake elsewhere', () => {
+      for (const subject of [
+        sa('web'),
+        sa('fluent-bit', 'b2connect'),
+        sa('other', 'log-collector'),
+        { kind: 'Group', name: 'system:serviceaccounts' },
+        { kind: 'Group', name: 'system:serviceaccounts:log-collector' },
+        { kind: 'User', name: 'system:serviceaccount:log-collector:fluent-bit' },
+        { kind: 'User', name: 'alice' },
+      ]) {
+        expect(check(rule, bundleWith(clusterRole([reader]), collector, subject))).toEqual([
+          {
+            rule: rule.id,
+            object: 'ClusterRoleBinding/log-reader-binding',
+            message: `binds ClusterRole "log-reader" (reads every pod and namespace) to ${subject.kind} "${subject.name}"${subject.namespace ? ` of namespace ${subject.namespace}` : ''}, which is not the node log collector`,
+            fix: 'bind it to ServiceAccount fluent-bit of namespace log-collector alone; grant other workloads a Role in their namespace',
+          },
+        ]);
+      }
+      // A RoleBinding of another namespace naming fluent-bit without a namespace means that namespace's account.
+      expect(
+        check(rule, [
+          ...bundleWith(clusterRole([reader])),
+          roleBinding('ClusterRole', 'log-reader', { kind: 'ServiceAccount', name: 'fluent-bit' }),
+        ]),
+      ).toHaveLength(1);
     });
 
     it('fails when the ClusterRole reads anything more, writes, aggregates, or is not in the bundle', () => {
@@ -116,7 +161,7 @@ describe(rule.id, () => {
       ]) {
         expect(firing(role)).toEqual([
           expect.objectContaining({
-            message: 'binds ClusterRole "log-reader" to ServiceAccount "web", which the pods of Deployment/web run as',
+            message: 'binds ClusterRole "log-reader" to ServiceAccount "fluent-bit", which the pods of DaemonSet/fluent-bit run as',
           }),
         ]);
       }

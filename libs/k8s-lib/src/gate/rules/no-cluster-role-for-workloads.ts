@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../check/validate';
+import { NODE_LOG_COLLECTOR } from '../../rules';
 import { ref, type Finding, type GateBundle, type PodSpec, type Rule } from '../types';
 
 /** A ServiceAccount some pods of the bundle run as. */
@@ -63,8 +64,9 @@ function covered(subject: Subject, bindingNamespace: string | undefined, workloa
 /**
  * The one kind of ClusterRole a workload may be bound to (docs/decisions/016-node-log-collection.md):
  * one the bundle defines, so its rules are reviewed in the bundle's diff, that only reads pods and
- * namespaces, as a node log collector does to label each line with its pod's and namespace's metadata.
- * No other resource (Secrets, ConfigMaps, pods/log, pods/exec), verb, API group, URL or aggregation.
+ * namespaces, as the node log collector does to label each line with its pod's and namespace's metadata,
+ * bound to the collector's ServiceAccount alone (`NODE_LOG_COLLECTOR`). No other resource (Secrets,
+ * ConfigMaps, pods/log, pods/exec), verb, API group, URL or aggregation, and no other subject.
  */
 export const POD_METADATA_READER = {
   apiGroups: [''],
@@ -77,6 +79,15 @@ interface PolicyRule {
   readonly resources?: readonly string[];
   readonly verbs?: readonly string[];
   readonly nonResourceURLs?: readonly string[];
+}
+
+/** Whether a binding subject is exactly the node log collector's ServiceAccount. */
+function isLogCollector(subject: Subject, bindingNamespace: string | undefined): boolean {
+  return (
+    subject.kind === 'ServiceAccount' &&
+    subject.name === NODE_LOG_COLLECTOR.serviceAccount &&
+    (subject.namespace ?? bindingNamespace) === NODE_LOG_COLLECTOR.namespace
+  );
 }
 
 function onlyReadsPodMetadata(role: KubeObject | undefined): boolean {
@@ -118,9 +129,22 @@ export const noClusterRoleForWorkloads: Rule = {
     for (const b of bindings) {
       const roleRef = (b.roleRef ?? {}) as { kind?: string; name?: string };
       if (roleRef.kind !== 'ClusterRole') continue;
-      if (roleRef.name !== undefined && onlyReadsPodMetadata(bundle.find('ClusterRole', roleRef.name))) continue;
+      const bindingNamespace = b.kind === 'RoleBinding' ? b.metadata.namespace : undefined;
+      if (roleRef.name !== undefined && onlyReadsPodMetadata(bundle.find('ClusterRole', roleRef.name))) {
+        // The allowance is the collector's: any other subject (a platform ServiceAccount, a group, a user) fails.
+        for (const subject of (b.subjects ?? []) as Subject[]) {
+          if (isLogCollector(subject, bindingNamespace)) continue;
+          findings.push({
+            rule: this.id,
+            object: ref(b),
+            message: `binds ClusterRole "${roleRef.name}" (reads every pod and namespace) to ${subject.kind} "${subject.name}"${subject.namespace ? ` of namespace ${subject.namespace}` : ''}, which is not the node log collector`,
+            fix: `bind it to ServiceAccount ${NODE_LOG_COLLECTOR.serviceAccount} of namespace ${NODE_LOG_COLLECTOR.namespace} alone; grant other workloads a Role in their namespace`,
+          });
+        }
+        continue;
+      }
       for (const subject of (b.subjects ?? []) as Subject[]) {
-        const hit = covered(subject, b.kind === 'RoleBinding' ? b.metadata.namespace : undefined, workloads);
+        const hit = covered(subject, bindingNamespace, workloads);
         if (hit.length === 0) continue;
         const who = subject.kind === 'ServiceAccount' ? `ServiceAccount "${subject.name}"` : `${subject.kind} "${subject.name}"`;
         const owners = [...new Set(hit.map((w) => w.owner))].join(', ');

@@ -67,41 +67,47 @@ describe(rule.id, () => {
     );
   });
 
-  describe('the node-log exemption (a read-only /var/log in a namespace labelled privileged)', () => {
+  describe('the node-log exemption (a read-only /var/log for the log collector, in its namespace labelled privileged)', () => {
     const namespace = (name: string, level?: string) => ({
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name, labels: level ? { 'pod-security.kubernetes.io/enforce': level } : {} },
     });
-    /** The good bundle's Deployment in namespace `ns`, mounting host path `path` at /host. */
-    const collector = (ns: string, path = '/var/log', mount: { readOnly?: boolean } = { readOnly: true }) => {
+    /** The good bundle's Deployment in namespace `ns`, as the collector's ServiceAccount, mounting host path `path` at /host. */
+    const collector = (ns: string, path = '/var/log', mount: { readOnly?: boolean } = { readOnly: true }, account = 'fluent-bit') => {
       const objects = goodBundle();
       const d = deployment(objects);
       d.metadata.namespace = ns;
+      d.spec.template.spec.serviceAccountName = account;
       d.spec.template.spec.volumes = [{ name: 'node-logs', hostPath: { path, type: 'Directory' } }];
       d.spec.template.spec.containers[0].volumeMounts = [{ name: 'node-logs', mountPath: '/host', ...mount }];
       return objects;
     };
     const messages = (objects: any[]) => check(rule, objects).map((f) => f.message);
 
-    it('admits a read-only /var/log in a namespace that enforces privileged', () => {
+    it("admits a read-only /var/log for the collector's ServiceAccount in its namespace, which enforces privileged", () => {
       expect(check(rule, [namespace('log-collector', 'privileged'), ...collector('log-collector')])).toEqual([]);
       expect(check(rule, [namespace('log-collector', 'privileged'), ...collector('log-collector', '/var/log/')])).toEqual([]);
     });
 
-    it('fails when the namespace enforces restricted or baseline, carries no label, or is not in the bundle', () => {
+    it("fails when the namespace enforces restricted or baseline, carries no label, is not in the bundle, is not the collector's, or the pod is not the collector", () => {
       for (const objects of [
         [namespace('b2connect', 'restricted'), ...collector('b2connect')],
         [namespace('b2connect', 'baseline'), ...collector('b2connect')],
         [namespace('b2connect'), ...collector('b2connect')],
         collector('elsewhere'),
+        // Another namespace that enforces privileged is not the collector's.
+        [namespace('other-privileged', 'privileged'), ...collector('other-privileged')],
+        // Another ServiceAccount in the collector's namespace, or none (default), is not the collector.
+        [namespace('log-collector', 'privileged'), ...collector('log-collector', '/var/log', { readOnly: true }, 'web')],
+        [namespace('log-collector', 'privileged'), ...collector('log-collector', '/var/log', { readOnly: true }, 'default')],
       ]) {
         expect(check(rule, objects)).toEqual([
           {
             rule: rule.id,
             object: 'Deployment/web',
             message: 'volume "node-logs" is of type hostPath',
-            fix: 'use one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret; only a pod of a namespace labelled pod-security.kubernetes.io/enforce: privileged may mount /var/log read-only',
+            fix: 'use one of configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret; only the node log collector (ServiceAccount fluent-bit in namespace log-collector, labelled pod-security.kubernetes.io/enforce: privileged) may mount /var/log read-only',
           },
         ]);
       }

@@ -1,3 +1,4 @@
+import { NODE_LOG_COLLECTOR } from '../../rules';
 import { type Finding, type GateBundle, type PodSource, type Rule, type PodSpec } from '../types';
 
 const ALLOWED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
@@ -6,10 +7,12 @@ const ALLOWED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemer
 export const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 /**
- * The one exemption from "restricted" (docs/decisions/016-node-log-collection.md): in a namespace whose
- * Namespace object in the bundle enforces Pod Security "privileged", a pod may mount these host paths,
- * read-only in every container that mounts them, to read the nodes' container logs. Every other check of
- * "restricted" still applies to its pods; "baseline" forbids hostPath volumes, so no lower level works.
+ * The one exemption from "restricted" (docs/decisions/016-node-log-collection.md): the node log
+ * collector (`NODE_LOG_COLLECTOR`: pods of its namespace that run as its ServiceAccount), when the
+ * bundle's Namespace object of that namespace enforces Pod Security "privileged", may mount these host
+ * paths, read-only in every container that mounts them, to read the nodes' container logs. Any other
+ * pod, namespace or ServiceAccount is refused as before. Every other check of "restricted" still applies
+ * to its pods; "baseline" forbids hostPath volumes, so no lower level works.
  */
 export const NODE_LOG_PATHS: readonly string[] = ['/var/log'];
 
@@ -19,11 +22,13 @@ function hostPathRefusal(bundle: GateBundle, pod: PodSource, volume: PodSpec): {
   const labels = namespace ? (bundle.find('Namespace', namespace)?.metadata.labels as Record<string, string> | undefined) : undefined;
   const level = labels?.[ENFORCE_LABEL];
   const path = String(volume.hostPath?.path ?? '').replace(/\/+$/, '') || '/';
+  const account = pod.podSpec?.serviceAccountName ?? pod.podSpec?.serviceAccount ?? 'default';
   const general = {
     message: `volume "${volume.name}" is of type hostPath`,
-    fix: `use one of ${ALLOWED_VOLUMES.join(', ')}; only a pod of a namespace labelled ${ENFORCE_LABEL}: privileged may mount ${NODE_LOG_PATHS.join(', ')} read-only`,
+    fix: `use one of ${ALLOWED_VOLUMES.join(', ')}; only the node log collector (ServiceAccount ${NODE_LOG_COLLECTOR.serviceAccount} in namespace ${NODE_LOG_COLLECTOR.namespace}, labelled ${ENFORCE_LABEL}: privileged) may mount ${NODE_LOG_PATHS.join(', ')} read-only`,
   };
-  if (level !== 'privileged' || !NODE_LOG_PATHS.includes(path)) return general;
+  const collector = namespace === NODE_LOG_COLLECTOR.namespace && account === NODE_LOG_COLLECTOR.serviceAccount;
+  if (!collector || level !== 'privileged' || !NODE_LOG_PATHS.includes(path)) return general;
   const containers: PodSpec[] = [
     ...(pod.podSpec?.initContainers ?? []),
     ...(pod.podSpec?.containers ?? []),
