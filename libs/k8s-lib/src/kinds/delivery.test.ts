@@ -105,6 +105,23 @@ describe('canary delivery', () => {
     expect(find(web, 'PodDisruptionBudget', 'web').spec.selector.matchLabels).toEqual(rollout.spec.selector.matchLabels);
   });
 
+  it("lets the package's ServiceMonitor find its metrics port on the service's own Service only: each pod is one target", async () => {
+    const { objects } = await build({ prod: withRollouts('prod', { serviceMesh: 'istio' }) }, { web: { delivery: canary } });
+    const web = objects('prod', 'web');
+    const monitor = find(web, 'ServiceMonitor', 'web');
+    const selected = web.filter(
+      (o) =>
+        o.kind === 'Service' &&
+        Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => o.metadata.labels?.[k] === v),
+    );
+    // The stable labels select all three Services, which all select the same pods...
+    expect(selected.map((o) => o.metadata.name).sort()).toEqual(['web', 'web-canary', 'web-stable']);
+    // ...but only the service's own one has the port the monitor scrapes.
+    const ports = monitor.spec.endpoints.map((e: any) => e.port);
+    expect(ports).toEqual(['metrics']);
+    expect(selected.filter((o) => o.spec.ports.some((p: any) => ports.includes(p.name))).map((o) => o.metadata.name)).toEqual(['web']);
+  });
+
   it('keeps fixed replicas on the Rollout where there is no HPA', async () => {
     const { objects } = await build({ prod: withRollouts('prod') }, { web: { replicas: 3, delivery: canary } });
     expect(find(objects('prod', 'web'), 'Rollout', 'web').spec.replicas).toBe(3);
