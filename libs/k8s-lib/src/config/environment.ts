@@ -308,7 +308,7 @@ export const EnvironmentSchema = z
             'The two slots: each has its own namespace `<namespace>-<slot>` holding every stateless package (web services, frontends); stores stay in `namespace`, shared by both.',
           ),
         live: dnsLabel.describe(
-          "The slot the public hosts reach. A switch is a change of this one value (`nx run ingress:switch -c <env> --to <slot>`); it rebuilds the ingress bundle and the severities of the slotted packages' SLO alerts (only the live slot pages).",
+          'The slot the public hosts reach. A switch is a change of this one value (`nx run ingress:switch -c <env> --to <slot>`); it rebuilds the ingress bundle only.',
         ),
         previewHosts: z
           .strictObject({ api: HOST, storefront: HOST, adminPortal: HOST })

@@ -54,9 +54,8 @@ const refused = (error: (line: string) => void, lines: readonly string[]): Switc
  * 2. changes the one value `slots.live` in `environments/<env>.yaml` through the yaml Document API,
  *    in place: every comment, every other line and byte stays;
  * 3. rebuilds the environment (validation and gate included; a failure restores the file) and prints
- *    the line it changed and the bundle diff. The ingress package reads `slots.live`, and the slotted
- *    packages' SLO alerts (only the live slot's page): their bundles change. Switching back restores
- *    the previous bytes: it is the rollback.
+ *    the line it changed and the bundle diff. Only the ingress package reads `slots.live`, so only its
+ *    bundle changes. Switching back restores the previous bytes: it is the rollback.
  */
 export async function runSwitch(
   root: string,
