@@ -82,3 +82,13 @@ describe('PromQL analysis', () => {
     expect(labelSurvives(byJob, 'pod')).toBe(false);
   });
 });
+
+describe('promqlProblems on many expressions', () => {
+  it('reports an error in one of many expressions that differ in their label values only, quoting its own text', () => {
+    for (const job of ['a', 'b', 'c']) expect(promqlProblems(`sum(rate(x{job="${job}"}[5m])) > 1`)).toEqual([]);
+    const [problem] = promqlProblems('rate(x{job="catalog"}[5m)');
+    expect(problem?.message).toMatch(/near ".*talog.*"/);
+    // An unterminated string is a syntax error, not a masked literal.
+    expect(promqlProblems('up{job="a} == 0')).not.toEqual([]);
+  });
+});

@@ -20,19 +20,62 @@ export function substitutePlaceholders(expr: string): string {
   return expr.replace(PLACEHOLDER, (m) => 'x'.repeat(Math.max(1, m.length)));
 }
 
+/**
+ * Syntax trees by expression text. A bundle holds tens of thousands of expressions, each read by
+ * several rules of the gate; each is parsed once. Bounded: a long-lived process starts again past it.
+ */
+const trees = new Map<string, ReturnType<typeof parser.parse>>();
+const MAX_TREES = 100_000;
+
+function parse(text: string): ReturnType<typeof parser.parse> {
+  let tree = trees.get(text);
+  if (!tree) {
+    if (trees.size >= MAX_TREES) trees.clear();
+    tree = parser.parse(text);
+    trees.set(text, tree);
+  }
+  return tree;
+}
+
+/** String literals of PromQL (double, single and back quotes, with escapes). */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
+
+/**
+ * The text with the contents of its string literals masked, lengths kept: what the syntax and the
+ * structure of an expression depend on. The rules of 200 services differ in their label values only
+ * (`job="catalog"`), so they share one tree here.
+ */
+function structureOf(text: string): string {
+  return text.replace(STRING_LITERAL, (m) => m[0] + 'x'.repeat(m.length - 2) + m[m.length - 1]);
+}
+
 /** The syntax errors of a PromQL expression after its placeholders are substituted; empty when it parses. */
 export function promqlProblems(expr: string): PromqlProblem[] {
   const text = substitutePlaceholders(expr);
   if (text.trim() === '') return [{ column: 1, message: 'the expression is empty' }];
-  const problems: PromqlProblem[] = [];
-  parser.parse(text).iterate({
-    enter: (node) => {
-      if (!node.type.isError) return;
-      const near = text.slice(Math.max(0, node.from - 10), node.to + 10).replace(/\s+/g, ' ');
-      problems.push({ column: node.from + 1, message: `syntax error at column ${node.from + 1}, near "${near}"` });
-    },
+  // Parsed with its strings masked (positions unchanged), quoted from the text itself.
+  return errorsOf(structureOf(text)).map(({ from, to }) => {
+    const near = text.slice(Math.max(0, from - 10), to + 10).replace(/\s+/g, ' ');
+    return { column: from + 1, message: `syntax error at column ${from + 1}, near "${near}"` };
   });
-  return problems;
+}
+
+/** Where the syntax errors of a structure are, found once per structure. */
+const errorSpans = new Map<string, readonly { from: number; to: number }[]>();
+
+function errorsOf(structure: string): readonly { from: number; to: number }[] {
+  let spans = errorSpans.get(structure);
+  if (!spans) {
+    const found: { from: number; to: number }[] = [];
+    parse(structure).iterate({
+      enter: (node) => {
+        if (node.type.isError) found.push({ from: node.from, to: node.to });
+      },
+    });
+    if (errorSpans.size >= MAX_TREES) errorSpans.clear();
+    errorSpans.set(structure, (spans = found));
+  }
+  return spans;
 }
 
 /** An error message naming where the expression is, or undefined when it parses. */
@@ -55,9 +98,14 @@ export function substituteDashboardVariables(expr: string): string {
     .replace(/\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (m) => 'x'.repeat(Math.max(1, m.length)));
 }
 
+/**
+ * The expression's text and its top node. The tree is parsed from the text's structure (strings
+ * masked, positions unchanged), so reading a node's text from `text` gives its own words, strings
+ * included (`label_replace`'s target label).
+ */
 function topExpression(expr: string): { text: string; node: SyntaxNode | null } {
   const text = substitutePlaceholders(expr);
-  return { text, node: parser.parse(text).topNode.firstChild };
+  return { text, node: parse(structureOf(text)).topNode.firstChild };
 }
 
 function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
@@ -80,9 +128,9 @@ function children(node: SyntaxNode): SyntaxNode[] {
 
 /** The metric names an expression selects (`name{...}`, not `{__name__=...}`), in order of appearance, once each. */
 export function selectedMetrics(expr: string): string[] {
-  const { text } = topExpression(expr);
+  const text = substitutePlaceholders(expr);
   const names: string[] = [];
-  parser.parse(text).iterate({
+  parse(structureOf(text)).iterate({
     enter: (n) => {
       if (n.name === 'VectorSelector') {
         const id = n.node.getChild('Identifier');
