@@ -72,6 +72,23 @@ describe('infra/ingress', () => {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'b2connect-blue' } } }],
         ports: [{ protocol: 'TCP', port: 8080 }],
       },
+      // The controller's namespace has no allow-dns policy, and prod's mesh (istio) needs istiod.
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } } }],
+        ports: [{ protocol: 'TCP', port: 15012 }],
+      },
     ]);
     expect(policy.spec.ingress).toBeUndefined();
   });

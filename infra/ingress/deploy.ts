@@ -79,6 +79,7 @@ export default defineClusterPackage({
         ports: SMOKE_TEST_PORTS,
         timeoutSeconds: smoke.timeoutSeconds,
         resources: resourcesFor(ctx.env.sizeProfile, 'small'),
+        mesh: ctx.env.capabilities.serviceMesh,
         podAnnotations: ctx.env.capabilities.serviceMesh === 'istio' ? { 'sidecar.istio.io/nativeSidecar': 'true' } : {},
         labels: { ...ctx.labels, 'app.kubernetes.io/component': 'smoke-test' },
       });
