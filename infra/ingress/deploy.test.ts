@@ -144,6 +144,35 @@ describe('infra/ingress', () => {
     expect(new Set(targetPorts)).toEqual(new Set(ports));
   }, 60_000);
 
+  it('reaches, through each ExternalName Service, pods whose NetworkPolicy and AuthorizationPolicy admit the ingress controller on the port behind the slot Service', async () => {
+    const root = resolve(__dirname, '../..');
+    const result = await synthesize(root, {
+      packages: ['api-gateway', 'storefront', 'admin-portal'],
+      environments: ['prod'],
+      load: (f) => import(/* @vite-ignore */ f),
+    });
+    const objects = [...result.bundles.get('prod')!.values()].flat();
+    const aliasesOf = bundle('prod').filter((o) => o.kind === 'Service');
+    expect(aliasesOf).toHaveLength(6);
+    for (const alias of aliasesOf) {
+      const { externalName, ports } = alias.spec as { externalName: string; ports: { targetPort: number }[] };
+      const [name, namespace] = externalName.split('.');
+      const service = findObject(objects, 'Service', name!, namespace);
+      const port = (service.spec as { ports: { port: number; targetPort: number }[] }).ports.find((p) => p.port === ports[0]!.targetPort)!;
+      expect(port).toBeDefined();
+      const policy = findObject(objects, 'NetworkPolicy', name!, namespace);
+      expect(policy.spec.ingress).toContainEqual({
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+        ports: [{ protocol: 'TCP', port: port.targetPort }],
+      });
+      const authz = findObject(objects, 'AuthorizationPolicy', name!, namespace);
+      expect(authz.spec.rules).toContainEqual({
+        from: [{ source: { namespaces: ['ingress-nginx'] } }],
+        to: [{ operation: { ports: [String(port.targetPort)] } }],
+      });
+    }
+  }, 60_000);
+
   it('uses per-environment hosts and the staging issuer outside prod', () => {
     expect(ingress('staging').spec.rules[0].host).toBe('api.staging.b2connect.com');
     expect(ingress('dev').metadata.annotations).toMatchObject({ 'cert-manager.io/cluster-issuer': 'letsencrypt-staging' });
