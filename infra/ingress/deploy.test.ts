@@ -76,11 +76,7 @@ describe('infra/ingress', () => {
       tls: [{ hosts: ['api.staging.b2connect.com', 'www.staging.b2connect.com', 'admin.staging.b2connect.com'] }],
     });
     expect(bundle('staging').some((o) => o.kind === 'Job')).toBe(false);
-    expect(
-      staging[0]!.spec.rules.map(
-        (r: { http: { paths: { backend: { service: { name: string } } }[] } }) => r.http.paths[0]!.backend.service.name,
-      ),
-    ).toEqual(['api-gateway', 'storefront', 'admin-portal']);
+    expect(backendsOf(staging[0]!)).toEqual(['api-gateway', 'storefront', 'admin-portal']);
     expect(bundle('staging').some((o) => o.kind === 'Service')).toBe(false);
   });
 
