@@ -283,6 +283,13 @@ try {
           `cdk8s-plus-28 ${s(median(f.cdk8s))}; ours/helm ${x(pairedRatio(f.ours, f.helm))}, ours/cdk8s ${x(pairedRatio(f.ours, f.cdk8s))}; ` +
           `peak memory ours ${f.oursRssMb} MiB, helm ${f.helmRssMb || 'n/a'} MiB`,
       );
+      // Our bundles hold more per service than the references' 8 objects (monitors, rules, dashboards,
+      // mesh policies, blue-green slots in prod): the same ratio per object written, for context.
+      const perObject = pairedRatio(
+        f.ours.map((o) => o / f.objects),
+        f.helm.map((h) => h / f.helmObjects),
+      );
+      console.log(`  per object written: ours/helm ${x(perObject)}`);
       const phaseNames = Object.keys(f.phases[0] ?? {});
       console.log(`  phases (median ms): ${phaseNames.map((p) => `${p} ${median(f.phases.map((ph) => ph[p] ?? 0))}`).join(', ')}`);
       if (services === NX_SIZE) {

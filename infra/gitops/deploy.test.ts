@@ -78,7 +78,7 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
     });
   });
 
-  it('leaves what the Argo Rollouts controller sets to it: the weights of the canary route and the subset hashes, respected by syncs', () => {
+  it('leaves what the Argo Rollouts controller sets to it by its field manager (not by paths inside lists), respected by syncs', () => {
     // catalog delivers by canary on Istio in prod.
     const template = findObject(bundle('prod'), 'ApplicationSet', 'b2connect').spec.template;
     // In each blue-green slot.
@@ -89,14 +89,14 @@ describe('infra/gitops: Argo CD with progressive syncs (prod)', () => {
           kind: 'VirtualService',
           name: 'catalog',
           namespace,
-          jqPathExpressions: ['.spec.http[].route[].weight'],
+          managedFieldsManagers: ['rollouts-controller'],
         },
         {
           group: 'networking.istio.io',
           kind: 'DestinationRule',
           name: 'catalog',
           namespace,
-          jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
+          managedFieldsManagers: ['rollouts-controller'],
         },
       ]),
     );

@@ -22,8 +22,8 @@ const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 const SYNC_OPTIONS = ['ServerSideApply=true', 'PruneLast=true'];
 
 /**
- * What a package's Application leaves to the Argo Rollouts controller (VirtualService weights,
- * DestinationRule subset hashes, the canary Ingress): ignored in the diff, and with
+ * What a package's Application leaves to the Argo Rollouts controller (the fields its field manager
+ * wrote on the VirtualService and the DestinationRule): ignored in the diff, and with
  * RespectIgnoreDifferences not reset by a sync either, so that Argo CD never fights a canary in flight.
  */
 function leftToRollouts(entries: readonly Record<string, unknown>[]): {

@@ -63,7 +63,7 @@ export { EnvironmentOverview, type EnvironmentOverviewProps } from './blueprints
 
 // What a cluster-level package reads of the rest of the environment (infra/gitops, infra/ingress).
 export { GITOPS_CREDENTIALS_SECRET, PUBLIC_INGRESS_NAME } from './config/environment';
-export { CanaryRollout, rolloutManagedFields, type CanaryRolloutProps } from './blueprints/canary-rollout';
+export { CANARY_ROLE_LABEL, CanaryRollout, rolloutManagedFields, type CanaryRolloutProps } from './blueprints/canary-rollout';
 export { syncWaves, isClusterScoped, deploymentDependencies } from './write/waves';
 
 // Tests of a package: synthesize it, find objects by kind and name.

@@ -10,6 +10,12 @@ export const ARGO_ROLLOUTS_API = 'argoproj.io/v1alpha1';
 export const CANARY_ROUTE = 'primary';
 /** Subsets of the DestinationRule: the controller adds each ReplicaSet's pod-template hash to their labels. */
 export const CANARY_SUBSETS = { stable: 'stable', canary: 'canary' } as const;
+/**
+ * Label of the extra Services a canary adds (`<name>-stable`, `<name>-canary`), valued `stable` or
+ * `canary`. They select the same pods as the service's own Service: a ServiceMonitor must select the
+ * service's own Service only (`<key> DoesNotExist`), or it scrapes each pod two or three times.
+ */
+export const CANARY_ROLE_LABEL = 'b2connect.io/canary-role';
 
 /** One step of a canary: the share of traffic the new version gets, then how long it runs before its analysis. */
 export interface CanaryStepProps {
@@ -127,14 +133,26 @@ export class CanaryRollout extends Construct {
     this.stableService = props.routing.nginx ? name : `${name}-stable`;
     this.canaryService = `${name}-canary`;
     const serviceBody = () => ApiObject.of(svc.service).toJson() as { metadata: KubeObject['metadata']; spec: Record<string, unknown> };
-    for (const [cid, serviceName] of [
-      ['StableService', this.stableService],
-      ['CanaryService', this.canaryService],
+    for (const [cid, serviceName, role] of [
+      ['StableService', this.stableService, 'stable'],
+      ['CanaryService', this.canaryService, 'canary'],
     ] as const) {
       if (serviceName === name) continue;
+      // The service's labels and selector, its HTTP port only, and the role label: a label-based
+      // ServiceMonitor finds no metrics port here and can tell these from the service's own Service.
       new DerivedObject(this, cid, { apiVersion: 'v1', kind: 'Service', name: serviceName }, () => {
         const body = serviceBody();
-        return { apiVersion: 'v1', kind: 'Service', metadata: { ...body.metadata, name: serviceName }, spec: body.spec };
+        const ports = (body.spec.ports as { name?: string }[] | undefined)?.filter((p) => p.name === 'http');
+        return {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: {
+            ...body.metadata,
+            name: serviceName,
+            labels: { ...(body.metadata.labels as Record<string, string>), [CANARY_ROLE_LABEL]: role },
+          },
+          spec: { ...body.spec, ports },
+        };
       });
     }
 
@@ -277,10 +295,12 @@ export class CanaryRollout extends Construct {
             canary: {
               stableService: this.stableService,
               canaryService: this.canaryService,
-              // Never below the stable capacity while the canary starts.
-              maxSurge: '25%',
-              maxUnavailable: 0,
-              ...(Object.keys(trafficRouting).length > 0 ? { trafficRouting } : {}),
+              // With a traffic router the controller ignores maxSurge and maxUnavailable: the stable
+              // ReplicaSet keeps all its pods until promotion and the canary's come on top (weight × replicas,
+              // rounded up). dynamicStableScale is left off: a rollback then finds the full stable capacity
+              // running instead of scaling it back up. Only the basic canary (no router) surges and keeps
+              // the stable pods until the canary's are available.
+              ...(Object.keys(trafficRouting).length > 0 ? { trafficRouting } : { maxSurge: '25%', maxUnavailable: 0 }),
               steps,
             },
           },
@@ -311,11 +331,19 @@ export function stepProblems(steps: readonly CanaryStepProps[]): { readonly path
   });
 }
 
+/** The field manager the Argo Rollouts controller writes with (its `managedFields` entries). */
+export const ROLLOUTS_FIELD_MANAGER = 'rollouts-controller';
+
 /**
- * What Argo CD must leave to the Argo Rollouts controller in a bundle: the weights of the VirtualService
- * routes, the pod-template hashes it adds to the DestinationRule subsets, and the canary Ingress it
- * clones from the stable one (`<rollout>-<ingress>-canary`). Entries of an Application's
- * `ignoreDifferences`, to be used with the sync option `RespectIgnoreDifferences=true`.
+ * What Argo CD must leave to the Argo Rollouts controller in a bundle: the VirtualService whose route
+ * weights it sets and the DestinationRule whose subsets it labels with pod-template hashes. Entries of
+ * an Application's `ignoreDifferences`, to be used with the sync option `RespectIgnoreDifferences=true`.
+ *
+ * They name the controller's field manager rather than paths: a path inside a list
+ * (`.spec.http[].route[].weight`) is not honoured on these custom resources, where Argo CD patches with
+ * a JSON merge patch and, respecting the ignored field, keeps the whole live list (argo-cd #17694,
+ * #23283). The canary Ingress the controller clones from the stable one is not in the bundle, so Argo
+ * CD does not track it and needs no entry.
  */
 export function rolloutManagedFields(objects: readonly KubeObject[]): Record<string, unknown>[] {
   const entries: Record<string, unknown>[] = [];
@@ -324,20 +352,17 @@ export function rolloutManagedFields(objects: readonly KubeObject[]): Record<str
     const routing = (o.spec as { strategy?: { canary?: { trafficRouting?: Record<string, Record<string, unknown>> } } })?.strategy?.canary
       ?.trafficRouting;
     const istio = routing?.istio as { virtualService?: { name: string }; destinationRule?: { name: string } } | undefined;
-    const nginx = routing?.nginx as { stableIngress?: string } | undefined;
     const namespace = o.metadata.namespace;
-    const at = (kind: string, group: string, name: string, fields: Record<string, unknown>) =>
-      entries.push({ group, kind, name, ...(namespace ? { namespace } : {}), ...fields });
-    if (istio?.virtualService)
-      at('VirtualService', 'networking.istio.io', istio.virtualService.name, { jqPathExpressions: ['.spec.http[].route[].weight'] });
-    if (istio?.destinationRule)
-      at('DestinationRule', 'networking.istio.io', istio.destinationRule.name, {
-        jqPathExpressions: ['.spec.subsets[].labels["rollouts-pod-template-hash"]'],
+    const at = (kind: string, name: string) =>
+      entries.push({
+        group: 'networking.istio.io',
+        kind,
+        name,
+        ...(namespace ? { namespace } : {}),
+        managedFieldsManagers: [ROLLOUTS_FIELD_MANAGER],
       });
-    if (nginx?.stableIngress)
-      at('Ingress', 'networking.k8s.io', `${o.metadata.name}-${nginx.stableIngress}-canary`, {
-        jqPathExpressions: ['.metadata.annotations', '.spec'],
-      });
+    if (istio?.virtualService) at('VirtualService', istio.virtualService.name);
+    if (istio?.destinationRule) at('DestinationRule', istio.destinationRule.name);
   }
   return entries;
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigErrors } from '../errors';
+import { App, Chart } from 'cdk8s';
+import { ConfigError, ConfigErrors } from '../errors';
 import { promqlError } from '../promql';
 import { synthesize } from '../write/bundle';
 import { environment, find, importLoader, makeWorkspace, webService } from '../../test/helpers';
 import type { EnvironmentInput } from '../config/environment';
 import type { WebServiceSpecInput } from '../config/definition';
-import { Delivery } from './delivery';
+import { Delivery, DeliverySchema, deliveryFeature } from './delivery';
 
 const canary = Delivery.canary({
   steps: [
@@ -102,6 +103,23 @@ describe('canary delivery', () => {
     });
     // The PDB still covers the pods.
     expect(find(web, 'PodDisruptionBudget', 'web').spec.selector.matchLabels).toEqual(rollout.spec.selector.matchLabels);
+  });
+
+  it("lets the package's ServiceMonitor find its metrics port on the service's own Service only: each pod is one target", async () => {
+    const { objects } = await build({ prod: withRollouts('prod', { serviceMesh: 'istio' }) }, { web: { delivery: canary } });
+    const web = objects('prod', 'web');
+    const monitor = find(web, 'ServiceMonitor', 'web');
+    const selected = web.filter(
+      (o) =>
+        o.kind === 'Service' &&
+        Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => o.metadata.labels?.[k] === v),
+    );
+    // The stable labels select all three Services, which all select the same pods...
+    expect(selected.map((o) => o.metadata.name).sort()).toEqual(['web', 'web-canary', 'web-stable']);
+    // ...but only the service's own one has the port the monitor scrapes.
+    const ports = monitor.spec.endpoints.map((e: any) => e.port);
+    expect(ports).toEqual(['metrics']);
+    expect(selected.filter((o) => o.spec.ports.some((p: any) => ports.includes(p.name))).map((o) => o.metadata.name)).toEqual(['web']);
   });
 
   it('keeps fixed replicas on the Rollout where there is no HPA', async () => {
@@ -303,11 +321,45 @@ describe('canary delivery', () => {
     expect(never).toContain('delivery.analysis.failureLimit: 2 must be below count (2): the analysis could never fail');
   });
 
-  it('fails when the analysis has no Prometheus to ask', async () => {
+  it('rolls where the environment has Argo Rollouts but no prometheus-operator (the analysis would have no metrics), and says so', async () => {
+    // A Prometheus address alone is not enough: nothing would scrape the pods.
+    const base = environment('prod', { capabilities: { argoRollouts: true, rabbitmqOperator: true } });
+    const noMonitors = { ...base, network: { ...base.network, prometheusUrl: 'http://prometheus.example.com:9090' } } as EnvironmentInput;
+    const { objects, progress } = await build({ prod: noMonitors }, { web: { delivery: canary } });
+    const web = objects('prod', 'web');
+    expect(find(web, 'Deployment', 'web').spec.strategy.type).toBe('RollingUpdate');
+    expect(web.filter((o) => ['Rollout', 'AnalysisTemplate'].includes(o.kind))).toEqual([]);
+    expect(progress).toContain('prod: web: canary delivery: rolling update instead (capabilities.prometheusOperator is false)');
+  });
+
+  it('fails when the package requires the canary and the environment has no prometheus-operator', async () => {
     const message = await failure(
       { prod: environment('prod', { capabilities: { argoRollouts: true, rabbitmqOperator: true } }) },
-      { delivery: canary },
+      { delivery: Delivery.canary({ ...canary, required: true } as never) },
     );
-    expect(message).toContain('delivery.analysis: [prod] the canary analysis needs Prometheus');
+    expect(message).toContain(
+      'services/web/deploy.ts: delivery.required: [prod] the canary is required, but environments/prod.yaml has capabilities.prometheusOperator: false: without monitors the analysis has no metrics of the pods',
+    );
+  });
+
+  it('fails when the package has no WebService to deliver, naming the file', () => {
+    const chart = new Chart(new App(), 'web');
+    const value = DeliverySchema.parse(canary);
+    const ctx = {
+      pkg: { name: 'web', file: 'services/web/deploy.ts' },
+      spec: { name: 'web' },
+      env: { name: 'prod', capabilities: { argoRollouts: true, prometheusOperator: true } },
+      value,
+    };
+    let err: unknown;
+    try {
+      deliveryFeature.build(chart, ctx as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(
+      "services/web/deploy.ts: delivery: [prod] a canary needs the web service's Deployment to replace, and the package builds no WebService; drop delivery or build the package with defineWebService",
+    );
   });
 });

@@ -72,7 +72,7 @@ const CanarySchema = z.strictObject({
     }),
   /** Error rate and latency of the canary, measured after each step's pause. */
   analysis: CanaryAnalysisSchema,
-  /** Refuse an environment without Argo Rollouts instead of rolling there. @default false */
+  /** Refuse an environment without Argo Rollouts or prometheus-operator instead of rolling there. @default false */
   required: z.boolean().default(false),
 });
 
@@ -100,7 +100,8 @@ export class Delivery {
   /**
    * A canary with Argo Rollouts: traffic shifts by the steps, each followed by its bake time and a metric
    * analysis on Prometheus; a failed analysis rolls back, an inconclusive one (too little traffic) pauses.
-   * Where the environment has no Argo Rollouts the service rolls, and the build says so, unless `required`.
+   * Where the environment has no Argo Rollouts, or no prometheus-operator to give the analysis its metrics,
+   * the service rolls, and the build says so, unless `required`.
    */
   static canary(options: CanaryOptions): DeliveryInput {
     return { strategy: 'canary', ...options };
@@ -121,28 +122,38 @@ export const deliveryFeature: KindFeature<DeliveryChoice> = {
     const { pkg, env, value } = ctx;
     if (value.strategy !== 'canary') return;
     const spec = ctx.spec as WebServiceSpec;
-    if (!env.capabilities.argoRollouts) {
+    // What the canary needs of the environment: the controller, and the metrics path of its analysis
+    // (prometheus-operator, whose monitors scrape the pods). Without metrics every measurement is
+    // Inconclusive and every release would stop at its first step, so the service rolls instead.
+    const missing = !env.capabilities.argoRollouts
+      ? { capability: 'argoRollouts', install: 'install Argo Rollouts there', why: '' }
+      : !env.capabilities.prometheusOperator
+        ? {
+            capability: 'prometheusOperator',
+            install: 'install prometheus-operator there',
+            why: ': without monitors the analysis has no metrics of the pods and would pause every release at its first step',
+          }
+        : undefined;
+    if (missing) {
       if (value.required) {
         throw new ConfigError(pkg.file, [
           {
             path: 'delivery.required',
-            message: `[${env.name}] the canary is required, but environments/${env.name}.yaml has capabilities.argoRollouts: false; install Argo Rollouts there or drop required to roll instead`,
+            message: `[${env.name}] the canary is required, but environments/${env.name}.yaml has capabilities.${missing.capability}: false${missing.why}; ${missing.install} or drop required to roll instead`,
           },
         ]);
       }
-      ctx.note?.('canary delivery: rolling update instead (capabilities.argoRollouts is false)');
+      ctx.note?.(`canary delivery: rolling update instead (capabilities.${missing.capability} is false)`);
       return;
     }
-    if (!env.capabilities.prometheusOperator && env.network.prometheusUrl === undefined) {
+    const service = chart.node.findAll().find((c): c is WebService => c instanceof WebService);
+    if (!service)
       throw new ConfigError(pkg.file, [
         {
-          path: 'delivery.analysis',
-          message: `[${env.name}] the canary analysis needs Prometheus: set network.prometheusUrl in environments/${env.name}.yaml (or capabilities.prometheusOperator)`,
+          path: 'delivery',
+          message: `[${env.name}] a canary needs the web service's Deployment to replace, and the package builds no WebService; drop delivery or build the package with defineWebService`,
         },
       ]);
-    }
-    const service = chart.node.findAll().find((c): c is WebService => c instanceof WebService);
-    if (!service) throw new Error(`delivery of ${spec.name}: the package has no WebService to deliver`);
     const istio = env.capabilities.serviceMesh === 'istio';
     const isPublic = ctx.model.packages.get(pkg.name)?.network?.public ?? false;
     // With blue-green slots the public Ingress is in the platform namespace and routes through

@@ -208,6 +208,8 @@ function lock(outDir: string): () => void {
       }
     }
     const holder = lockHolder(dir);
+    // Released meanwhile: try again (taking over a lock that is not there could remove a fresh one).
+    if (holder === undefined && !existsSync(dir)) continue;
     if (holder === undefined || holder === process.pid || !alive(holder)) {
       takeOver(dir, holder);
       continue;
@@ -240,6 +242,10 @@ function takeOver(dir: string, holder: number | undefined): void {
   }
   try {
     if (lockHolder(dir) === holder) rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    // A waiter renamed its fresh lock into place once the dead one was emptied: that lock stays.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw e;
   } finally {
     rmSync(takeover, { recursive: true, force: true });
   }

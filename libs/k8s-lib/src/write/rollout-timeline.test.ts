@@ -7,7 +7,7 @@ import { Delivery } from '../kinds/delivery';
 import { buildBundles } from './bundle';
 import { podsAt, renderRolloutTimelines, rolloutTimelines } from './rollout-timeline';
 
-/** The gate's canary fixture with three steps, an HPA 2..6 and a template measuring 4 × 2m. */
+/** The gate's canary fixture with three steps, an HPA 2..6 and a template measuring 4 times every 2m (and 3 times every 1m). */
 function bundle(routed: boolean): any[] {
   const objects = canaryBundle();
   const rollout = objects.find((o) => o.kind === 'Rollout');
@@ -44,11 +44,20 @@ describe('rollout timeline', () => {
       routers: ['istio', 'nginx'],
       replicas: { min: 2, max: 6 },
       steps: [
-        { weight: 10, pauseSeconds: 300, analysisSeconds: 480 },
-        { weight: 50, pauseSeconds: 90, analysisSeconds: 480 },
+        // The first measurement runs at once: 4 measurements 2 minutes apart end after 3 × 120 s.
+        { weight: 10, pauseSeconds: 300, analysisSeconds: 360 },
+        { weight: 50, pauseSeconds: 90, analysisSeconds: 360 },
         { weight: 80, pauseSeconds: 0, analysisSeconds: 0 },
       ],
     });
+  });
+
+  it('adds the initial delay of a metric before its first measurement', () => {
+    const objects = bundle(true);
+    objects.find((o) => o.kind === 'AnalysisTemplate').spec.metrics = [{ name: 'a', interval: '1m', count: 3, initialDelay: '2m' }];
+    const [t] = rolloutTimelines(new Map([['web', objects]]));
+    // 2 minutes of delay, then measurements at 0, 1 and 2 minutes: 4 minutes.
+    expect(t!.steps[0]!.analysisSeconds).toBe(240);
   });
 
   it('counts pods as the controller scales them: with a router the stable version keeps all, without one the pods make the share', () => {
@@ -59,10 +68,10 @@ describe('rollout timeline', () => {
 
   it('draws the traffic per step and states the longest time to full promotion', () => {
     const md = renderRolloutTimelines(rolloutTimelines(new Map([['web', bundle(true)]])), 'prod');
-    // 5m + 8m, then 1.5m + 8m: 22.5 minutes.
-    expect(md).toContain('Longest time to full promotion: 22.5m.');
+    // 5m bake + 6m analysis, then 1.5m + 6m: 18.5 minutes.
+    expect(md).toContain('Longest time to full promotion: 18.5m.');
     expect(md).toContain('  bar [10, 50, 80, 100]');
-    expect(md).toContain('| 1 | 10% | 10% | 2 + 1 | 6 + 1 | 5m | 8m | 13m |');
+    expect(md).toContain('| 1 | 10% | 10% | 2 + 1 | 6 + 1 | 5m | 6m | 11m |');
     const basic = renderRolloutTimelines(rolloutTimelines(new Map([['web', bundle(false)]])), 'staging');
     expect(basic).toContain('Traffic: pod counts');
     expect(basic).toContain('| 1 | 10% | about 33% at 2 replicas, 14% at 6 |');
@@ -86,8 +95,8 @@ describe('rollout timeline', () => {
     const outDir = join(root, 'out');
     await buildBundles(root, { load: importLoader, outDir });
     const md = readFileSync(join(outDir, 'prod', 'web', 'rollout.md'), 'utf8');
-    // Three default steps of 5m bake and 5 × 1m of analysis.
-    expect(md).toContain('Replicas: 2..4 (HPA). Longest time to full promotion: 30m.');
+    // Three default steps of 5m bake and 5 measurements a minute apart (the first at once): 3 × (5m + 4m).
+    expect(md).toContain('Replicas: 2..4 (HPA). Longest time to full promotion: 27m.');
     expect(readdirSync(join(outDir, 'prod', 'plain')).sort()).toEqual(['kustomization.yaml', 'manifests.yaml']);
   });
 });

@@ -9,7 +9,7 @@ export interface TimelineStep {
   readonly weight: number;
   /** Seconds of bake time at this weight. */
   readonly pauseSeconds: number;
-  /** Longest seconds of the step's analysis (its slowest metric: count × interval). */
+  /** Longest seconds of the step's analysis (its slowest metric: initialDelay + (count - 1) × interval). */
   readonly analysisSeconds: number;
 }
 
@@ -44,7 +44,13 @@ export function rolloutTimelines(bundles: ReadonlyMap<string, readonly KubeObjec
           0,
           ...(analysis?.templates ?? []).flatMap((t: Any) => {
             const template = objects.find((o) => o.kind === 'AnalysisTemplate' && o.metadata.name === t.templateName) as Any;
-            return (template?.spec?.metrics ?? []).map((m: Any) => (m.count ?? 1) * durationSeconds(m.interval ?? '1m'));
+            // The first measurement runs once the initial delay (none here unless set) has passed, each
+            // further one an interval later: count measurements span count - 1 intervals.
+            return (template?.spec?.metrics ?? []).map(
+              (m: Any) =>
+                (m.initialDelay ? durationSeconds(String(m.initialDelay)) : 0) +
+                Math.max(0, (m.count ?? 1) - 1) * durationSeconds(m.interval ?? '1m'),
+            );
           }),
         );
       const steps: TimelineStep[] = [];

@@ -41,6 +41,12 @@ describe(`${rule.id} with a Rollout`, () => {
     );
   });
 
+  it('fires when scaleTargetRef.apiVersion is missing, saying so', () => {
+    const [finding] = check(rule, [...canaryBundle(), rolloutHpa(undefined as never)]);
+    expect(finding!.message).toBe('target Rollout/web: scaleTargetRef.apiVersion is missing (the workload is argoproj.io/v1alpha1)');
+    expect(finding!.fix).toBe('set scaleTargetRef.apiVersion to argoproj.io/v1alpha1');
+  });
+
   it('fires when the HPA still targets a Deployment the bundle no longer has', () => {
     expect(check(rule, [...canaryBundle(), hpa('web')])[0]!.message).toBe('target Deployment/web is not in the bundle');
   });

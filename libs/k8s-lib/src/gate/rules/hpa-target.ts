@@ -15,9 +15,11 @@ export const hpaTarget: Rule = {
         findings.push({
           rule: this.id,
           object: ref(hpa),
-          message: found
-            ? `target ${target.kind}/${target.name} is ${found.apiVersion}, not ${target.apiVersion}`
-            : `target ${target.kind}/${target.name} is not in the bundle`,
+          message: !found
+            ? `target ${target.kind}/${target.name} is not in the bundle`
+            : target.apiVersion === undefined
+              ? `target ${target.kind}/${target.name}: scaleTargetRef.apiVersion is missing (the workload is ${found.apiVersion})`
+              : `target ${target.kind}/${target.name} is ${found.apiVersion}, not ${target.apiVersion}`,
           fix: found ? `set scaleTargetRef.apiVersion to ${found.apiVersion}` : 'point scaleTargetRef at a workload of the bundle',
         });
       } else if ((workload.spec as { replicas?: number } | undefined)?.replicas !== undefined) {
