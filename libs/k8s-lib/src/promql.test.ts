@@ -56,6 +56,23 @@ describe('PromQL analysis', () => {
     expect(hasComparison('rate(x[5m])')).toBe(false);
   });
 
+  it('counts a comparison only where it decides the result', () => {
+    // Through parentheses, aggregations, functions that keep the series, arithmetic.
+    expect(hasComparison('max(slo:x:ratio_rate5m > (14.4 * 0.001)) without (sloth_window)')).toBe(true);
+    expect(hasComparison('label_replace(up == 0, "a", "$1", "b", "(.*)")')).toBe(true);
+    expect(hasComparison('(errors > 0) / total')).toBe(true);
+    // `or`: every operand; `and`, `unless`: the left one.
+    expect(hasComparison('(a > 1) or (b < 2)')).toBe(true);
+    expect(hasComparison('rate(x[5m]) or (y > 1)')).toBe(false);
+    expect(hasComparison('(y > 1) or rate(x[5m])')).toBe(false);
+    expect(hasComparison('(a > 1 and b > 1) and on() (c >= 10)')).toBe(true);
+    expect(hasComparison('rate(x[5m]) and on() (c >= 10)')).toBe(false);
+    expect(hasComparison('rate(x[5m]) unless (y > 1)')).toBe(false);
+    // A comparison inside a function that makes new series, or a scalar, does not filter.
+    expect(hasComparison('sum(rate(x[5m])) / scalar(y > 1)')).toBe(false);
+    expect(hasComparison('vector(count(y > 1))')).toBe(false);
+  });
+
   it('follows group_left: the many side keeps its labels and gains the included ones', () => {
     const set = resultLabels('a * on(job) group_left(team) b > 0');
     expect(labelSurvives(set, 'pod')).toBe(true);

@@ -96,23 +96,75 @@ export function selectedMetrics(expr: string): string[] {
 const COMPARISONS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
 
 /**
- * Whether an expression compares: a comparison operator that filters (not `bool`) or `absent` /
- * `absent_over_time`. An alert without one fires for every series it returns, whatever the value.
+ * Whether what decides an expression's result compares: a comparison operator that filters (not
+ * `bool`) or `absent` / `absent_over_time`. An alert without one fires for every series it returns,
+ * whatever the value. A comparison counts only where it decides which series come out: at the top
+ * (through parentheses, an aggregation, a function that keeps its argument's series, either operand of
+ * arithmetic), on every operand of `or`, on the left of `and` and `unless` (their right side only
+ * selects); `rate(x[5m]) or (y > 1)` returns every series of `x` and does not count.
  */
 export function hasComparison(expr: string): boolean {
-  const { text } = topExpression(expr);
-  let found = false;
-  parser.parse(text).iterate({
-    enter: (n) => {
-      if (n.name === 'BinaryExpr') {
-        const kids = children(n.node);
-        const op = kids.find((k) => COMPARISONS.has(k.name));
-        if (op && !kids.some((k) => k.name === 'BoolModifier')) found = true;
-      }
-      if (n.name === 'FunctionIdentifier' && ['absent', 'absent_over_time'].includes(text.slice(n.from, n.to))) found = true;
-    },
-  });
-  return found;
+  const { text, node } = topExpression(expr);
+  return node ? decides(node, text) : false;
+}
+
+/** Functions whose result has exactly the series of their instant-vector argument (values changed, or labels). */
+const KEEPS_SERIES = new Set([
+  'abs',
+  'ceil',
+  'clamp',
+  'clamp_max',
+  'clamp_min',
+  'floor',
+  'label_join',
+  'label_replace',
+  'round',
+  'sgn',
+  'sort',
+  'sort_desc',
+  'timestamp',
+]);
+
+const ARITHMETIC = new Set(['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Pow', 'Atan2']);
+
+function decides(node: SyntaxNode, text: string): boolean {
+  const kids = children(node);
+  const exprKids = kids.filter((k) => isExpression(k.name));
+  switch (node.name) {
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'StepInvariantExpr':
+      return exprKids[0] ? decides(exprKids[0], text) : false;
+    case 'AggregateExpr': {
+      const body = node.getChild('FunctionCallBody');
+      const args = body ? children(body).filter((k) => isExpression(k.name)) : [];
+      return args.length > 0 && decides(args[args.length - 1]!, text);
+    }
+    case 'FunctionCall': {
+      const name = text.slice(kids[0]!.from, kids[0]!.to);
+      if (name === 'absent' || name === 'absent_over_time') return true;
+      if (!KEEPS_SERIES.has(name)) return false;
+      const body = node.getChild('FunctionCallBody');
+      const vectorArg = body
+        ? children(body).find((a) => isExpression(a.name) && a.name !== 'StringLiteral' && a.name !== 'NumberDurationLiteral')
+        : undefined;
+      return vectorArg ? decides(vectorArg, text) : false;
+    }
+    case 'BinaryExpr': {
+      const [left, right] = exprKids;
+      if (!left || !right) return false;
+      const op = kids.find((k) => !isExpression(k.name) && k.name !== 'MatchingModifierClause' && k.name !== 'BoolModifier');
+      const opName = op?.name ?? '';
+      if (COMPARISONS.has(opName) && !kids.some((k) => k.name === 'BoolModifier')) return true;
+      if (opName === 'Or') return decides(left, text) && decides(right, text);
+      if (opName === 'And' || opName === 'Unless') return decides(left, text);
+      // Arithmetic, and a bool comparison, return only the series both operands match: a filtered operand filters it.
+      if (ARITHMETIC.has(opName) || COMPARISONS.has(opName)) return decides(left, text) || decides(right, text);
+      return false;
+    }
+    default:
+      return false;
+  }
 }
 
 /**

@@ -121,3 +121,15 @@ export function bundleQueries(bundle: GateBundle): BundleQuery[] {
     ),
   ];
 }
+
+/**
+ * The namespaces a ServiceMonitor or PodMonitor watches, as prometheus-operator reads
+ * `spec.namespaceSelector`: `any: true` every one (undefined), `matchNames` those, else the monitor's
+ * own (one that names no namespace lands where it is applied: any, undefined).
+ */
+export function monitoredNamespaces(monitor: KubeObject): readonly string[] | undefined {
+  const selector = (monitor.spec as { namespaceSelector?: { any?: boolean; matchNames?: string[] } } | undefined)?.namespaceSelector;
+  if (selector?.any) return undefined;
+  if (selector?.matchNames && selector.matchNames.length > 0) return selector.matchNames;
+  return monitor.metadata.namespace === undefined ? undefined : [monitor.metadata.namespace];
+}

@@ -169,9 +169,32 @@ describe('observability where the environment runs prometheus-operator (staging)
     const names = alerts.map((a: any) => a.alert);
     expect(names).toEqual(expect.arrayContaining(['RolloutReplicasMismatch', 'RolloutDegraded']));
     expect(names).not.toContain('KubeDeploymentReplicasMismatch');
+    // The Rollouts controller's series, scraped by its own ServiceMonitor without honorLabels: the
+    // Rollout's namespace is exported_namespace (namespace is the controller's).
+    const rollout = alerts.filter((a: any) => a.alert.startsWith('Rollout'));
+    expect(rollout).toHaveLength(2);
+    for (const a of rollout) {
+      expect(a.expr).not.toMatch(/[{,]\s*namespace=/);
+      expect(a.annotations.description).toContain('{{ $labels.exported_namespace }}/{{ $labels.name }}');
+    }
     expect(alerts.find((a: any) => a.alert === 'RolloutDegraded').expr).toContain(
-      'rollout_info{namespace="b2connect", name="catalog", phase="Degraded"}',
+      'rollout_info{exported_namespace="b2connect", name="catalog", phase="Degraded"}',
     );
+    expect(alerts.find((a: any) => a.alert === 'RolloutReplicasMismatch').expr).toContain(
+      'max by (exported_namespace, name) (rollout_info_replicas_desired{exported_namespace="b2connect", name="catalog"})',
+    );
+  });
+
+  it('counts no 5xx series as no errors: the availability ratio is 0 with traffic and no server error, not empty', () => {
+    const rules = bundleOf('staging')
+      .get('search')!
+      .find((o) => o.kind === 'PrometheusRule')
+      .spec.groups.flatMap((g: any) => g.rules);
+    const errors = 'http_server_request_duration_seconds_count{job="search", namespace="b2connect", http_response_status_code=~"5.."}';
+    const total = 'sum(rate(http_server_request_duration_seconds_count{job="search", namespace="b2connect"}[30m]))';
+    const sli = rules.find((r: any) => r.record === 'slo:sli_error:ratio_rate30m' && r.labels.sloth_slo === 'requests-availability');
+    expect(sli.expr).toBe(`(sum(rate(${errors}[30m])) or vector(0))\n/\n(${total} > 0)`);
+    expect(promqlProblems(sli.expr)).toEqual([]);
   });
 
   it('gives every store its engine alerts', () => {
@@ -259,6 +282,29 @@ describe('observability in blue-green slots (prod)', () => {
         for (const a of g.rules.filter((x: any) => x.alert))
           expect(a.annotations.dashboard_url).toMatch(new RegExp(`/d/b2c-catalog-${slot}$`));
     }
+  });
+
+  it("pages on the live slot's SLOs only: the idle slot's burn alerts open tickets", () => {
+    const severities = (namespace: string) =>
+      Object.fromEntries(
+        all('prod')
+          .filter((o) => o.kind === 'PrometheusRule' && o.metadata.name === 'catalog' && o.metadata.namespace === namespace)
+          .flatMap((o) => o.spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.alert?.startsWith('SLO'))))
+          .map((a: any) => [`${a.alert} ${a.labels.sloth_slo}`, a.labels.severity]),
+      );
+    // prod.yaml: blue is live.
+    expect(severities('b2connect-blue')).toEqual({
+      'SLOErrorBudgetBurnFast requests-availability': 'critical',
+      'SLOErrorBudgetBurnSlow requests-availability': 'warning',
+      'SLOErrorBudgetBurnFast requests-latency': 'critical',
+      'SLOErrorBudgetBurnSlow requests-latency': 'warning',
+    });
+    expect(severities('b2connect-green')).toEqual({
+      'SLOErrorBudgetBurnFast requests-availability': 'warning',
+      'SLOErrorBudgetBurnSlow requests-availability': 'warning',
+      'SLOErrorBudgetBurnFast requests-latency': 'warning',
+      'SLOErrorBudgetBurnSlow requests-latency': 'warning',
+    });
   });
 });
 

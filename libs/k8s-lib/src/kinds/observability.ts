@@ -66,7 +66,9 @@ function httpSlis(pkg: string, http: HttpMetrics, slos: Slos): { name: string; o
       name: 'requests-availability',
       objective: slos.availability.objective,
       description: `${slos.availability.objective} % of the requests to ${pkg} are answered without a server error (5xx), by ${http.source}.`,
-      sli: { errorRatio: (w) => `(sum(rate(${http.count(http.serverError)}[${w}])))\n/\n(${total(w)} > 0)`, events },
+      // No 5xx series at all is no error, not no data: `or vector(0)`, so that the period's ratio
+      // averages every window with traffic, not only those with errors.
+      sli: { errorRatio: (w) => `(sum(rate(${http.count(http.serverError)}[${w}])) or vector(0))\n/\n(${total(w)} > 0)`, events },
     });
   }
   if (slos.latency) {
@@ -122,6 +124,9 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
   // after it, so that the two slots' rules never write the same series and Grafana keeps both dashboards.
   const instance = ctx.slot ? `${pkg.name}-${ctx.slot}` : pkg.name;
   const uid = dashboardUid(instance);
+  // The idle slot serves preview and smoke-test traffic: its SLO alerts open tickets, only the live
+  // slot's page. A switch changes which (docs/decisions/015).
+  const pages = !ctx.slot || ctx.slot === env.slots?.live;
   const links: AlertLinks = {
     runbook: (alert) => `${runbooksUrl(env)}#${alert.toLowerCase()}`,
     dashboard: `${grafanaUrl(env)}/d/${uid}`,
@@ -154,6 +159,7 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
         description: s.description,
         minEventsPerHour: slos.minRequestsPerHour,
         links,
+        pages,
       }),
     ),
     workloadAlerts(env.namespace, workloads, links),

@@ -54,6 +54,12 @@ export interface SloRulesProps {
    */
   readonly minEventsPerHour: number;
   readonly links: AlertLinks;
+  /**
+   * Whether the fast-burn alert pages (severity critical). False for the idle blue-green slot, which
+   * serves preview and smoke-test traffic only: both alerts then open tickets (severity warning).
+   * @default true
+   */
+  readonly pages?: boolean;
 }
 
 /** The windows the SLI is recorded over (Sloth's set), the period's own added. */
@@ -90,6 +96,7 @@ export function sloRuleGroups(p: SloRulesProps): PrometheusRuleGroup[] {
   const sel = `{sloth_id="${id}", sloth_service="${p.service}", sloth_slo="${p.name}"}`;
   const period = `${p.periodDays}d`;
   const budget = round(1 - p.objective / 100);
+  const pages = p.pages ?? true;
   const sli: PrometheusRuleEntry[] = [
     ...SLI_WINDOWS.map((w) => ({ record: `slo:sli_error:ratio_rate${w}`, expr: p.sli.errorRatio(w), labels: { ...ids, sloth_window: w } })),
     {
@@ -132,7 +139,7 @@ export function sloRuleGroups(p: SloRulesProps): PrometheusRuleGroup[] {
     return {
       alert: name,
       expr: `(\n${burn}\n)${guard}`,
-      labels: { severity: severity === 'page' ? 'critical' : 'warning', sloth_severity: severity, ...ids },
+      labels: { severity: severity === 'page' && pages ? 'critical' : 'warning', sloth_severity: severity, ...ids },
       annotations: {
         summary: `{{ $labels.sloth_service }} {{ $labels.sloth_slo }}: the error budget burns ${severity === 'page' ? 'fast' : 'steadily'}`,
         description:
@@ -213,31 +220,33 @@ export function workloadAlerts(namespace: string, workloads: readonly WatchedWor
       });
     }
     if (w.kind === 'Rollout') {
-      // kube-state-metrics knows no Rollout: the Argo Rollouts controller's own metrics.
-      const r = `namespace="${namespace}", name="${w.name}"`;
+      // kube-state-metrics knows no Rollout: the Argo Rollouts controller's own metrics, scraped by its
+      // own ServiceMonitor without honorLabels, so that `namespace` is the controller's and the
+      // Rollout's namespace is `exported_namespace` (as for ingress-nginx, http-metrics.ts).
+      const r = `exported_namespace="${namespace}", name="${w.name}"`;
       own.push(
         {
           alert: 'RolloutReplicasMismatch',
-          expr: `max by (namespace, name) (rollout_info_replicas_desired{${r}}) > max by (namespace, name) (rollout_info_replicas_available{${r}})`,
+          expr: `max by (exported_namespace, name) (rollout_info_replicas_desired{${r}}) > max by (exported_namespace, name) (rollout_info_replicas_available{${r}})`,
           for: '15m',
           labels: { severity: 'warning' },
           annotations: {
             summary: 'Rollout has not matched the expected number of replicas.',
             description:
-              'Rollout {{ $labels.namespace }}/{{ $labels.name }} has had fewer available replicas than desired for more than 15 minutes.',
+              'Rollout {{ $labels.exported_namespace }}/{{ $labels.name }} has had fewer available replicas than desired for more than 15 minutes.',
             runbook_url: links.runbook('RolloutReplicasMismatch'),
             dashboard_url: dashboard,
           },
         },
         {
           alert: 'RolloutDegraded',
-          expr: `max by (namespace, name) (rollout_info{${r}, phase="Degraded"}) == 1`,
+          expr: `max by (exported_namespace, name) (rollout_info{${r}, phase="Degraded"}) == 1`,
           for: '5m',
           labels: { severity: 'warning' },
           annotations: {
             summary: 'Rollout is degraded: its canary was aborted or its pods are not available.',
             description:
-              'Rollout {{ $labels.namespace }}/{{ $labels.name }} has been Degraded for 5 minutes; the stable version still serves.',
+              'Rollout {{ $labels.exported_namespace }}/{{ $labels.name }} has been Degraded for 5 minutes; the stable version still serves.',
             runbook_url: links.runbook('RolloutDegraded'),
             dashboard_url: dashboard,
           },

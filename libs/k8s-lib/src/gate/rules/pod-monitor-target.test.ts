@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check, deployment, goodBundle } from '../../../test/gate-fixtures';
+import { check, deployment, goodBundle, inNamespace } from '../../../test/gate-fixtures';
 import { podMonitorTarget as rule } from './pod-monitor-target';
 
 const monitor = (port: string, selector: Record<string, string> = { 'app.kubernetes.io/name': 'web' }) => ({
@@ -43,5 +43,27 @@ describe(rule.id, () => {
     expect(check(rule, [...withMetricsPort(), monitor('metrics', { 'app.kubernetes.io/name': 'other' })])[0]!.message).toContain(
       'matches no pods',
     );
+  });
+
+  describe('in namespaces (blue-green slots)', () => {
+    const at = (namespace: string, namespaceSelector?: object) => {
+      const m: any = monitor('metrics');
+      return { ...m, metadata: { ...m.metadata, namespace }, spec: { ...m.spec, ...(namespaceSelector ? { namespaceSelector } : {}) } };
+    };
+    const blue = () => inNamespace(withMetricsPort(), 'b2connect-blue');
+
+    it("fires when the selected pods are only in another namespace than the monitor's", () => {
+      const findings = check(rule, [...blue(), at('b2connect')]);
+      expect(findings.map((f) => f.message)).toEqual([
+        'selector {"matchLabels":{"app.kubernetes.io/name":"web"}} matches no pods in b2connect',
+      ]);
+      expect(check(rule, [...blue(), at('b2connect', { matchNames: ['b2connect-green'] })])).toHaveLength(1);
+    });
+
+    it('stays quiet for pods in its own namespace, or in one its namespaceSelector names', () => {
+      expect(check(rule, [...blue(), at('b2connect-blue')])).toEqual([]);
+      expect(check(rule, [...blue(), at('b2connect', { matchNames: ['b2connect-blue'] })])).toEqual([]);
+      expect(check(rule, [...blue(), at('b2connect', { any: true })])).toEqual([]);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { monitoredNamespaces } from '../observability';
 import { ref, type Finding, type LabelSelector, type Rule } from '../types';
 
 /**
@@ -9,7 +10,10 @@ const OPERATOR_PORTS: Record<string, readonly string[]> = {
   'rabbitmq.com/RabbitmqCluster': ['amqp', 'management', 'prometheus', 'epmd', 'cluster-links', 'web-mqtt', 'web-stomp', 'stream'],
 };
 
-/** A PodMonitor selects pods of the bundle that have a container port of every name its endpoints use. */
+/**
+ * A PodMonitor selects pods of the bundle, in the namespaces it watches (its own unless
+ * `namespaceSelector` says), that have a container port of every name its endpoints use.
+ */
 export const podMonitorTarget: Rule = {
   id: 'pod-monitor-target',
   why: 'a PodMonitor that selects no pod, or names a port they do not have, scrapes nothing and says nothing',
@@ -17,13 +21,15 @@ export const podMonitorTarget: Rule = {
     const findings: Finding[] = [];
     for (const pm of bundle.ofKind('PodMonitor')) {
       const spec = pm.spec as { selector?: LabelSelector; podMetricsEndpoints?: { port?: string }[] };
-      const pods = bundle.podsSelectedBy(spec.selector);
+      // In the namespaces it watches: the same labels in another namespace (the other blue-green slot) are not its pods.
+      const namespaces = monitoredNamespaces(pm);
+      const pods = namespaces ? namespaces.flatMap((ns) => bundle.podsSelectedBy(spec.selector, ns)) : bundle.podsSelectedBy(spec.selector);
       if (pods.length === 0) {
         findings.push({
           rule: this.id,
           object: ref(pm),
-          message: `selector ${JSON.stringify(spec.selector)} matches no pods`,
-          fix: "select the pods' labels",
+          message: `selector ${JSON.stringify(spec.selector)} matches no pods${namespaces ? ` in ${namespaces.join(', ')}` : ''}`,
+          fix: "select the pods' labels, in the pods' namespace (or name it in spec.namespaceSelector)",
         });
         continue;
       }

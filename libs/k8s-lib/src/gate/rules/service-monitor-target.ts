@@ -1,6 +1,10 @@
+import { monitoredNamespaces } from '../observability';
 import { ref, selects, type Finding, type Rule } from '../types';
 
-/** A ServiceMonitor selects a Service of the bundle that has every port its endpoints name. */
+/**
+ * A ServiceMonitor selects a Service of the bundle, in the namespaces it watches (its own unless
+ * `namespaceSelector` says), that has every port its endpoints name.
+ */
 export const serviceMonitorTarget: Rule = {
   id: 'service-monitor-target',
   why: 'a ServiceMonitor that selects nothing, or names a missing port, silently scrapes nothing',
@@ -8,15 +12,21 @@ export const serviceMonitorTarget: Rule = {
     const findings: Finding[] = [];
     for (const sm of bundle.ofKind('ServiceMonitor')) {
       const spec = sm.spec as { selector?: Parameters<typeof selects>[0]; endpoints?: { port?: string }[] };
+      // In the namespaces it watches: a Service of the same labels in another namespace (the other blue-green slot) is not its.
+      const namespaces = monitoredNamespaces(sm);
       const services = bundle
         .ofKind('Service')
-        .filter((s) => selects(spec.selector, (s.metadata.labels as Record<string, string> | undefined) ?? {}));
+        .filter(
+          (s) =>
+            (namespaces === undefined || s.metadata.namespace === undefined || namespaces.includes(s.metadata.namespace)) &&
+            selects(spec.selector, (s.metadata.labels as Record<string, string> | undefined) ?? {}),
+        );
       if (services.length === 0) {
         findings.push({
           rule: this.id,
           object: ref(sm),
-          message: `selector ${JSON.stringify(spec.selector)} matches no Service`,
-          fix: "select the Service's labels",
+          message: `selector ${JSON.stringify(spec.selector)} matches no Service${namespaces ? ` in ${namespaces.join(', ')}` : ''}`,
+          fix: "select the Service's labels, in the Service's namespace (or name it in spec.namespaceSelector)",
         });
         continue;
       }
