@@ -124,9 +124,6 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
   // after it, so that the two slots' rules never write the same series and Grafana keeps both dashboards.
   const instance = ctx.slot ? `${pkg.name}-${ctx.slot}` : pkg.name;
   const uid = dashboardUid(instance);
-  // The idle slot serves preview and smoke-test traffic: its SLO alerts open tickets, only the live
-  // slot's page. A switch changes which (docs/decisions/015).
-  const pages = !ctx.slot || ctx.slot === env.slots?.live;
   const links: AlertLinks = {
     runbook: (alert) => `${runbooksUrl(env)}#${alert.toLowerCase()}`,
     dashboard: `${grafanaUrl(env)}/d/${uid}`,
@@ -159,7 +156,6 @@ function buildObservability(chart: Chart, ctx: BuildContext, observed: PackageOb
         description: s.description,
         minEventsPerHour: slos.minRequestsPerHour,
         links,
-        pages,
       }),
     ),
     workloadAlerts(env.namespace, workloads, links),

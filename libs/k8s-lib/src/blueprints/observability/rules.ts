@@ -54,12 +54,6 @@ export interface SloRulesProps {
    */
   readonly minEventsPerHour: number;
   readonly links: AlertLinks;
-  /**
-   * Whether the fast-burn alert pages (severity critical). False for the idle blue-green slot, which
-   * serves preview and smoke-test traffic only: both alerts then open tickets (severity warning).
-   * @default true
-   */
-  readonly pages?: boolean;
 }
 
 /** The windows the SLI is recorded over (Sloth's set), the period's own added. */
@@ -96,7 +90,6 @@ export function sloRuleGroups(p: SloRulesProps): PrometheusRuleGroup[] {
   const sel = `{sloth_id="${id}", sloth_service="${p.service}", sloth_slo="${p.name}"}`;
   const period = `${p.periodDays}d`;
   const budget = round(1 - p.objective / 100);
-  const pages = p.pages ?? true;
   const sli: PrometheusRuleEntry[] = [
     ...SLI_WINDOWS.map((w) => ({ record: `slo:sli_error:ratio_rate${w}`, expr: p.sli.errorRatio(w), labels: { ...ids, sloth_window: w } })),
     {
@@ -139,7 +132,7 @@ export function sloRuleGroups(p: SloRulesProps): PrometheusRuleGroup[] {
     return {
       alert: name,
       expr: `(\n${burn}\n)${guard}`,
-      labels: { severity: severity === 'page' && pages ? 'critical' : 'warning', sloth_severity: severity, ...ids },
+      labels: { severity: severity === 'page' ? 'critical' : 'warning', sloth_severity: severity, ...ids },
       annotations: {
         summary: `{{ $labels.sloth_service }} {{ $labels.sloth_slo }}: the error budget burns ${severity === 'page' ? 'fast' : 'steadily'}`,
         description:
