@@ -19,7 +19,7 @@ export default defineClusterPackage({
   name: 'ingress',
   team: 'edge',
   description:
-    "Public entry: one nginx Ingress (one per blue-green slot: the live slot on the public hosts, the idle one on the preview hosts), TLS from cert-manager's Let's Encrypt issuers, to the api-gateway and the frontends.",
+    "Public entry: one nginx Ingress (with blue-green slots, one for the public hosts and one for the preview hosts, both in the platform namespace, routing through ExternalName Services to the live and the idle slot), TLS from cert-manager's Let's Encrypt issuers, to the api-gateway and the frontends.",
   dependsOn: ['api-gateway', 'storefront', 'admin-portal'],
   build: (scope, ctx) => {
     const { ingress, namespace } = { ingress: ctx.env.ingress, namespace: ctx.env.namespace };
@@ -48,16 +48,31 @@ export default defineClusterPackage({
     ];
     const slots = ctx.env.slots;
     if (!slots) {
-      publicIngress(scope, 'Ingress', ctx, namespace, routes(hosts), Object.values(hosts));
+      publicIngress(scope, 'Ingress', ctx, PUBLIC_INGRESS_NAME, namespace, routes(hosts), 'b2connect-tls');
       return;
     }
-    // One Ingress per slot, in the slot's namespace (a backend is a Service of the Ingress's own
-    // namespace). A switch swaps their rules and nothing else: both certificates name every host, so
-    // no certificate is issued again when the live slot changes.
-    const everyHost = [...Object.values(hosts), ...Object.values(slots.previewHosts)];
-    for (const slot of slots.names) {
-      const to = slot === slots.live ? hosts : slots.previewHosts;
-      publicIngress(scope, `Ingress-${slot}`, ctx, slotNamespace(ctx.env, slot), routes(to), everyHost);
+    // Both Ingresses live in the platform namespace and never change at a switch: their backends are
+    // ExternalName Services there (`<service>-live`, `<service>-preview`) that name a slot's Service,
+    // and a switch rewrites only their `externalName`. Two Ingresses of two namespaces swapping hosts
+    // could not be applied with ingress-nginx's admission webhook: whichever came first would claim a
+    // host the other still held (docs/decisions/014-blue-green-namespace-slots.md).
+    const idle = slots.names.find((n) => n !== slots.live)!;
+    const roles = [
+      { role: 'live', slot: slots.live, hosts, ingress: PUBLIC_INGRESS_NAME, secret: 'b2connect-tls' },
+      {
+        role: 'preview',
+        slot: idle,
+        hosts: slots.previewHosts,
+        ingress: `${PUBLIC_INGRESS_NAME}-preview`,
+        secret: 'b2connect-preview-tls',
+      },
+    ] as const;
+    for (const r of roles) {
+      for (const service of Object.values(services)) {
+        slotAlias(scope, ctx, `${service}-${r.role}`, namespace, `${service}.${slotNamespace(ctx.env, r.slot)}.svc.cluster.local`);
+      }
+      const to = routes(r.hosts).map(([host, service]): [string, string] => [host, `${service}-${r.role}`]);
+      publicIngress(scope, r.role === 'live' ? 'Ingress' : 'Ingress-preview', ctx, r.ingress, namespace, to, r.secret);
     }
     const smoke = slots.smokeTest;
     if (smoke) {
@@ -73,12 +88,13 @@ export default defineClusterPackage({
         targets: Object.fromEntries(
           Object.entries(services).map(([key, service]) => [
             key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(),
-            `http://${service}.${target}.svc:80`,
+            `http://${service}.${target}.svc:${SERVICE_PORT}`,
           ]),
         ),
         ports: SMOKE_TEST_PORTS,
         timeoutSeconds: smoke.timeoutSeconds,
         resources: resourcesFor(ctx.env.sizeProfile, 'small'),
+        mesh: ctx.env.capabilities.serviceMesh,
         podAnnotations: ctx.env.capabilities.serviceMesh === 'istio' ? { 'sidecar.istio.io/nativeSidecar': 'true' } : {},
         labels: { ...ctx.labels, 'app.kubernetes.io/component': 'smoke-test' },
       });
@@ -92,20 +108,27 @@ export default defineClusterPackage({
  */
 const SMOKE_TEST_PORTS = [8080];
 
-/** The public Ingress of one namespace: `routes` (host, Service), TLS for `tlsHosts`. */
+/** The port of the public Services (api-gateway, the frontends): what every route and alias reaches. */
+const SERVICE_PORT = 80;
+
+/**
+ * An Ingress named `name`: `routes` (host, Service), TLS for the routes' hosts from the Secret
+ * `secret`.
+ */
 function publicIngress(
   scope: Construct,
   id: string,
   ctx: ClusterPackageContext,
+  name: string,
   namespace: string,
   routes: readonly [string, string][],
-  tlsHosts: readonly string[],
+  secret: string,
 ): void {
   const { ingress } = ctx.env;
-  // NGINX canaries of the public services clone this Ingress by name.
+  // NGINX canaries of the public services clone the public Ingress by name (in an environment without slots).
   new k8s.KubeIngress(scope, id, {
     metadata: {
-      name: PUBLIC_INGRESS_NAME,
+      name,
       namespace,
       labels: { ...ctx.labels },
       annotations: {
@@ -116,11 +139,28 @@ function publicIngress(
     },
     spec: {
       ingressClassName: ingress.className,
-      tls: [{ hosts: [...tlsHosts], secretName: 'b2connect-tls' }],
+      tls: [{ hosts: routes.map(([host]) => host), secretName: secret }],
       rules: routes.map(([host, service]) => ({
         host,
-        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] },
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: SERVICE_PORT } } } }] },
       })),
+    },
+  });
+}
+
+/**
+ * A Service `name` of `namespace` that stands for the Service `target` (a slot's, by its cluster
+ * DNS name): ingress-nginx resolves `externalName` by DNS to that Service's cluster IP and connects
+ * to its `targetPort`, which is therefore the slot Service's port, not the pods'. The client's Host
+ * header is passed on unchanged (no `upstream-vhost`), as with a Service of the Ingress's namespace.
+ */
+function slotAlias(scope: Construct, ctx: ClusterPackageContext, name: string, namespace: string, target: string): void {
+  new k8s.KubeService(scope, `Alias-${name}`, {
+    metadata: { name, namespace, labels: { ...ctx.labels } },
+    spec: {
+      type: 'ExternalName',
+      externalName: target,
+      ports: [{ name: 'http', protocol: 'TCP', port: SERVICE_PORT, targetPort: k8s.IntOrString.fromNumber(SERVICE_PORT) }],
     },
   });
 }

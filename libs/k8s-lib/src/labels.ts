@@ -50,9 +50,6 @@ export const CONFIG_NAME_ANNOTATION = 'b2connect.io/config-name';
  */
 export const RETAINED_ANNOTATION = 'b2connect.io/retained-for-rollback';
 
-/** How many previous versions of each config object the drivers keep beside the current one. */
-export const CONFIG_VERSIONS_KEPT = 3;
-
 /**
  * `<base>-<hash>`: the name of a ConfigMap, or of the Secret an ExternalSecret creates, from a hash of
  * what it holds (10 hex digits of a sha256 over the content with its keys sorted). The pods refer to

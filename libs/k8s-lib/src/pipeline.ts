@@ -4,7 +4,9 @@
 
 // Errors, one format.
 export { ConfigError, ConfigErrors, formatIssue, dotPath, type ConfigIssue } from './errors';
-export { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT, MANAGED_BY, RETAINED_ANNOTATION } from './labels';
+export { CONFIG_NAME_ANNOTATION, MANAGED_BY, RETAINED_ANNOTATION } from './labels';
+// What the drivers' config retention follows: the revisions a Deployment keeps.
+export { REVISION_HISTORY_LIMIT } from './blueprints/web-service';
 export type { KubeObject } from './kube-object';
 
 // Load.

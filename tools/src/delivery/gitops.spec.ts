@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { loadAll } from 'js-yaml';
 import {
   CONFIG_NAME_ANNOTATION,
-  CONFIG_VERSIONS_KEPT,
   RETAINED_ANNOTATION,
   contentHash,
   MANIFESTS,
@@ -17,6 +16,7 @@ import {
 } from '@b2connect/k8s-lib/pipeline';
 import { commitMessage, publishGitOps } from './gitops';
 import type { PublishRequest } from './types';
+import { CONFIG_VERSIONS_KEPT } from './retention';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
@@ -326,12 +326,15 @@ describe('gitops driver: previous config versions', () => {
     expect(git(repo, 'show', 'main:environments/prod/catalog/kustomization.yaml')).toMatch(
       /resources:\n {2}- manifests\.yaml\n {2}- retained\.yaml/,
     );
-    for (const v of [3, 4, 5]) await publishGitOps(request(configBundle(v), ['catalog']), target(repo));
-    expect(retained(repo)).toEqual([`${version(2)}@3`, `${version(3)}@2`, `${version(4)}@1`]);
-    // A rollback to version 4's settings: 4 is current again, 5 the one before, 2 is past the count.
-    await publishGitOps(request(configBundle(4), ['catalog']), target(repo));
-    expect(retained(repo)).toEqual([`${version(3)}@3`, `${version(5)}@1`]);
-    expect(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml')).toContain(`name: ${version(4)}`);
+    // Versions 1 .. K + 2 published (K kept): 1 is past the count, 2 .. K + 1 are kept, K + 2 is current.
+    const K = CONFIG_VERSIONS_KEPT;
+    for (let v = 3; v <= K + 2; v++) await publishGitOps(request(configBundle(v), ['catalog']), target(repo));
+    const from = (first: number, last: number) => Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    expect(retained(repo)).toEqual(from(2, K + 1).map((v) => `${version(v)}@${K + 2 - v}`));
+    // A rollback to version K + 1's settings: it is current again, K + 2 the one before, 2 is past the count.
+    await publishGitOps(request(configBundle(K + 1), ['catalog']), target(repo));
+    expect(retained(repo)).toEqual([...from(3, K).map((v) => `${version(v)}@${K + 3 - v}`), `${version(K + 2)}@1`]);
+    expect(git(repo, 'show', 'main:environments/prod/catalog/manifests.yaml')).toContain(`name: ${version(K + 1)}`);
   });
 
   it('keeps what it kept when a deploy does not change the config', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT } from '@b2connect/k8s-lib/pipeline';
+import { CONFIG_NAME_ANNOTATION } from '@b2connect/k8s-lib/pipeline';
+import { CONFIG_VERSIONS_KEPT } from './retention';
 import {
   applyPackageArgs,
   inventoryApplyArgs,
@@ -582,11 +583,14 @@ describe('kubectl driver: previous config versions', () => {
     expect(data.configs).toBe(
       `0 catalog-config core/v1/ConfigMap/b2connect/catalog-config-0000000002\n1 catalog-config core/v1/ConfigMap/b2connect/catalog-config-0000000001\n`,
     );
-    for (const v of [3, 4, 5]) await deploy(v);
-    expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
+    // Versions 1 .. K + 2 deployed (K kept): 1 is pruned, 2 .. K + 1 stay beside the current K + 2.
+    const K = CONFIG_VERSIONS_KEPT;
+    for (let v = 3; v <= K + 2; v++) await deploy(v);
+    const from2 = Array.from({ length: K + 1 }, (_, i) => version(i + 2));
+    expect(live(cluster)).toEqual(from2);
     // The same bundle again counts nothing.
-    await deploy(5);
-    expect(live(cluster)).toEqual([version(2), version(3), version(4), version(5)]);
+    await deploy(K + 2);
+    expect(live(cluster)).toEqual(from2);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { retainConfigs, type ConfigVersion } from './retention';
+import { REVISION_HISTORY_LIMIT } from '@b2connect/k8s-lib/pipeline';
+import { CONFIG_VERSIONS_KEPT, retainConfigs, type ConfigVersion } from './retention';
 
 const v = (name: string, generation: number, config = 'core/ConfigMap/b2connect/web-config'): ConfigVersion => ({
   config,
@@ -30,5 +31,16 @@ describe('retainConfigs', () => {
   it('makes an older version current again on a rollback, and keeps each config apart', () => {
     const other = (name: string, g: number) => v(name, g, 'core/ConfigMap/b2connect-green/web-config');
     expect(retainConfigs([v('b', 0), v('a', 1), other('x', 0)], [v('a', 0), other('x', 0)], 3)).toEqual([v('b', 1)]);
+  });
+});
+
+describe('CONFIG_VERSIONS_KEPT', () => {
+  it('keeps a config version for every revision a Deployment keeps, so that a rollout undo finds its ConfigMap', () => {
+    expect(REVISION_HISTORY_LIMIT).toBeGreaterThan(0);
+    // `REVISION_HISTORY_LIMIT` replacements later, the first version is still kept by default.
+    let target: ConfigVersion[] = [v('v0', 0)];
+    for (let n = 1; n <= REVISION_HISTORY_LIMIT; n++) target = [...retainConfigs(target, [v(`v${n}`, 0)]), v(`v${n}`, 0)];
+    expect(target.find((x) => x.name === 'v0')).toEqual(v('v0', REVISION_HISTORY_LIMIT));
+    expect(CONFIG_VERSIONS_KEPT).toBeGreaterThanOrEqual(REVISION_HISTORY_LIMIT);
   });
 });

@@ -1,4 +1,4 @@
-import { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT, RETAINED_ANNOTATION } from '@b2connect/k8s-lib/pipeline';
+import { CONFIG_NAME_ANNOTATION, RETAINED_ANNOTATION, REVISION_HISTORY_LIMIT } from '@b2connect/k8s-lib/pipeline';
 
 /**
  * The retention rule of content-named configs (decision 014): a package keeps the current version of
@@ -8,6 +8,13 @@ import { CONFIG_NAME_ANNOTATION, CONFIG_VERSIONS_KEPT, RETAINED_ANNOTATION } fro
  * past the count is pruned on that deploy. A deploy that leaves a config unchanged counts nothing.
  * Going back to an older content makes that version current again.
  */
+
+/**
+ * How many previous versions of each config object the drivers keep beside the current one: as many
+ * as the revisions a Deployment keeps (`revisionHistoryLimit`), so that `kubectl rollout undo` to any
+ * kept revision, or a paused canary's stable ReplicaSet, finds the ConfigMap its pod template names.
+ */
+export const CONFIG_VERSIONS_KEPT = REVISION_HISTORY_LIMIT;
 
 /** One version of a config object in a target (the GitOps repository, the cluster). */
 export interface ConfigVersion {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { selectorLabels } from '../labels';
-import { imageTag, unpinnedImage } from '../rules';
+import { imageTag, MESH_CONTROL_PLANE, unpinnedImage } from '../rules';
 import { containerResources, restrictedPodSecurityContext, restrictedSecurityContext } from './pod-rules';
 import type { ResourceSpec } from '../config/sizes';
 
@@ -27,6 +27,11 @@ export interface SmokeTestProps {
   /** How long the tests may run before the Job fails. @default 600 */
   readonly timeoutSeconds?: number;
   readonly resources: ResourceSpec;
+  /**
+   * The mesh the Job's namespace is enrolled in: its proxy needs the mesh's control plane, so the
+   * egress opens it too. @default 'none'
+   */
+  readonly mesh?: keyof typeof MESH_CONTROL_PLANE | 'none';
   /** Pod annotations (a mesh's native sidecar, so that the Job completes). @default {} */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
@@ -34,8 +39,9 @@ export interface SmokeTestProps {
 
 /**
  * A Job that tests a slot before the ingress switches to it: restricted like every pod, its own
- * ServiceAccount without a token, and a NetworkPolicy that lets it reach the slot's public Services
- * and nothing else. As an Argo CD PreSync hook of the ingress package it runs before the Ingress
+ * ServiceAccount without a token, and a NetworkPolicy that lets it reach the slot's public Services,
+ * the cluster DNS and, in a mesh, the mesh's control plane, and nothing else (its namespace, the
+ * ingress controller's, has no allow-dns policy of its own). As an Argo CD PreSync hook of the ingress package it runs before the Ingress
  * changes, and a failure stops the sync: the switch does not happen (docs/blue-green.md).
  */
 export class SmokeTest extends Construct {
@@ -48,6 +54,9 @@ export class SmokeTest extends Construct {
       throw new Error(`SmokeTest: image "${props.image}" must carry a pinned tag (not "latest")`);
     }
     this.name = props.name ?? 'smoke-test';
+    const mesh = props.mesh ?? 'none';
+    const namespaceOf = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+    const tcp = (port: number) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
     const labels = { ...props.labels, ...selectorLabels(this.name) };
     const meta = { name: this.name, namespace: props.namespace, labels };
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
@@ -58,11 +67,16 @@ export class SmokeTest extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         egress: [
           {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.targetNamespace } } }],
-            ports: [...new Set(props.ports)]
-              .sort((a, b) => a - b)
-              .map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+            to: [namespaceOf(props.targetNamespace)],
+            ports: [...new Set(props.ports)].sort((a, b) => a - b).map(tcp),
           },
+          {
+            to: [{ ...namespaceOf('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, tcp(53)],
+          },
+          ...(mesh === 'none'
+            ? []
+            : [{ to: [namespaceOf(MESH_CONTROL_PLANE[mesh].namespace)], ports: MESH_CONTROL_PLANE[mesh].ports.map(tcp) }]),
         ],
       },
     });

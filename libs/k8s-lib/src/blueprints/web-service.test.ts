@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { find, findConfig, synth } from '../../test/helpers';
 import { validateObject } from '../check/validate';
-import { WebService, type WebServiceProps } from './web-service';
+import { REVISION_HISTORY_LIMIT, WebService, type WebServiceProps } from './web-service';
 
 const base: WebServiceProps = {
   name: 'catalog',
@@ -30,6 +30,10 @@ describe('WebService', () => {
     const d = find(build({ replicas: 1 }), 'Deployment', 'catalog');
     expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
     expect(d.spec.replicas).toBe(1);
+  });
+
+  it('keeps the revisions the config retention keeps configs for (REVISION_HISTORY_LIMIT)', () => {
+    expect(find(build(), 'Deployment', 'catalog').spec.revisionHistoryLimit).toBe(REVISION_HISTORY_LIMIT);
   });
 
   it('probes readiness, liveness and startup on the declared endpoints and port', () => {

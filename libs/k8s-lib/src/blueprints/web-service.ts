@@ -8,6 +8,14 @@ import { mebibytes, millicores, resourcesFor, type ResourceSpec } from '../confi
 import { disruptionBudget, spreadConstraints } from './pod-rules';
 import { autoscalingRangeProblem, imageTag, shutdownProblem, unpinnedImage } from '../rules';
 
+/**
+ * The old ReplicaSets a Deployment (and a canary's Rollout, which copies it) keeps for `kubectl
+ * rollout undo`. The drivers keep as many previous versions of each content-named config
+ * (`CONFIG_VERSIONS_KEPT` in tools/src/delivery/retention.ts), so that every revision kept finds the
+ * ConfigMap its pod template names.
+ */
+export const REVISION_HISTORY_LIMIT = 5;
+
 /** Files mounted read-only into the container from a second ConfigMap (`<name>-files-<hash>`). */
 export interface ConfigFilesProps {
   /** Directory the files appear in, for example /etc/nginx/conf.d. */
@@ -243,7 +251,7 @@ export class WebService extends Construct {
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/revisionHistoryLimit', 5),
+      JsonPatch.add('/spec/revisionHistoryLimit', REVISION_HISTORY_LIMIT),
     );
     const maxReplicas = this.autoscaling?.max ?? this.replicas ?? 1;
     if (maxReplicas > 1) {

@@ -187,6 +187,26 @@ describe('canary delivery', () => {
     expect(find(gateway, 'Service', 'gateway-canary').spec.selector).toEqual(rollout.spec.selector.matchLabels);
   });
 
+  it('routes a public service of a slotted environment through Istio only: its public Ingress is not in the slot namespace', async () => {
+    const slots = {
+      names: ['blue', 'green'],
+      live: 'blue',
+      previewHosts: { api: 'preview-api.example.com', storefront: 'preview.example.com', adminPortal: 'preview-admin.example.com' },
+    };
+    const { objects, progress } = await build(
+      { prod: { ...withRollouts('prod', { serviceMesh: 'istio' }), slots } as EnvironmentInput },
+      { gateway: { component: 'api-gateway', delivery: canary } },
+    );
+    const rollouts = objects('prod', 'gateway').filter((o) => o.kind === 'Rollout');
+    expect(rollouts.map((o) => o.metadata.namespace)).toEqual(['b2connect-blue', 'b2connect-green']);
+    for (const r of rollouts) {
+      expect(r.spec.strategy.canary.trafficRouting.nginx).toBeUndefined();
+      expect(r.spec.strategy.canary.trafficRouting.istio.virtualService).toEqual({ name: 'gateway', routes: ['primary'] });
+    }
+    expect(objects('prod', 'gateway').filter((o) => o.kind === 'Ingress')).toEqual([]);
+    expect(progress.join('\n')).not.toContain('traffic follows pod counts');
+  });
+
   it('routes a public service on Istio with both: NGINX at the edge, Istio between the stable and canary Services (host-level)', async () => {
     const { objects } = await build(
       { prod: withRollouts('prod', { serviceMesh: 'istio' }) },

@@ -156,7 +156,16 @@ export const deliveryFeature: KindFeature<DeliveryChoice> = {
       ]);
     const istio = env.capabilities.serviceMesh === 'istio';
     const isPublic = ctx.model.packages.get(pkg.name)?.network?.public ?? false;
-    if (!istio && !isPublic) ctx.note?.('canary delivery: traffic follows pod counts (no Istio, not behind the public ingress)');
+    // With blue-green slots the public Ingress is in the platform namespace and routes through
+    // ExternalName Services, not in the Rollout's (the slot's) namespace where an NGINX canary
+    // Ingress would have to clone it: there the canary splits traffic through Istio only.
+    const nginx = isPublic && !env.slots;
+    if (!istio && !nginx)
+      ctx.note?.(
+        env.slots && isPublic
+          ? 'canary delivery: traffic follows pod counts (no Istio; with slots the public Ingress is not in the slot namespace)'
+          : 'canary delivery: traffic follows pod counts (no Istio, not behind the public ingress)',
+      );
     new CanaryRollout(chart, 'Canary', {
       service,
       namespace: env.namespace,
@@ -171,7 +180,7 @@ export const deliveryFeature: KindFeature<DeliveryChoice> = {
         failureLimit: value.analysis.failureLimit,
         inconclusiveLimit: value.analysis.inconclusiveLimit,
       },
-      routing: { istio, ...(isPublic ? { nginx: { stableIngress: PUBLIC_INGRESS_NAME } } : {}) },
+      routing: { istio, ...(nginx ? { nginx: { stableIngress: PUBLIC_INGRESS_NAME } } : {}) },
       prometheusUrl: prometheusUrl(env),
       metrics: RUNTIMES[spec.runtime].httpMetrics,
       flux: env.delivery.gitops?.engine === 'flux',

@@ -176,7 +176,9 @@ describe('deploy executor refuses before building or publishing', () => {
     const message = await refused([
       { id: 'orders:deploy', options: { environment: 'prod', package: 'orders', driver: 'gitops', dryrun: true } as never },
     ]);
-    expect(message).toContain('--dryrun: unknown option of deploy (known: --environment, --package, --driver, --dryRun, --repository)');
+    expect(message).toContain(
+      '--dryrun: unknown option of deploy (known: --environment, --package, --driver, --dryRun, --repository, --base)',
+    );
   });
 
   it('fails when the driver is not one of dir, gitops, kubectl', async () => {
@@ -260,4 +262,113 @@ describe('deploy executor refuses before building or publishing', () => {
     const message = await refused([{ id: 'orders:deploy', options: { environment: 'prod', package: 'orders', dryRun: 'yes' } as never }]);
     expect(message).toContain('--dryRun: must be boolean, got "yes"');
   });
+});
+
+describe('deploy executor: a switch commit', () => {
+  const slots = (live: string) => ({
+    names: ['blue', 'green'],
+    live,
+    previewHosts: { api: 'preview-api.example.com', storefront: 'preview.example.com', adminPortal: 'preview-admin.example.com' },
+  });
+  /** A cluster package that reads `slots.live`, as infra/ingress does. */
+  const edge = `const { ApiObject } = require(${JSON.stringify(require.resolve('cdk8s'))});
+export default { kind: 'cluster', spec: { name: 'edge', team: 'edge', build: (scope, ctx) => {
+  new ApiObject(scope, 'Live', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-live', namespace: ctx.env.namespace },
+    data: { live: ctx.env.slots.live } });
+} } };
+`;
+  const commit = (root: string, message: string) => {
+    git(root, 'add', '.');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', message);
+    return git(root, 'rev-parse', 'HEAD');
+  };
+  /** prod (gitops to a bare repository) with slots, live `live`; catalog (slotted) with `PageSize`, and edge. */
+  function write(root: string, bare: string, live: string, pageSize: string, extra: Record<string, unknown> = {}) {
+    const prod = {
+      ...environment('prod'),
+      delivery: {
+        driver: 'gitops',
+        gitops: { engine: 'none', repository: 'https://git.example.com/g.git', pushUrl: bare, branch: 'main', path: 'envs/prod' },
+      },
+      slots: slots(live),
+      ...extra,
+    };
+    writeWorkspace(root, {
+      environments: { dev: environment('dev'), prod: prod as never },
+      packages: { catalog: webService('catalog', { settings: { PageSize: pageSize } }), edge },
+    });
+  }
+  const all = ['catalog', 'edge'];
+  const published = (bare: string, file: string) => git(bare, 'show', `main:envs/prod/${file}`);
+
+  async function released() {
+    const base = mkdtempSync(join(tmpdir(), 'b2c-deploy-switch-'));
+    const bare = join(base, 'repo.git');
+    git(base, 'init', '--bare', '--initial-branch=main', bare);
+    const root = join(base, 'ws');
+    git(base, 'init', '-q', '--initial-branch=main', root);
+    writeFileSync(join(root, '.gitignore'), 'dist/\n');
+    write(root, bare, 'blue', '20');
+    const first = commit(root, 'first');
+    expect((await runDeployTasks(root, deployTasks(all), { ...quiet, source: { commit: first } }))['catalog:deploy']!.success).toBe(true);
+    // A release: the idle slot (green) gets PageSize 60, blue stays live with 20.
+    write(root, bare, 'blue', '60');
+    const release = commit(root, 'release');
+    await runDeployTasks(root, deployTasks(['catalog'], { base: first }), { ...quiet, source: { commit: release } });
+    const catalog = published(bare, 'catalog/manifests.yaml');
+    expect(catalog).toContain("PageSize: '60'");
+    expect(catalog).toContain("PageSize: '20'");
+    return { root, bare, release, catalog };
+  }
+
+  it('publishes no slotted package when only slots.live changed since the base, so the slot left live stays the rollback', async () => {
+    const { root, bare, release, catalog } = await released();
+    // The switch commit: every package is affected by the environment file.
+    write(root, bare, 'green', '60');
+    const switched = commit(root, 'switch to green');
+    const lines: string[] = [];
+    const results = await runDeployTasks(root, deployTasks(all, { base: release }), {
+      ...quiet,
+      log: (l) => lines.push(l),
+      source: { commit: switched },
+    });
+    expect(Object.values(results).every((r) => r.success)).toBe(true);
+    expect(lines.join('\n')).toContain(
+      `deploy: prod: only slots.live changed since ${release} (blue -> green): a switch; not publishing the slotted packages (catalog)`,
+    );
+    // Blue, now idle, still runs PageSize 20: the switch back returns to it.
+    expect(published(bare, 'catalog/manifests.yaml')).toBe(catalog);
+    expect(published(bare, 'edge/manifests.yaml')).toContain('live: green');
+    expect(git(bare, 'show', '--name-only', '--format=%s', 'main').split('\n')).toEqual([
+      'deploy(prod): edge',
+      '',
+      'envs/prod/bundle.json',
+      'envs/prod/edge/kustomization.yaml',
+      'envs/prod/edge/manifests.yaml',
+    ]);
+  }, 60_000);
+
+  it('deploys the slotted packages as usual when more than slots.live changed, and says so where no base is known', async () => {
+    const { root, bare, release, catalog } = await released();
+    // slots.live and another value of the file: not a switch commit.
+    write(root, bare, 'green', '60', { logging: { level: 'Warning', format: 'json' } });
+    const changed = commit(root, 'switch and log less');
+    await runDeployTasks(root, deployTasks(all, { base: release }), { ...quiet, source: { commit: changed } });
+    expect(published(bare, 'catalog/manifests.yaml')).not.toBe(catalog);
+    // No base: today's behaviour, said in the output.
+    const lines: string[] = [];
+    await runDeployTasks(root, deployTasks(all), { ...quiet, env: {}, log: (l) => lines.push(l), source: { commit: changed } });
+    expect(lines.join('\n')).toContain(
+      'deploy: prod: no base commit is known (--base or NX_BASE): publishing every built package, slotted ones into the idle slot; for a switch commit deploy the ingress only',
+    );
+    // NX_BASE is the base where --base is not given.
+    const fromEnv: string[] = [];
+    await runDeployTasks(root, deployTasks(all), {
+      ...quiet,
+      env: { NX_BASE: release },
+      log: (l) => fromEnv.push(l),
+      source: { commit: changed },
+    });
+    expect(fromEnv.join('\n')).not.toContain('no base commit is known');
+  }, 60_000);
 });

@@ -17,12 +17,15 @@ import type { TaskRequest } from '../options';
 import { publishGitOps, type GitOpsTarget } from '../../delivery/gitops';
 import { defaultKubectl, publishKubectl, type KubectlRunner } from '../../delivery/kubectl';
 import type { PublishRequest, PublishResult } from '../../delivery/types';
+import { switchCommit } from './switch-commit';
 
 export interface DeployExecutorOptions extends SynthExecutorOptions {
   readonly driver?: 'dir' | 'gitops' | 'kubectl';
   readonly dryRun?: boolean;
   /** gitops: push to this repository (a local path or URL) instead of the environment's `delivery.gitops.pushUrl`. */
   readonly repository?: string;
+  /** The commit the environment file is compared with (a switch commit publishes no slotted package). @default - `NX_BASE` */
+  readonly base?: string;
 }
 
 export interface DeployIo {
@@ -32,6 +35,8 @@ export interface DeployIo {
   /** @default - the checkout's commit, and a hash of its uncommitted changes (see `sourceRevision`) */
   source?: SourceRevision | Promise<SourceRevision>;
   kubectl?: KubectlRunner;
+  /** @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** How one environment is published, resolved from its file and the run's options before anything is built. */
@@ -141,7 +146,25 @@ export async function runDeployTasks(
       const delivery = deliveries.get(envName)!;
       let outcome: PublishResult | Error;
       try {
-        const packages = group.packages;
+        const env = workspace.environments.get(envName);
+        const slotted = [...workspace.packages.values()].filter((p) => kindOf(p.definition).slotted).map((p) => p.name);
+        let packages = group.packages;
+        if (env?.slots) {
+          const base = group.tasks.map((t) => t.options.base).find((b) => b !== undefined) ?? (io.env ?? process.env)['NX_BASE'];
+          const change = switchCommit(root, envName, base);
+          if (change.kind === 'switch') {
+            // A switch commit: publishing the slotted packages would overwrite the slot a switch back returns to.
+            const left = packages.filter((p) => slotted.includes(p));
+            packages = packages.filter((p) => !slotted.includes(p));
+            log(
+              `deploy: ${envName}: only slots.live changed since ${base} (${change.from} -> ${change.to}): a switch; not publishing the slotted packages${left.length ? ` (${left.join(', ')})` : ''}`,
+            );
+          } else if (change.kind === 'unknown') {
+            log(
+              `deploy: ${envName}: ${change.reason}: publishing every built package, slotted ones into the idle slot; for a switch commit deploy the ingress only`,
+            );
+          }
+        }
         const manifest = {
           environment: envName,
           packages: Object.fromEntries(
@@ -151,7 +174,6 @@ export async function runDeployTasks(
             }),
           ),
         };
-        const env = workspace.environments.get(envName);
         const req: PublishRequest = {
           envName,
           bundleDir,
@@ -162,7 +184,7 @@ export async function runDeployTasks(
             ? {
                 slots: {
                   liveNamespace: slotNamespace(env, env.slots.live),
-                  packages: [...workspace.packages.values()].filter((p) => kindOf(p.definition).slotted).map((p) => p.name),
+                  packages: slotted,
                 },
               }
             : {}),
@@ -172,7 +194,7 @@ export async function runDeployTasks(
         };
         log(`deploy: publishing ${envName} through ${delivery.driver}${req.dryRun ? ' (dry run)' : ''}`);
         if (delivery.driver === 'dir') {
-          outcome = { changed: true, summary: `dir: ${join(BUNDLE_ROOT, envName)} (${packages.length} package(s) written)` };
+          outcome = { changed: true, summary: `dir: ${join(BUNDLE_ROOT, envName)} (${group.packages.length} package(s) written)` };
         } else if (delivery.driver === 'gitops') {
           outcome = await publishGitOps(req, delivery.target);
         } else {

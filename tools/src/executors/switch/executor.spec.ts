@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildBundles } from '@b2connect/k8s-lib/pipeline';
+import { loadAll } from 'js-yaml';
+import { buildBundles, type KubeObject } from '@b2connect/k8s-lib/pipeline';
 import { importLoader } from '../../../../libs/k8s-lib/test/helpers';
 import { compareFileTrees, readFileTree } from '../../diff/compare';
 import { runSwitch } from './executor';
@@ -93,6 +94,10 @@ describe('switch executor', () => {
   it('changes only slots.live and the ingress bundle, prints the diff, and switching back restores the bytes', async () => {
     const envBefore = prodFile(root);
     const bundleBefore = bundleOf(root);
+    const ingressBefore = (
+      loadAll(readFileSync(join(root, 'dist/environments/prod/ingress/manifests.yaml'), 'utf8')) as KubeObject[]
+    ).filter((o) => o.kind === 'Ingress');
+    expect(ingressBefore).toHaveLength(2);
 
     const there = capture();
     const result = await runSwitch(root, { to: 'green' }, 'prod', there.io);
@@ -109,7 +114,27 @@ describe('switch executor', () => {
     expect(result.changedFiles).toEqual(files);
     const printed = there.out.join('\n');
     expect(printed).toContain('-  live: blue\n+  live: green');
-    expect(printed).toContain('`Ingress/b2connect (b2connect-green)`');
+    // The switch rewrites the ExternalName Services' targets, never an Ingress: no host moves between
+    // two Ingresses, so ingress-nginx's admission webhook has nothing to refuse.
+    expect(printed).toContain('`Service/api-gateway-live`');
+    expect(printed).toContain(
+      '`spec.externalName`: `api-gateway.b2connect-blue.svc.cluster.local` → `api-gateway.b2connect-green.svc.cluster.local`',
+    );
+    expect(printed).not.toContain('`Ingress/');
+    const ingressObjects = (r: string, kind: string) =>
+      (loadAll(readFileSync(join(r, 'dist/environments/prod/ingress/manifests.yaml'), 'utf8')) as KubeObject[]).filter(
+        (o) => o.kind === kind,
+      );
+    expect(ingressObjects(root, 'Ingress')).toEqual(ingressBefore);
+    expect(
+      ingressObjects(root, 'Service')
+        .filter((o) => o.metadata.name.endsWith('-live'))
+        .map((o) => (o.spec as { externalName: string }).externalName),
+    ).toEqual([
+      'admin-portal.b2connect-green.svc.cluster.local',
+      'api-gateway.b2connect-green.svc.cluster.local',
+      'storefront.b2connect-green.svc.cluster.local',
+    ]);
     expect(printed).toContain('npx nx run environments:switch -c prod --to blue');
 
     const back = capture();
