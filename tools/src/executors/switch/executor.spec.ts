@@ -129,10 +129,10 @@ describe('switch executor', () => {
     const view = (objects: KubeObject[]) =>
       objects.map((i) => ({
         name: i.metadata.name,
-        tls: i.spec.tls,
-        routes: (i.spec.rules as { host: string; http: { paths: { backend: { service: { name: string } } }[] } }[]).map(
-          (r) => `${r.host} -> ${r.http.paths[0]!.backend.service.name}`,
-        ),
+        tls: (i.spec as { tls: unknown }).tls,
+        routes: (
+          (i.spec as { rules: unknown }).rules as { host: string; http: { paths: { backend: { service: { name: string } } }[] } }[]
+        ).map((r) => `${r.host} -> ${r.http.paths[0]!.backend.service.name}`),
       }));
     const [publicBefore, previewBefore] = view(ingressBefore);
     expect(view(ingressObjects(root, 'Ingress'))).toEqual([
