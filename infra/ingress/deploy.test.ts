@@ -35,11 +35,11 @@ describe('infra/ingress', () => {
     expect(prod.spec.tls).toEqual([{ hosts: PUBLIC, secretName: 'b2connect-tls' }]);
     expect(prod.spec.rules[0]).toEqual({
       host: 'api.b2connect.com',
-      http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-gateway-live', port: { number: 80 } } } }] },
+      http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api-gateway-blue', port: { number: 80 } } } }] },
     });
-    expect(backendsOf(prod)).toEqual(['api-gateway-live', 'storefront-live', 'admin-portal-live']);
+    expect(backendsOf(prod)).toEqual(['api-gateway-blue', 'storefront-blue', 'admin-portal-blue']);
     // The backends are ExternalName Services of the platform namespace naming the live slot's (blue's) Services.
-    const gateway = findObject(bundle('prod'), 'Service', 'api-gateway-live', 'b2connect');
+    const gateway = findObject(bundle('prod'), 'Service', 'api-gateway-blue', 'b2connect');
     expect(gateway.spec).toEqual({
       type: 'ExternalName',
       externalName: 'api-gateway.b2connect-blue.svc.cluster.local',
@@ -52,14 +52,15 @@ describe('infra/ingress', () => {
     const preview = findObject(bundle('prod'), 'Ingress', 'b2connect-preview', 'b2connect');
     expect(hostsOf(preview)).toEqual(PREVIEW);
     expect(preview.spec.tls).toEqual([{ hosts: PREVIEW, secretName: 'b2connect-preview-tls' }]);
-    expect(backendsOf(preview)).toEqual(['api-gateway-preview', 'storefront-preview', 'admin-portal-preview']);
+    expect(backendsOf(preview)).toEqual(['api-gateway-green', 'storefront-green', 'admin-portal-green']);
+    // One alias per slot and Service, each naming its own slot's Service whichever slot is live.
     expect(aliases('prod')).toEqual({
-      'b2connect/api-gateway-live': 'api-gateway.b2connect-blue.svc.cluster.local',
-      'b2connect/storefront-live': 'storefront.b2connect-blue.svc.cluster.local',
-      'b2connect/admin-portal-live': 'admin-portal.b2connect-blue.svc.cluster.local',
-      'b2connect/api-gateway-preview': 'api-gateway.b2connect-green.svc.cluster.local',
-      'b2connect/storefront-preview': 'storefront.b2connect-green.svc.cluster.local',
-      'b2connect/admin-portal-preview': 'admin-portal.b2connect-green.svc.cluster.local',
+      'b2connect/api-gateway-blue': 'api-gateway.b2connect-blue.svc.cluster.local',
+      'b2connect/storefront-blue': 'storefront.b2connect-blue.svc.cluster.local',
+      'b2connect/admin-portal-blue': 'admin-portal.b2connect-blue.svc.cluster.local',
+      'b2connect/api-gateway-green': 'api-gateway.b2connect-green.svc.cluster.local',
+      'b2connect/storefront-green': 'storefront.b2connect-green.svc.cluster.local',
+      'b2connect/admin-portal-green': 'admin-portal.b2connect-green.svc.cluster.local',
     });
     // No Ingress in a slot namespace: no two namespaces ever hold one host, so the admission webhook has nothing to refuse.
     expect(

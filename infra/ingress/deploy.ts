@@ -3,6 +3,7 @@ import {
   PUBLIC_INGRESS_NAME,
   resourcesFor,
   slotNamespace,
+  slotServiceAlias,
   SmokeTest,
   type ClusterPackageContext,
 } from '@b2connect/k8s-lib';
@@ -19,7 +20,7 @@ export default defineClusterPackage({
   name: 'ingress',
   team: 'edge',
   description:
-    "Public entry: one nginx Ingress (with blue-green slots, one for the public hosts and one for the preview hosts, both in the platform namespace, routing through ExternalName Services to the live and the idle slot), TLS from cert-manager's Let's Encrypt issuers, to the api-gateway and the frontends.",
+    "Public entry: one nginx Ingress (with blue-green slots, one for the public hosts and one for the preview hosts, both in the platform namespace, routing through one ExternalName Service per slot and Service to the live and the idle slot), TLS from cert-manager's Let's Encrypt issuers, to the api-gateway and the frontends.",
   dependsOn: ['api-gateway', 'storefront', 'admin-portal'],
   build: (scope, ctx) => {
     const { ingress, namespace } = { ingress: ctx.env.ingress, namespace: ctx.env.namespace };
@@ -51,16 +52,24 @@ export default defineClusterPackage({
       publicIngress(scope, 'Ingress', ctx, PUBLIC_INGRESS_NAME, namespace, routes(hosts), 'b2connect-tls');
       return;
     }
-    // Both Ingresses live in the platform namespace and never change at a switch: their backends are
-    // ExternalName Services there (`<service>-live`, `<service>-preview`) that name a slot's Service,
-    // and a switch rewrites only their `externalName`. Two Ingresses of two namespaces swapping hosts
-    // could not be applied with ingress-nginx's admission webhook: whichever came first would claim a
-    // host the other still held (docs/decisions/014-blue-green-namespace-slots.md).
+    // Both Ingresses live in the platform namespace and keep their hosts at a switch. Their backends
+    // are ExternalName Services there, one per slot and Service (`<service>-<slot>`, naming that slot's
+    // Service, never changing): the public Ingress routes to the live slot's, the preview Ingress to the
+    // idle slot's, and a switch changes only which alias each Ingress's rules name. Two Ingresses of two
+    // namespaces swapping hosts could not be applied with ingress-nginx's admission webhook: whichever
+    // came first would claim a host the other still held. And ingress-nginx labels a request with the
+    // backend's name, so a slot's requests keep one `service` label whichever slot is live: what its
+    // frontends' SLOs select (docs/decisions/014-blue-green-namespace-slots.md).
+    for (const slot of slots.names) {
+      for (const service of Object.values(services)) {
+        slotAlias(scope, ctx, slotServiceAlias(service, slot), namespace, `${service}.${slotNamespace(ctx.env, slot)}.svc.cluster.local`);
+      }
+    }
     const idle = slots.names.find((n) => n !== slots.live)!;
     const roles = [
-      { role: 'live', slot: slots.live, hosts, ingress: PUBLIC_INGRESS_NAME, secret: 'b2connect-tls' },
+      { id: 'Ingress', slot: slots.live, hosts, ingress: PUBLIC_INGRESS_NAME, secret: 'b2connect-tls' },
       {
-        role: 'preview',
+        id: 'Ingress-preview',
         slot: idle,
         hosts: slots.previewHosts,
         ingress: `${PUBLIC_INGRESS_NAME}-preview`,
@@ -68,11 +77,8 @@ export default defineClusterPackage({
       },
     ] as const;
     for (const r of roles) {
-      for (const service of Object.values(services)) {
-        slotAlias(scope, ctx, `${service}-${r.role}`, namespace, `${service}.${slotNamespace(ctx.env, r.slot)}.svc.cluster.local`);
-      }
-      const to = routes(r.hosts).map(([host, service]): [string, string] => [host, `${service}-${r.role}`]);
-      publicIngress(scope, r.role === 'live' ? 'Ingress' : 'Ingress-preview', ctx, r.ingress, namespace, to, r.secret);
+      const to = routes(r.hosts).map(([host, service]): [string, string] => [host, slotServiceAlias(service, r.slot)]);
+      publicIngress(scope, r.id, ctx, r.ingress, namespace, to, r.secret);
     }
     const smoke = slots.smokeTest;
     if (smoke) {

@@ -29,7 +29,14 @@ export type {
   ClusterClient,
   ClusterClients,
 } from './config/cluster-package';
-export { STORAGE_CLASSES, slotNamespace, type Environment, type StorageClassName, type SizeProfile } from './config/environment';
+export {
+  STORAGE_CLASSES,
+  slotNamespace,
+  slotServiceAlias,
+  type Environment,
+  type StorageClassName,
+  type SizeProfile,
+} from './config/environment';
 export type { Workspace, LoadedPackage, LoadedDefinition } from './config/workspace';
 
 // The error a package's build throws for bad input: it names the file and the field.

@@ -509,6 +509,15 @@ export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
 export function slotNamespace(env: Pick<Environment, 'namespace'>, slot: string): string {
   return `${env.namespace}-${slot}`;
 }
+
+/**
+ * The ExternalName Service of the environment's namespace that stands for `service` of one slot
+ * (`infra/ingress`): the Ingresses route to it, so ingress-nginx labels the slot's requests with it
+ * (`service`), in the environment's namespace (`exported_namespace`), whichever slot is live.
+ */
+export function slotServiceAlias(service: string, slot: string): string {
+  return `${service}-${slot}`;
+}
 export type Environment = z.output<typeof EnvironmentSchema>;
 
 /** Parses and validates an environment from already-loaded data. */

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { slotServiceAlias } from '../config/environment';
 import { FrontendSpecSchema, type FrontendSpec } from '../config/definition';
 import { selectorLabels } from '../labels';
 import { Frontend, NGINX_PORT } from '../blueprints/frontend';
@@ -18,8 +19,17 @@ export const frontendKind: PackageKind<FrontendSpec, ResolvedWorkload> = {
     return { served: [NGINX_PORT], public: true };
   },
   endpoint: ({ pkg, env }) => httpEndpoint(pkg.name, env),
-  // Behind the ingress (every frontend is public): its requests are the ingress controller's metrics.
-  observability: ({ pkg, env, resolved }) => workloadObservability(pkg.name, env, resolved, 'ingress'),
+  // Behind the ingress (every frontend is public): its requests are the ingress controller's metrics,
+  // labelled with the Service the Ingress routes to. In blue-green slots that is the slot's
+  // ExternalName alias in the environment's namespace (infra/ingress), the same whichever slot is live.
+  observability: ({ pkg, env, resolved, slot, model }) =>
+    workloadObservability(
+      pkg.name,
+      env,
+      resolved,
+      'ingress',
+      slot ? { service: slotServiceAlias(pkg.name, slot), namespace: model.env.namespace } : undefined,
+    ),
   wave: () => 3,
   build(chart, ctx) {
     const { pkg, spec, env, resolved } = ctx;

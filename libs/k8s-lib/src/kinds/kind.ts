@@ -43,7 +43,7 @@ export interface PackageKind<Spec = unknown, Resolved = unknown> {
   /** Adds the package's constructs for one environment to its chart. */
   build(chart: Chart, ctx: BuildContext<Spec, Resolved>): void;
   /** What Prometheus scrapes and watches of the package (kinds/observability.ts). @default - nothing */
-  observability?(ctx: ResolveContext<Spec, Resolved>): PackageObservability | undefined;
+  observability?(ctx: BuildContext<Spec, Resolved>): PackageObservability | undefined;
 }
 
 /** What Prometheus scrapes and watches of a package: its monitor, its health alerts, its SLIs, its engine. */

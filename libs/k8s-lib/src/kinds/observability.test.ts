@@ -301,6 +301,44 @@ describe('observability in blue-green slots (prod)', () => {
     expect(severities('b2connect-blue')).toEqual(expected);
     expect(severities('b2connect-green')).toEqual(expected);
   });
+
+  it("measures each slot's frontend SLOs on a Service the ingress routes to and that leads to that slot's frontend", () => {
+    const objects = all('prod');
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    const routed = new Set(
+      ingresses.flatMap((i) =>
+        i.spec.rules.flatMap((r: any) => r.http.paths.map((p: any) => `${i.metadata.namespace}/${p.backend.service.name}`)),
+      ),
+    );
+    const services = new Map(objects.filter((o) => o.kind === 'Service').map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
+    const measured: string[] = [];
+    for (const frontend of ['storefront', 'admin-portal']) {
+      for (const slot of ['blue', 'green']) {
+        const namespace = `b2connect-${slot}`;
+        const rule = objects.find((o) => o.kind === 'PrometheusRule' && o.metadata.name === frontend && o.metadata.namespace === namespace);
+        expect(rule, `${namespace}/${frontend} rules`).toBeDefined();
+        const sli = rule.spec.groups
+          .flatMap((g: any) => g.rules)
+          .find((r: any) => r.record === 'slo:sli_error:ratio_rate5m' && r.labels.sloth_slo === 'requests-availability');
+        const selected = /nginx_ingress_controller_request_duration_seconds_count\{exported_namespace="([^"]+)", service="([^"]+)"/.exec(
+          sli.expr,
+        );
+        expect(selected, sli.expr).not.toBeNull();
+        const backend = `${selected![1]}/${selected![2]}`;
+        // ingress-nginx labels a request with the Ingress's namespace and the backend Service's name.
+        expect(routed, `${namespace}/${frontend} selects ${backend}`).toContain(backend);
+        const service = services.get(backend);
+        const target =
+          service?.spec.type === 'ExternalName'
+            ? service.spec.externalName
+            : `${service?.metadata.name}.${service?.metadata.namespace}.svc.cluster.local`;
+        expect(target, backend).toBe(`${frontend}.${namespace}.svc.cluster.local`);
+        measured.push(backend);
+      }
+    }
+    // Each slot measures its own traffic: no two slots select the same requests.
+    expect(new Set(measured).size).toBe(measured.length);
+  });
 });
 
 describe('observability where the environment has no prometheus-operator (dev)', () => {

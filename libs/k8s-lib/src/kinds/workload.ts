@@ -93,13 +93,15 @@ export function buildNetworkPolicies(chart: Chart, ctx: BuildContext, owner: { r
  * What Prometheus scrapes and watches of a web service or frontend: its Deployment (and HPA), and
  * where its request metrics are: its Service's `metrics` port (`service`: the service's own
  * OpenTelemetry metrics, scraped through a ServiceMonitor) or the ingress controller in front of it
- * (`ingress`: nginx exports nothing itself).
+ * (`ingress`: nginx exports nothing itself), where the Ingress's backend is `backend` (the
+ * Service `name` of `env.namespace` unless given).
  */
 export function workloadObservability(
   name: string,
   env: Environment,
   resolved: ResolvedWorkload,
   requests: 'service' | 'ingress' | undefined,
+  backend: { readonly service: string; readonly namespace: string } = { service: name, namespace: env.namespace },
 ): PackageObservability {
   return {
     workloads: [{ kind: 'Deployment', name, pods: deploymentPods(name), autoscaled: resolved.tunables.autoscaling !== undefined }],
@@ -108,7 +110,7 @@ export function workloadObservability(
       requests === 'service'
         ? HttpMetrics.openTelemetry(name, env.namespace)
         : requests === 'ingress'
-          ? HttpMetrics.ingressNginx(name, env.namespace)
+          ? HttpMetrics.ingressNginx(backend.service, backend.namespace)
           : undefined,
   };
 }

@@ -94,10 +94,14 @@ describe('switch executor', () => {
   it('changes only slots.live and the ingress bundle, prints the diff, and switching back restores the bytes', async () => {
     const envBefore = prodFile(root);
     const bundleBefore = bundleOf(root);
-    const ingressBefore = (
-      loadAll(readFileSync(join(root, 'dist/environments/prod/ingress/manifests.yaml'), 'utf8')) as KubeObject[]
-    ).filter((o) => o.kind === 'Ingress');
+    const ingressObjects = (r: string, kind: string) =>
+      (loadAll(readFileSync(join(r, 'dist/environments/prod/ingress/manifests.yaml'), 'utf8')) as KubeObject[]).filter(
+        (o) => o.kind === kind,
+      );
+    const ingressBefore = ingressObjects(root, 'Ingress');
     expect(ingressBefore).toHaveLength(2);
+    const aliasesBefore = ingressObjects(root, 'Service');
+    expect(aliasesBefore).toHaveLength(6);
 
     const there = capture();
     const result = await runSwitch(root, { to: 'green' }, 'prod', there.io);
@@ -114,26 +118,49 @@ describe('switch executor', () => {
     expect(result.changedFiles).toEqual(files);
     const printed = there.out.join('\n');
     expect(printed).toContain('-  live: blue\n+  live: green');
-    // The switch rewrites the ExternalName Services' targets, never an Ingress: no host moves between
-    // two Ingresses, so ingress-nginx's admission webhook has nothing to refuse.
-    expect(printed).toContain('`Service/api-gateway-live`');
-    expect(printed).toContain(
-      '`spec.externalName`: `api-gateway.b2connect-blue.svc.cluster.local` → `api-gateway.b2connect-green.svc.cluster.local`',
-    );
-    expect(printed).not.toContain('`Ingress/');
-    const ingressObjects = (r: string, kind: string) =>
-      (loadAll(readFileSync(join(r, 'dist/environments/prod/ingress/manifests.yaml'), 'utf8')) as KubeObject[]).filter(
-        (o) => o.kind === kind,
-      );
-    expect(ingressObjects(root, 'Ingress')).toEqual(ingressBefore);
-    expect(
-      ingressObjects(root, 'Service')
-        .filter((o) => o.metadata.name.endsWith('-live'))
-        .map((o) => (o.spec as { externalName: string }).externalName),
-    ).toEqual([
-      'admin-portal.b2connect-green.svc.cluster.local',
-      'api-gateway.b2connect-green.svc.cluster.local',
-      'storefront.b2connect-green.svc.cluster.local',
+    // The switch changes which slot's aliases the two Ingresses route to, never a host nor an alias:
+    // no host moves between two Ingresses, so ingress-nginx's admission webhook has nothing to refuse,
+    // and each slot's requests keep the Service name its frontends' SLOs select.
+    expect(printed).toContain('`Ingress/b2connect`');
+    expect(printed).toContain('`Ingress/b2connect-preview`');
+    expect(printed).not.toContain('`Service/');
+    expect(printed).not.toContain('externalName');
+    expect(ingressObjects(root, 'Service')).toEqual(aliasesBefore);
+    const view = (objects: KubeObject[]) =>
+      objects.map((i) => ({
+        name: i.metadata.name,
+        tls: (i.spec as { tls: unknown }).tls,
+        routes: (
+          (i.spec as { rules: unknown }).rules as { host: string; http: { paths: { backend: { service: { name: string } } }[] } }[]
+        ).map((r) => `${r.host} -> ${r.http.paths[0]!.backend.service.name}`),
+      }));
+    const [publicBefore, previewBefore] = view(ingressBefore);
+    expect(view(ingressObjects(root, 'Ingress'))).toEqual([
+      {
+        ...publicBefore,
+        routes: [
+          'api.b2connect.com -> api-gateway-green',
+          'www.b2connect.com -> storefront-green',
+          'admin.b2connect.com -> admin-portal-green',
+        ],
+      },
+      {
+        ...previewBefore,
+        routes: [
+          'preview-api.b2connect.com -> api-gateway-blue',
+          'preview.b2connect.com -> storefront-blue',
+          'preview-admin.b2connect.com -> admin-portal-blue',
+        ],
+      },
+    ]);
+    // Beside the backends' names, both Ingresses are as they were.
+    const withoutBackends = (objects: KubeObject[]) =>
+      JSON.parse(JSON.stringify(objects).replace(/"name":"(api-gateway|storefront|admin-portal)-(blue|green)"/g, '"name":"<alias>"'));
+    expect(withoutBackends(ingressObjects(root, 'Ingress'))).toEqual(withoutBackends(ingressBefore));
+    expect(publicBefore!.routes).toEqual([
+      'api.b2connect.com -> api-gateway-blue',
+      'www.b2connect.com -> storefront-blue',
+      'admin.b2connect.com -> admin-portal-blue',
     ]);
     expect(printed).toContain('npx nx run environments:switch -c prod --to blue');
 

@@ -55,9 +55,11 @@ const refused = (error: (line: string) => void, lines: readonly string[]): Switc
  *    in place: every comment, every other line and byte stays;
  * 3. rebuilds the environment (validation and gate included; a failure restores the file) and prints
  *    the line it changed and the bundle diff. Only the ingress package reads `slots.live`, so only its
- *    bundle changes, and there only the `externalName` of its ExternalName Services and the smoke
- *    test's target: no Ingress changes, so no host moves between Ingresses. Switching back restores
- *    the previous bytes: it is the rollback.
+ *    bundle changes, and there only the backend Service names of its two Ingresses (the public one
+ *    names the new live slot's ExternalName aliases, the preview one the other slot's) and the smoke
+ *    test's target: no host and no alias changes, so no host moves between Ingresses and each slot's
+ *    requests keep the `service` label its SLOs select. Switching back restores the previous bytes:
+ *    it is the rollback.
  */
 export async function runSwitch(
   root: string,
