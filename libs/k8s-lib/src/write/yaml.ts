@@ -18,11 +18,15 @@ const scalars = new Map<string, string>();
 /** Entries kept at most: a run's distinct strings, with room to spare; a long-lived process starts again past it. */
 const MAX_SCALARS = 200_000;
 
+/** Longer strings (a dashboard's JSON, a script) rarely repeat: they are written without being kept. */
+const MAX_KEPT_LENGTH = 256;
+
 function scalar(value: string): string {
   let out = scalars.get(value);
   if (out === undefined) {
-    if (scalars.size >= MAX_SCALARS) scalars.clear();
     out = dump(value, OPTIONS).slice(0, -1);
+    if (value.length > MAX_KEPT_LENGTH) return out;
+    if (scalars.size >= MAX_SCALARS) scalars.clear();
     scalars.set(value, out);
   }
   return out;

@@ -16,6 +16,8 @@ export const noCredentials: Rule = {
     // The same strings (labels, images, names) recur across thousands of objects: each distinct one is checked once.
     const verdicts = new Map<string, string | undefined>();
     const credentialOf = (value: string) => {
+      // Long strings (a dashboard's JSON, a script) rarely repeat: checked without being kept.
+      if (value.length > 1024) return credentialIn(value);
       if (!verdicts.has(value)) verdicts.set(value, credentialIn(value));
       return verdicts.get(value);
     };
