@@ -168,9 +168,11 @@ export function cleanLeftovers(outDir: string): void {
     if (pick) renameSync(join(outDir, pick.entry), join(outDir, env));
   }
   for (const { entry } of dead) rmSync(join(outDir, entry), { recursive: true, force: true });
-  // A takeover of a dead writer's lock whose taker was killed too (this run holds the lock now).
+  // A takeover of a dead writer's lock whose taker was killed too, a lock moved aside by a writer killed
+  // before it deleted it (this run holds the lock now).
   for (const entry of readdirSync(outDir))
-    if (entry.startsWith(`${LOCK}.takeover-`)) rmSync(join(outDir, entry), { recursive: true, force: true });
+    if (entry.startsWith(`${LOCK}.takeover-`) || entry.startsWith(`${LOCK}.gone-`))
+      rmSync(join(outDir, entry), { recursive: true, force: true });
   for (const env of readdirSync(outDir, { withFileTypes: true })) {
     if (!env.isDirectory() || env.name.startsWith('.')) continue;
     for (const inner of readdirSync(join(outDir, env.name))) {
@@ -197,8 +199,9 @@ function lock(outDir: string): () => void {
       writeFileSync(join(mine, 'pid'), String(process.pid));
       renameSync(mine, dir);
       return () => {
-        // Only our own lock: never one another run took over after a long pause of ours.
-        if (lockHolder(dir) === process.pid) rmSync(dir, { recursive: true, force: true });
+        // Only our own lock: never one another run took over after a long pause of ours. Moved
+        // aside whole first: emptied in place, a waiter's fresh lock could be renamed into it.
+        if (lockHolder(dir) === process.pid) removeLock(dir, tag);
       };
     } catch (e) {
       rmSync(mine, { recursive: true, force: true });
@@ -241,14 +244,25 @@ function takeOver(dir: string, holder: number | undefined): void {
     return;
   }
   try {
-    if (lockHolder(dir) === holder) rmSync(dir, { recursive: true, force: true });
-  } catch (e) {
-    // A waiter renamed its fresh lock into place once the dead one was emptied: that lock stays.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw e;
+    if (lockHolder(dir) === holder) removeLock(dir, `${process.pid}-${Date.now()}`);
   } finally {
     rmSync(takeover, { recursive: true, force: true });
   }
+}
+
+/**
+ * Removes a lock folder by renaming it aside first (one step: no one sees it half-removed, and no
+ * waiter's lock can be renamed into its emptied place), then deleting the aside. Gone already: done.
+ */
+function removeLock(dir: string, tag: string): void {
+  const aside = `${dir}.gone-${tag}`;
+  try {
+    renameSync(dir, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  rmSync(aside, { recursive: true, force: true });
 }
 
 /** The pid holding the lock, or undefined when there is none that can be read. */
