@@ -1,13 +1,7 @@
-import {
-  disruptionBudget,
-  ExternalCredentials,
-  restrictedPodSecurityContext,
-  restrictedSecurityContext,
-  spreadConstraints,
-  type ClusterPackageContext,
-} from '@b2connect/k8s-lib';
+import { ExternalCredentials, restrictedSecurityContext, type ClusterPackageContext } from '@b2connect/k8s-lib';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { fromSecret, loggingDeployment } from './deployment';
 import { toLogStore, type LogStore } from './elasticsearch';
 
 export const KIBANA = 'kibana';
@@ -38,62 +32,49 @@ export function kibana(scope: Construct, ctx: ClusterPackageContext, store: LogS
   new k8s.KubeServiceAccount(scope, 'KibanaAccount', { metadata: meta(KIBANA), automountServiceAccountToken: false });
   const port = k8s.IntOrString.fromNumber(KIBANA_PORT);
   const replicas = Math.min(2, ctx.env.replicas.max ?? 2);
-  const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
-  new k8s.KubeDeployment(scope, 'Kibana', {
-    metadata: meta(KIBANA),
-    spec: {
-      replicas,
-      selector: { matchLabels: selector },
-      strategy: {
-        type: 'RollingUpdate',
-        rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromString('25%') },
-      },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: KIBANA,
-          automountServiceAccountToken: false,
-          securityContext: restrictedPodSecurityContext(KIBANA_USER),
-          ...(replicas > 1 ? { topologySpreadConstraints: spreadConstraints(selector, ['pod-template-hash']) } : {}),
-          containers: [
-            {
-              name: KIBANA,
-              image: `${ctx.env.images.registry}/elastic/kibana:${store.version}`,
-              imagePullPolicy: ctx.env.images.pullPolicy,
-              env: [
-                { name: 'ELASTICSEARCH_HOSTS', value: JSON.stringify([store.url]) },
-                { name: 'ELASTICSEARCH_USERNAME', value: 'kibana_system' },
-                fromSecret('ELASTICSEARCH_PASSWORD', 'password'),
-                fromSecret('XPACK_SECURITY_ENCRYPTIONKEY', 'encryption-key'),
-                fromSecret('XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY', 'encryption-key'),
-                { name: 'SERVER_HOST', value: '0.0.0.0' },
-                { name: 'TELEMETRY_OPTIN', value: 'false' },
-                { name: 'NODE_OPTIONS', value: '--max-old-space-size=800' },
-              ],
-              ports: [{ name: 'http', containerPort: KIBANA_PORT }],
-              // /login answers without a session once Kibana serves; /api/status asks for one.
-              readinessProbe: { httpGet: { path: '/login', port }, initialDelaySeconds: 20, periodSeconds: 10, failureThreshold: 6 },
-              livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 120, periodSeconds: 20, failureThreshold: 6 },
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('1Gi') },
-                limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1Gi') },
-              },
-              securityContext: restrictedSecurityContext(KIBANA_USER),
-              volumeMounts: [
-                { name: 'data', mountPath: `${HOME}/data` },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-          ],
+  const secretEnv = fromSecret(secret);
+  loggingDeployment(scope, 'Kibana', {
+    name: KIBANA,
+    metadata: () => meta(KIBANA),
+    labels,
+    selector,
+    replicas,
+    user: KIBANA_USER,
+    containers: [
+      {
+        name: KIBANA,
+        image: `${ctx.env.images.registry}/elastic/kibana:${store.version}`,
+        imagePullPolicy: ctx.env.images.pullPolicy,
+        env: [
+          { name: 'ELASTICSEARCH_HOSTS', value: JSON.stringify([store.url]) },
+          { name: 'ELASTICSEARCH_USERNAME', value: 'kibana_system' },
+          secretEnv('ELASTICSEARCH_PASSWORD', 'password'),
+          secretEnv('XPACK_SECURITY_ENCRYPTIONKEY', 'encryption-key'),
+          secretEnv('XPACK_ENCRYPTEDSAVEDOBJECTS_ENCRYPTIONKEY', 'encryption-key'),
+          { name: 'SERVER_HOST', value: '0.0.0.0' },
+          { name: 'TELEMETRY_OPTIN', value: 'false' },
+          { name: 'NODE_OPTIONS', value: '--max-old-space-size=800' },
+        ],
+        ports: [{ name: 'http', containerPort: KIBANA_PORT }],
+        // /login answers without a session once Kibana serves; /api/status asks for one.
+        readinessProbe: { httpGet: { path: '/login', port }, initialDelaySeconds: 20, periodSeconds: 10, failureThreshold: 6 },
+        livenessProbe: { tcpSocket: { port }, initialDelaySeconds: 120, periodSeconds: 20, failureThreshold: 6 },
+        resources: {
+          requests: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('1Gi') },
+          limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('1Gi') },
         },
+        securityContext: restrictedSecurityContext(KIBANA_USER),
+        volumeMounts: [
+          { name: 'data', mountPath: `${HOME}/data` },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
       },
-    },
+    ],
+    volumes: [
+      { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+      { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+    ],
   });
-  if (replicas > 1) disruptionBudget(scope, 'KibanaBudget', { metadata: meta(KIBANA), selector, evictUnhealthy: true });
   new k8s.KubeService(scope, 'KibanaService', {
     metadata: meta(KIBANA),
     spec: { selector, ports: [{ name: 'http', port: KIBANA_PORT, targetPort: k8s.IntOrString.fromString('http') }] },

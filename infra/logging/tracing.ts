@@ -1,16 +1,9 @@
-import {
-  containerResources,
-  disruptionBudget,
-  restrictedPodSecurityContext,
-  restrictedSecurityContext,
-  spreadConstraints,
-  type ClusterPackageContext,
-  type Environment,
-} from '@b2connect/k8s-lib';
+import { containerResources, restrictedSecurityContext, type ClusterPackageContext, type Environment } from '@b2connect/k8s-lib';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { fromSecret, loggingDeployment } from './deployment';
 import { TRACE_INDEX_PREFIX, toLogStore, writerCredentials, type LogStore } from './elasticsearch';
 import { namespaceOf, ports } from './namespaces';
 
@@ -81,51 +74,38 @@ export function tracing(scope: Construct, ctx: ClusterPackageContext, store: Log
     data: { 'config.yaml': stringify(collectorConfig(env, store)) },
   });
   new k8s.KubeServiceAccount(scope, 'CollectorAccount', { metadata: meta(COLLECTOR), automountServiceAccountToken: false });
-  const fromSecret = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+  const secretEnv = fromSecret(secret);
   const health: k8s.HttpGetAction = { path: '/', port: k8s.IntOrString.fromNumber(HEALTH_PORT) };
-  new k8s.KubeDeployment(scope, 'Collector', {
-    metadata: meta(COLLECTOR),
-    spec: {
-      replicas,
-      selector: { matchLabels: selector },
-      strategy: {
-        type: 'RollingUpdate',
-        rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromString('25%') },
+  loggingDeployment(scope, 'Collector', {
+    name: COLLECTOR,
+    metadata: () => meta(COLLECTOR),
+    labels,
+    selector,
+    replicas,
+    user: COLLECTOR_IMAGE.user,
+    containers: [
+      {
+        name: COLLECTOR,
+        image: `${env.images.registry}/${COLLECTOR_IMAGE.repository}:${COLLECTOR_IMAGE.tag}`,
+        imagePullPolicy: env.images.pullPolicy,
+        args: ['--config=/conf/config.yaml'],
+        env: [secretEnv('ES_USERNAME', 'username'), secretEnv('ES_PASSWORD', 'password')],
+        ports: [
+          { name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT },
+          { name: 'otlp-http', containerPort: OTLP_HTTP_PORT },
+        ],
+        readinessProbe: { httpGet: health, periodSeconds: 10 },
+        livenessProbe: { httpGet: health, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 6 },
+        resources: containerResources({
+          requests: { cpu: '100m', memory: '256Mi' },
+          limits: { cpu: '1', memory: '512Mi' },
+        }),
+        securityContext: restrictedSecurityContext(COLLECTOR_IMAGE.user),
+        volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }],
       },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: COLLECTOR,
-          automountServiceAccountToken: false,
-          securityContext: restrictedPodSecurityContext(COLLECTOR_IMAGE.user),
-          ...(replicas > 1 ? { topologySpreadConstraints: spreadConstraints(selector, ['pod-template-hash']) } : {}),
-          containers: [
-            {
-              name: COLLECTOR,
-              image: `${env.images.registry}/${COLLECTOR_IMAGE.repository}:${COLLECTOR_IMAGE.tag}`,
-              imagePullPolicy: env.images.pullPolicy,
-              args: ['--config=/conf/config.yaml'],
-              env: [fromSecret('ES_USERNAME', 'username'), fromSecret('ES_PASSWORD', 'password')],
-              ports: [
-                { name: 'otlp-grpc', containerPort: OTLP_GRPC_PORT },
-                { name: 'otlp-http', containerPort: OTLP_HTTP_PORT },
-              ],
-              readinessProbe: { httpGet: health, periodSeconds: 10 },
-              livenessProbe: { httpGet: health, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 6 },
-              resources: containerResources({
-                requests: { cpu: '100m', memory: '256Mi' },
-                limits: { cpu: '1', memory: '512Mi' },
-              }),
-              securityContext: restrictedSecurityContext(COLLECTOR_IMAGE.user),
-              volumeMounts: [{ name: 'config', mountPath: '/conf', readOnly: true }],
-            },
-          ],
-          volumes: [{ name: 'config', configMap: { name: `${COLLECTOR}-config` } }],
-        },
-      },
-    },
+    ],
+    volumes: [{ name: 'config', configMap: { name: `${COLLECTOR}-config` } }],
   });
-  if (replicas > 1) disruptionBudget(scope, 'CollectorBudget', { metadata: meta(COLLECTOR), selector, evictUnhealthy: true });
   new k8s.KubeService(scope, 'CollectorService', {
     metadata: meta(COLLECTOR),
     spec: {
