@@ -11,16 +11,16 @@ export function findObject<T = Record<string, any>>( // eslint-disable-line @typ
   name: string,
   namespace?: string,
 ): KubeObject & T {
-  const hits = objects.filter(
-    (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+  return exactlyOne<T>(
+    objects,
+    kind,
+    namespace,
+    (o) => o.metadata.name === name,
+    (found) => {
+      const where = namespace === undefined ? '' : ` in ${namespace}`;
+      return `expected one ${kind}/${name}${where}, found ${found} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}${o.metadata.namespace ? ` (${o.metadata.namespace})` : ''}`).join(', ')}`;
+    },
   );
-  if (hits.length !== 1) {
-    const where = namespace === undefined ? '' : ` in ${namespace}`;
-    throw new Error(
-      `expected one ${kind}/${name}${where}, found ${hits.length} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}${o.metadata.namespace ? ` (${o.metadata.namespace})` : ''}`).join(', ')}`,
-    );
-  }
-  return hits[0] as KubeObject & T;
 }
 
 /**
@@ -34,14 +34,26 @@ export function findConfig<T = Record<string, any>>(
   name: string,
   namespace?: string,
 ): KubeObject & T {
-  const hits = objects.filter(
-    (o) => o.kind === kind && configNameOf(o) === name && (namespace === undefined || o.metadata.namespace === namespace),
+  return exactlyOne<T>(
+    objects,
+    kind,
+    namespace,
+    (o) => configNameOf(o) === name,
+    (found) =>
+      `expected one ${kind} named ${name}-<hash>, found ${found} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
   );
-  if (hits.length !== 1) {
-    throw new Error(
-      `expected one ${kind} named ${name}-<hash>, found ${hits.length} among: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
-    );
-  }
+}
+
+/** The one object of `kind` (in `namespace`, when given) that `matches`, or an error saying how many were found. */
+function exactlyOne<T>(
+  objects: readonly KubeObject[],
+  kind: string,
+  namespace: string | undefined,
+  matches: (o: KubeObject) => boolean,
+  message: (found: number) => string,
+): KubeObject & T {
+  const hits = objects.filter((o) => o.kind === kind && matches(o) && (namespace === undefined || o.metadata.namespace === namespace));
+  if (hits.length !== 1) throw new Error(message(hits.length));
   return hits[0] as KubeObject & T;
 }
 
