@@ -442,6 +442,21 @@ describe('DashboardConfigMap', () => {
     expect(models.flatMap((m) => m.panels.map((p: any) => p.title))).toEqual(big().panels!.map((p: any) => p.title));
   });
 
+  it('packs each part as full as the limit allows: the next row would not have fitted in it', () => {
+    const limit = 9000;
+    const parts = synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard: big(), limit }));
+    const models = parts.map((cm: any) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]!));
+    for (let i = 0; i + 1 < parts.length; i++) {
+      const next = models[i + 1].panels;
+      const rowEnd = next.findIndex((p: any, j: number) => j > 0 && p.type === 'row');
+      const grown = structuredClone(parts[i]) as any;
+      const [key] = Object.keys(grown.data);
+      grown.data[key!] =
+        `${JSON.stringify({ ...models[i], panels: [...models[i].panels, ...next.slice(0, rowEnd === -1 ? undefined : rowEnd)] }, null, 2)}\n`;
+      expect(JSON.stringify(grown).length).toBeGreaterThan(limit);
+    }
+  });
+
   it('fails when a single row is larger than the limit', () => {
     expect(() =>
       synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard: big(), limit: 3000 })),

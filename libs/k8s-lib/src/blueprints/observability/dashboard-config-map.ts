@@ -55,13 +55,22 @@ export class DashboardConfigMap extends Construct {
       },
       data: { [`${d.uid}.json`]: dashboardJson(d) },
     });
-    const fits = (name: string, d: DashboardModel) => JSON.stringify(manifest(name, d)).length <= limit;
-    const parts = fits(props.name, props.dashboard)
-      ? [{ configMap: props.name, dashboard: props.dashboard }]
-      : split(props.name, props.dashboard, (d) => fits(`${props.name}-part-99`, d));
-    this.parts = parts;
+    const size = (m: ReturnType<typeof manifest>) => JSON.stringify(m).length;
+    const whole = manifest(props.name, props.dashboard);
+    const parts = size(whole) <= limit ? [{ configMap: props.name, dashboard: props.dashboard, manifest: whole }] : [];
+    if (parts.length === 0) {
+      // The parts' names are not known while packing: measure with the longest a part gets.
+      const sizer = (d: DashboardModel) => size(manifest(`${props.name}-part-99`, d));
+      for (const part of split(props.name, props.dashboard, sizer, limit)) {
+        const m = manifest(part.configMap, part.dashboard);
+        // The packing adds up lengths; every part as written is measured again.
+        if (size(m) > limit) throw new Error(`dashboard ${props.dashboard.uid}: part ${part.configMap} is larger than ${limit} characters`);
+        parts.push({ ...part, manifest: m });
+      }
+    }
+    this.parts = parts.map(({ configMap, dashboard }) => ({ configMap, dashboard }));
     for (const [i, part] of parts.entries()) {
-      const m = manifest(part.configMap, part.dashboard);
+      const m = part.manifest;
       new k8s.KubeConfigMap(this, parts.length === 1 ? 'Resource' : `Part${i + 1}`, { metadata: m.metadata, data: m.data });
     }
   }
@@ -84,7 +93,16 @@ function rows(d: DashboardModel): AnyPanel[][] {
   return chunks;
 }
 
-function split(name: string, d: DashboardModel, fits: (d: DashboardModel) => boolean) {
+/** How many characters `s` takes as a JSON string value, without its quotes. */
+const quotedLength = (s: string) => JSON.stringify(s).length - 2;
+
+/**
+ * The manifest's length for a part is its length without panels, plus each panel's text: the
+ * dashboard's JSON writes `"panels": []` empty, and otherwise `[`, newline, each panel at an indent of
+ * four with `,` and a newline between them, newline, `  ]`, all quoted once more inside the ConfigMap.
+ * Packing adds up these lengths instead of writing every candidate part again.
+ */
+function split(name: string, d: DashboardModel, size: (d: DashboardModel) => number, limit: number) {
   const partOf = (panels: AnyPanel[], i: number, n: number): DashboardModel => ({
     ...d,
     uid: `${d.uid}-p${i + 1}`,
@@ -103,24 +121,37 @@ function split(name: string, d: DashboardModel, fits: (d: DashboardModel) => boo
       tooltip: '',
     })),
   });
+  const panelLength = (p: AnyPanel) => {
+    const text = JSON.stringify(p, null, 2);
+    let newlines = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines++;
+    // `,` and a newline after it (one too many for the last panel, which has the closing newline instead).
+    return quotedLength(text) + 4 * newlines + quotedLength(',\n');
+  };
+  const chunks = rows(d).map((panels) => ({ panels, length: panels.reduce((sum, p) => sum + panelLength(p), 0) }));
+  // `[`, newline, the panels, newline, `  ]`, in place of `[]`.
+  const framing = quotedLength('[\n') - quotedLength(',\n') + quotedLength('\n  ]') - quotedLength('[]');
   // Pack rows greedily. The links to the other parts depend on how many there are: pack for a count,
   // and pack again for the count that came out until it stays.
   const pack = (n: number): AnyPanel[][] => {
-    const groups: AnyPanel[][] = [];
-    for (const chunk of rows(d)) {
+    const empty = size(partOf([], 0, n)) + framing;
+    const groups: { panels: AnyPanel[]; length: number }[] = [];
+    for (const chunk of chunks) {
       const last = groups[groups.length - 1];
-      if (last && fits(partOf([...last, ...chunk], 0, n))) last.push(...chunk);
-      else {
-        if (!fits(partOf(chunk, 0, n))) {
-          const title = (chunk[0] as { title?: string }).title ?? '';
+      if (last && last.length + chunk.length <= limit) {
+        last.panels.push(...chunk.panels);
+        last.length += chunk.length;
+      } else {
+        if (empty + chunk.length > limit) {
+          const title = (chunk.panels[0] as { title?: string }).title ?? '';
           throw new Error(
             `dashboard ${d.uid}: the row "${title}" alone is larger than a ConfigMap the apply annotation holds; give it fewer panels or split it into rows`,
           );
         }
-        groups.push([...chunk]);
+        groups.push({ panels: [...chunk.panels], length: empty + chunk.length });
       }
     }
-    return groups;
+    return groups.map((g) => g.panels);
   };
   let groups = pack(2);
   for (let n = groups.length; ; n = groups.length) {
