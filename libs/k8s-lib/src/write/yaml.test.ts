@@ -31,7 +31,22 @@ describe('toYaml', () => {
     ['numbers', { a: 0, b: -3, c: 1.5, d: -0, e: 1e21, f: Number.NaN, g: Infinity, h: 2 ** 53 }],
     ['nesting', { a: [], b: {}, c: [[1, [2, []]], { d: [{}, { e: null }] }], f: [{ g: [{ h: 1, i: [3] }] }], j: [undefined, true] }],
     ['undefined values', { a: undefined, b: { c: undefined }, d: [undefined] }],
-    ['multi-line strings (js-yaml writes them)', { a: 'one\ntwo\n', b: { c: ['x\n  y'] }, 'k\ney': 1 }],
+    [
+      'multi-line strings',
+      {
+        clip: 'one\ntwo\n',
+        strip: 'one\ntwo',
+        keep: 'one\n\ntwo\n\n',
+        newline: '\n',
+        newlines: '\n\n',
+        lead: '  indented\nfirst line',
+        empty: 'a\n\n\nb',
+        spaces: 'a\n   \nb \n',
+        quoted: 'bell\u0007\nsecond',
+        deep: { b: { c: ['x\n  y', { d: [['p\nq\n']] }] } },
+      },
+    ],
+    ['keys over several lines (js-yaml writes them)', { 'k\ney': 1, 'a\n': 'x\ny' }],
     ['values of other types (js-yaml writes them)', { a: new Date(0) }],
     ['top-level sequences and scalars', [{ a: 1 }, 'b', [2]]],
   ])('writes %s as js-yaml does', (_, value) => {
@@ -44,6 +59,6 @@ describe('toYaml', () => {
   });
 
   it('writes top-level scalars as js-yaml does', () => {
-    for (const value of ['x', '1', 3, null, true]) expect(toYaml(value)).toBe(jsYaml(value));
+    for (const value of ['x', '1', 3, null, true, 'a\nb', 'a\nb\n']) expect(toYaml(value)).toBe(jsYaml(value));
   });
 });
