@@ -49,12 +49,34 @@ function structureOf(text: string): string {
   return text.replace(STRING_LITERAL, (m) => m[0] + 'x'.repeat(m.length - 2) + m[m.length - 1]);
 }
 
+/**
+ * A function of a string, remembered: each of the gate's rules asks about the same expressions, and
+ * the rules of many services share their structure. Bounded like the trees.
+ */
+function remembered<T>(compute: (key: string) => T): (key: string) => T {
+  const results = new Map<string, T>();
+  return (key) => {
+    let result = results.get(key);
+    if (result === undefined) {
+      if (results.size >= MAX_TREES) results.clear();
+      results.set(key, (result = compute(key)));
+    }
+    return result;
+  };
+}
+
+/** An expression with its placeholders substituted (`text`), and that text's structure. */
+const prepared = remembered((expr: string) => {
+  const text = substitutePlaceholders(expr);
+  return { text, structure: structureOf(text) };
+});
+
 /** The syntax errors of a PromQL expression after its placeholders are substituted; empty when it parses. */
 export function promqlProblems(expr: string): PromqlProblem[] {
-  const text = substitutePlaceholders(expr);
+  const { text, structure } = prepared(expr);
   if (text.trim() === '') return [{ column: 1, message: 'the expression is empty' }];
   // Parsed with its strings masked (positions unchanged), quoted from the text itself.
-  return errorsOf(structureOf(text)).map(({ from, to }) => {
+  return errorsOf(structure).map(({ from, to }) => {
     const near = text.slice(Math.max(0, from - 10), to + 10).replace(/\s+/g, ' ');
     return { column: from + 1, message: `syntax error at column ${from + 1}, near "${near}"` };
   });
@@ -98,16 +120,6 @@ export function substituteDashboardVariables(expr: string): string {
     .replace(/\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (m) => 'x'.repeat(Math.max(1, m.length)));
 }
 
-/**
- * The expression's text and its top node. The tree is parsed from the text's structure (strings
- * masked, positions unchanged), so reading a node's text from `text` gives its own words, strings
- * included (`label_replace`'s target label).
- */
-function topExpression(expr: string): { text: string; node: SyntaxNode | null } {
-  const text = substitutePlaceholders(expr);
-  return { text, node: parse(structureOf(text)).topNode.firstChild };
-}
-
 function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const visit = (n: SyntaxNode) => {
@@ -128,18 +140,22 @@ function children(node: SyntaxNode): SyntaxNode[] {
 
 /** The metric names an expression selects (`name{...}`, not `{__name__=...}`), in order of appearance, once each. */
 export function selectedMetrics(expr: string): string[] {
-  const text = substitutePlaceholders(expr);
+  return [...metricsOf(prepared(expr).structure)];
+}
+
+/** Metric names are outside string literals: the structure has them as the text does. */
+const metricsOf = remembered((structure: string): readonly string[] => {
   const names: string[] = [];
-  parse(structureOf(text)).iterate({
+  parse(structure).iterate({
     enter: (n) => {
       if (n.name === 'VectorSelector') {
         const id = n.node.getChild('Identifier');
-        if (id) names.push(text.slice(id.from, id.to));
+        if (id) names.push(structure.slice(id.from, id.to));
       }
     },
   });
   return [...new Set(names)];
-}
+});
 
 const COMPARISONS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
 
@@ -152,9 +168,14 @@ const COMPARISONS = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
  * selects); `rate(x[5m]) or (y > 1)` returns every series of `x` and does not count.
  */
 export function hasComparison(expr: string): boolean {
-  const { text, node } = topExpression(expr);
-  return node ? decides(node, text) : false;
+  return comparesIn(prepared(expr).structure);
 }
+
+/** What decides reads of the text is function names, outside string literals: the structure decides alike. */
+const comparesIn = remembered((structure: string): boolean => {
+  const node = parse(structure).topNode.firstChild;
+  return node ? decides(node, structure) : false;
+});
 
 /** Functions whose result has exactly the series of their instant-vector argument (values changed, or labels). */
 const KEEPS_SERIES = new Set([
@@ -260,9 +281,15 @@ function both(a: LabelSet, b: LabelSet): LabelSet {
  * `time` and literals carry none, `absent` carries the labels of its equality matchers.
  */
 export function resultLabels(expr: string): LabelSet {
-  const { text, node } = topExpression(expr);
-  return node ? labelsOf(node, text) : NONE;
+  return labelsIn(expr);
 }
+
+/** By expression, not structure: `label_replace`'s target and `count_values`' label are string literals. */
+const labelsIn = remembered((expr: string): LabelSet => {
+  const { text, structure } = prepared(expr);
+  const node = parse(structure).topNode.firstChild;
+  return node ? labelsOf(node, text) : NONE;
+});
 
 const DROPS_ALL = new Set(['vector', 'time', 'scalar', 'pi', 'minute', 'hour', 'day_of_month', 'day_of_week', 'month', 'year']);
 const KEEPS_ALL_AGGREGATIONS = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio']);
