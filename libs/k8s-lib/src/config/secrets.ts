@@ -103,6 +103,7 @@ function tokenAsUser(user: string): boolean {
  * (`amqp://guest@rabbitmq`, a Sentry DSN's public key) is `urlUserIn`'s, a heuristic.
  */
 export function credentialIn(value: string): string | undefined {
+  if (!MAYBE_CREDENTIAL.test(value)) return undefined;
   for (const format of CREDENTIAL_FORMATS) if (formatIn(format, value)) return format.what;
   for (const [, key, ...secrets] of value.matchAll(CONNECTION_STRING_SECRET)) {
     const secret = secrets.find((s) => s !== undefined);
@@ -121,6 +122,16 @@ export function credentialIn(value: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * What every credential `credentialIn` finds contains, in one pass: each format's fixed start, a
+ * connection-string key with its `=`, a query parameter with its `=`, a URL's `://`. Case-insensitive,
+ * so wider than the patterns; most strings of a bundle (names, labels, PromQL, a dashboard's JSON)
+ * contain none of it and need no other look. A new pattern adds its start here (the tests of each
+ * format fail otherwise).
+ */
+const MAYBE_CREDENTIAL =
+  /-----BEGIN |gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt)-|xox[abposr]-|hooks\.slack\.com|AKIA|ASIA|AIza|k_live_|sk-|eyJ|(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature)\s*=|[?&][a-z_-]+=|:\/\//i;
 
 /**
  * Whether a value holds a URL with a plain user and no password (`postgresql://app@postgres/x`,
