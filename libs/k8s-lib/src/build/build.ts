@@ -5,6 +5,7 @@ import type { KubeObject } from '../kube-object';
 import { slotNamespace } from '../config/environment';
 import type { BuildContext, ResolvedEnvironment, ResolvedPackage } from '../kinds/kind';
 import { asConfigError } from '../resolve/model';
+import { chartJson } from './plain-json';
 
 /** Kind order inside a package bundle: what others reference comes first. */
 const KIND_ORDER = [
@@ -103,7 +104,7 @@ function buildChart(name: string, p: ResolvedPackage, ctx: BuildContext): KubeOb
   const namespace = p.kind.namespaced ? ctx.env.namespace : undefined;
   const chart = new Chart(new App({ outdir: '/nonexistent' }), pascalCase(name), { namespace, disableResourceNameHashes: true });
   p.kind.build(chart, ctx);
-  return chart.toJson() as KubeObject[];
+  return chartJson(chart) as KubeObject[];
 }
 
 /**

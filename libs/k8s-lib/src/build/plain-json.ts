@@ -1,0 +1,104 @@
+import { ApiObject, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver, resolve, type Chart } from 'cdk8s';
+
+/**
+ * `chart.toJson()` with each object rendered in one walk instead of two.
+ *
+ * cdk8s renders an object as `sanitizeValue(resolve([], data))`: `resolve` asks every resolver about
+ * every value (a Lazy, a token with `resolve()`, a number-or-string union) and copies the tree with a
+ * key path per value, then `sanitizeValue` copies it again with its keys sorted and null values left
+ * out. Most of an object is plain data (strings, numbers, booleans, arrays, plain objects) that no
+ * resolver changes: this walk sorts and drops as `sanitizeValue` does and hands any other value (a
+ * class instance, a plain object with a `resolve` function) to cdk8s's own `resolve` and then
+ * sanitizes that, so the result is the same, key order included. The tests compare both renderings
+ * on every object of every environment of the workspace.
+ *
+ * It applies only while `chart.toJson()` runs (the prototype's method is put back afterwards), only
+ * for an App with cdk8s's default resolvers and sorted keys; anything else renders as cdk8s does.
+ */
+export function chartJson(chart: Chart): unknown[] {
+  const original = ApiObject.prototype.toJson;
+  if (process.env.CDK8S_DISABLE_SORT || !hasDefaultResolvers(App.of(chart) as App)) return chart.toJson();
+  ApiObject.prototype.toJson = function (this: ApiObject) {
+    return objectJson(this);
+  };
+  try {
+    return chart.toJson();
+  } finally {
+    ApiObject.prototype.toJson = original;
+  }
+}
+
+function hasDefaultResolvers(app: App): boolean {
+  const r = app.resolvers;
+  return (
+    r.length === 3 &&
+    r[0]!.constructor === LazyResolver &&
+    r[1]!.constructor === ImplicitTokenResolver &&
+    r[2]!.constructor === NumberStringUnionResolver
+  );
+}
+
+/** What ApiObject.toJson returns, from the same data, patches and key order. */
+function objectJson(o: ApiObject): Record<string, unknown> {
+  const internals = o as unknown as { props: Record<string, unknown>; patches: JsonPatch[] };
+  try {
+    const data = { ...internals.props, metadata: o.metadata.toJson() };
+    const json = plain(data, [], o) as Record<string, unknown>;
+    const patched: Record<string, unknown> = internals.patches.length === 0 ? json : JsonPatch.apply(json, ...internals.patches);
+    const result: Record<string, unknown> = {};
+    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) if (k in patched) result[k] = patched[k];
+    return result;
+  } catch (e) {
+    throw new Error(`Failed serializing construct at path '${o.node.path}' with name '${o.name}': ${e}`);
+  }
+}
+
+/**
+ * `sanitizeValue(resolve(path, value))`: plain data is walked here; a value some resolver could
+ * replace goes to cdk8s's `resolve` (with its key path) and then to `sanitize`.
+ */
+function plain(value: unknown, path: string[], o: ApiObject): unknown {
+  if (value === null || value === undefined) return undefined;
+  const t = typeof value;
+  if (t === 'string' || t === 'number' || t === 'boolean') {
+    // What the resolvers look at on any value: a `resolve` method, a `value` field.
+    const v = value as { resolve?: unknown; value?: unknown };
+    return typeof v.resolve === 'function' || v.value !== undefined ? sanitize(resolve([...path], value, o)) : value;
+  }
+  if (t !== 'object') return sanitize(resolve([...path], value, o));
+  if (Array.isArray(value)) {
+    const a = value as unknown[] & { resolve?: unknown; value?: unknown };
+    if (typeof a.resolve === 'function' || a.value !== undefined) return sanitize(resolve([...path], value, o));
+    return a.map((x, i) => {
+      path.push(String(i));
+      const v = plain(x, path, o);
+      path.pop();
+      return v;
+    });
+  }
+  const record = value as Record<string, unknown>;
+  if (record.constructor !== Object || typeof record.resolve === 'function') return sanitize(resolve([...path], value, o));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) {
+    path.push(key);
+    const v = plain(record[key], path, o);
+    path.pop();
+    if (v !== null && v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** cdk8s's `sanitizeValue` with sorted keys: null values left out, only plain objects and arrays. */
+function sanitize(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => sanitize(x));
+  const name = (value as { constructor: { name: string } }).constructor.name;
+  if (name !== 'Object') throw new Error(`can't render non-simple object of type '${name}'`);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = sanitize((value as Record<string, unknown>)[key]);
+    if (v !== null && v !== undefined) out[key] = v;
+  }
+  return out;
+}
