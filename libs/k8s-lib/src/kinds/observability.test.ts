@@ -442,18 +442,23 @@ describe('DashboardConfigMap', () => {
     expect(models.flatMap((m) => m.panels.map((p: any) => p.title))).toEqual(big().panels!.map((p: any) => p.title));
   });
 
-  it('packs each part as full as the limit allows: the next row would not have fitted in it', () => {
-    const limit = 9000;
-    const parts = synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard: big(), limit }));
-    const models = parts.map((cm: any) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]!));
-    for (let i = 0; i + 1 < parts.length; i++) {
-      const next = models[i + 1].panels;
-      const rowEnd = next.findIndex((p: any, j: number) => j > 0 && p.type === 'row');
-      const grown = structuredClone(parts[i]) as any;
-      const [key] = Object.keys(grown.data);
-      grown.data[key!] =
-        `${JSON.stringify({ ...models[i], panels: [...models[i].panels, ...next.slice(0, rowEnd === -1 ? undefined : rowEnd)] }, null, 2)}\n`;
-      expect(JSON.stringify(grown).length).toBeGreaterThan(limit);
+  it('packs each part as full as the limit allows, for any limit: no part over it, and the next row would not have fitted', () => {
+    const whole = JSON.stringify(
+      synth((s) => new DashboardConfigMap(s, 'D', { name: 'web-dashboard', labels: {}, dashboard: big() }))[0],
+    ).length;
+    for (let limit = 9000; limit < whole; limit += 97) {
+      const parts = synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard: big(), limit }));
+      const models = parts.map((cm: any) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]!));
+      parts.forEach((cm) => expect(JSON.stringify(cm).length).toBeLessThanOrEqual(limit));
+      for (let i = 0; i + 1 < parts.length; i++) {
+        const next = models[i + 1].panels;
+        const rowEnd = next.findIndex((p: any, j: number) => j > 0 && p.type === 'row');
+        const grown = structuredClone(parts[i]) as any;
+        const [key] = Object.keys(grown.data);
+        const panels = [...models[i].panels, ...next.slice(0, rowEnd === -1 ? undefined : rowEnd)];
+        grown.data[key!] = `${JSON.stringify({ ...models[i], panels }, null, 2)}\n`;
+        expect(JSON.stringify(grown).length).toBeGreaterThan(limit);
+      }
     }
   });
 

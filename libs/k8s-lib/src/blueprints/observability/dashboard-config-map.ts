@@ -99,7 +99,7 @@ const quotedLength = (s: string) => JSON.stringify(s).length - 2;
 /**
  * The manifest's length for a part is its length without panels, plus each panel's text: the
  * dashboard's JSON writes `"panels": []` empty, and otherwise `[`, newline, each panel at an indent of
- * four with `,` and a newline between them, newline, `  ]`, all quoted once more inside the ConfigMap.
+ * four (every line of it) with `,` and a newline between them, newline, `  ]`, all quoted once more inside the ConfigMap.
  * Packing adds up these lengths instead of writing every candidate part again.
  */
 function split(name: string, d: DashboardModel, size: (d: DashboardModel) => number, limit: number) {
@@ -125,8 +125,9 @@ function split(name: string, d: DashboardModel, size: (d: DashboardModel) => num
     const text = JSON.stringify(p, null, 2);
     let newlines = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) newlines++;
-    // `,` and a newline after it (one too many for the last panel, which has the closing newline instead).
-    return quotedLength(text) + 4 * newlines + quotedLength(',\n');
+    // Four spaces before each of its lines; `,` and a newline after it (one too many for the last
+    // panel, which has the closing newline instead).
+    return quotedLength(text) + 4 * (newlines + 1) + quotedLength(',\n');
   };
   const chunks = rows(d).map((panels) => ({ panels, length: panels.reduce((sum, p) => sum + panelLength(p), 0) }));
   // `[`, newline, the panels, newline, `  ]`, in place of `[]`.
