@@ -115,10 +115,14 @@ type SyntaxNode = ReturnType<ReturnType<typeof parser.parse>['topNode']['getChil
  * interval variables by a duration, any other `$var` or `${var}` by a plain name.
  */
 export function substituteDashboardVariables(expr: string): string {
-  return expr
-    .replace(/\$__(rate_interval|interval|range)(_ms|_s)?\b/g, '5m')
-    .replace(/\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (m) => 'x'.repeat(Math.max(1, m.length)));
+  return dashboardExpression(expr);
 }
+
+const dashboardExpression = remembered((expr: string) =>
+  expr
+    .replace(/\$__(rate_interval|interval|range)(_ms|_s)?\b/g, '5m')
+    .replace(/\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (m) => 'x'.repeat(Math.max(1, m.length))),
+);
 
 function descendants(node: SyntaxNode, name: string): SyntaxNode[] {
   const out: SyntaxNode[] = [];

@@ -3,7 +3,17 @@ import type { KubeObject } from '../check/validate';
 import { ref, type GateBundle } from './types';
 
 // What the observability rules read of a bundle: the rules of every PrometheusRule, the queries of
-// every Argo Rollouts analysis and of every dashboard ConfigMap.
+// every Argo Rollouts analysis and of every dashboard ConfigMap. Each is read once per bundle and
+// shared by the rules (they only read it).
+
+/** `read(bundle)`, once per bundle. */
+function perBundle<T>(read: (bundle: GateBundle) => T): (bundle: GateBundle) => T {
+  const results = new WeakMap<GateBundle, T>();
+  return (bundle) => {
+    if (!results.has(bundle)) results.set(bundle, read(bundle));
+    return results.get(bundle)!;
+  };
+}
 
 export interface BundleRule {
   readonly object: string;
@@ -16,8 +26,8 @@ export interface BundleRule {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
-export function bundleRules(bundle: GateBundle): BundleRule[] {
-  return bundle.ofKind('PrometheusRule').flatMap((o) => {
+export const bundleRules = perBundle((bundle): readonly BundleRule[] =>
+  bundle.ofKind('PrometheusRule').flatMap((o) => {
     const groups = ((o.spec as { groups?: unknown[] } | undefined)?.groups ?? []) as {
       name?: string;
       rules?: { record?: string; alert?: string; expr?: unknown; labels?: Record<string, string>; annotations?: Record<string, string> }[];
@@ -33,8 +43,8 @@ export function bundleRules(bundle: GateBundle): BundleRule[] {
         annotations: r.annotations ?? {},
       })),
     );
-  });
-}
+  }),
+);
 
 /** The label a dashboard ConfigMap carries for Grafana's sidecar. */
 const DASHBOARD_LABEL = 'grafana_dashboard';
@@ -68,12 +78,12 @@ function parseJson(text: string): unknown {
 }
 
 /** The dashboards of the bundle's ConfigMaps labelled for Grafana's sidecar, parsed (or why not). */
-export function bundleDashboards(bundle: GateBundle): { object: string; key: string; model: unknown }[] {
-  return bundle
+export const bundleDashboards = perBundle((bundle): readonly { object: string; key: string; model: unknown }[] =>
+  bundle
     .ofKind('ConfigMap')
     .filter((o) => (o.metadata.labels as Record<string, string> | undefined)?.[DASHBOARD_LABEL] === '1')
-    .flatMap((o) => dashboardsOf(o).map((d) => ({ object: ref(o), ...d })));
-}
+    .flatMap((o) => dashboardsOf(o).map((d) => ({ object: ref(o), ...d }))),
+);
 
 /** Every PromQL expression of a dashboard's panels (rows' panels included), with where it is. */
 export function dashboardQueries(model: unknown): { where: string; expr: string }[] {
@@ -112,15 +122,13 @@ function analysisQueries(bundle: GateBundle): BundleQuery[] {
 }
 
 /** Every PromQL expression the bundle ships: rules, analyses and dashboard panels. */
-export function bundleQueries(bundle: GateBundle): BundleQuery[] {
-  return [
-    ...bundleRules(bundle).map((r) => ({ object: r.object, where: r.where, expr: r.expr, dashboard: false })),
-    ...analysisQueries(bundle),
-    ...bundleDashboards(bundle).flatMap((d) =>
-      dashboardQueries(d.model).map((q) => ({ object: d.object, where: `${d.key}: ${q.where}`, expr: q.expr, dashboard: true })),
-    ),
-  ];
-}
+export const bundleQueries = perBundle((bundle): readonly BundleQuery[] => [
+  ...bundleRules(bundle).map((r) => ({ object: r.object, where: r.where, expr: r.expr, dashboard: false })),
+  ...analysisQueries(bundle),
+  ...bundleDashboards(bundle).flatMap((d) =>
+    dashboardQueries(d.model).map((q) => ({ object: d.object, where: `${d.key}: ${q.where}`, expr: q.expr, dashboard: true })),
+  ),
+]);
 
 /**
  * The namespaces a ServiceMonitor or PodMonitor watches, as prometheus-operator reads
