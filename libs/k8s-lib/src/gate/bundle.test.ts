@@ -38,6 +38,37 @@ describe('gate bundle', () => {
     }
   });
 
+  it('selects objects of a kind by their own labels through its index exactly as a scan over that kind does', () => {
+    const service = (name: string, labels?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, labels } });
+    const objects = [
+      service('a', { app: 'a', role: 'stable' }),
+      service('b', { app: 'b', role: 'stable' }),
+      service('a-canary', { app: 'a', role: 'canary' }),
+      service('bare'),
+      pod('a', { app: 'a', role: 'stable' }),
+    ];
+    const bundle = gateBundle(objects as never);
+    const selectors: (LabelSelector | undefined)[] = [
+      undefined,
+      {},
+      { matchLabels: { app: 'a' } },
+      { matchLabels: { app: 'a', role: 'stable' } },
+      { matchLabels: { app: 'nope' } },
+      { matchExpressions: [{ key: 'role', operator: 'Exists' }] },
+      { matchLabels: { role: 'stable' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['a'] }] },
+    ];
+    for (const selector of selectors) {
+      const scanned = objects
+        .filter((o) => o.kind === 'Service' && selects(selector, (o.metadata as { labels?: Record<string, string> }).labels ?? {}))
+        .map((o) => o.metadata.name);
+      expect(
+        bundle.selectedBy('Service', selector).map((o) => o.metadata.name),
+        JSON.stringify(selector),
+      ).toEqual(scanned);
+    }
+    expect(bundle.selectedBy('Ingress', { matchLabels: { app: 'a' } })).toEqual([]);
+  });
+
   it('finds objects by kind without scanning the others', () => {
     const bundle = gateBundle([pod('a', { app: 'a' }), { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] as never);
     expect(bundle.ofKind('Service').map((o) => o.metadata.name)).toEqual(['s']);

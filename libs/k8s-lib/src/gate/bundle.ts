@@ -101,6 +101,24 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
       else byLabel.set(key, [pod]);
     }
   }
+  // Objects of a kind by each of their own labels, indexed the first time a rule asks for that kind.
+  const labelIndexes = new Map<string, Map<string, KubeObject[]>>();
+  const labelIndex = (kind: string) => {
+    let index = labelIndexes.get(kind);
+    if (!index) {
+      index = new Map();
+      for (const o of byKind.get(kind) ?? []) {
+        for (const [k, v] of Object.entries((o.metadata.labels as Record<string, string> | undefined) ?? {})) {
+          const key = `${k}=${v}`;
+          const same = index.get(key);
+          if (same) same.push(o);
+          else index.set(key, [o]);
+        }
+      }
+      labelIndexes.set(kind, index);
+    }
+    return index;
+  };
   return {
     objects,
     pods,
@@ -124,6 +142,15 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
           selects(selector, pod.labels) &&
           (namespace === undefined || pod.object.metadata.namespace === undefined || pod.object.metadata.namespace === namespace),
       );
+    },
+    selectedBy(kind, selector) {
+      const index = labelIndex(kind);
+      let candidates: readonly KubeObject[] = byKind.get(kind) ?? [];
+      for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
+        const withLabel = index.get(`${k}=${v}`) ?? [];
+        if (withLabel.length < candidates.length) candidates = withLabel;
+      }
+      return candidates.filter((o) => selects(selector, (o.metadata.labels as Record<string, string> | undefined) ?? {}));
     },
   };
 }

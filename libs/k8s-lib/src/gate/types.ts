@@ -55,6 +55,8 @@ export interface GateBundle {
    * of that namespace only (pods whose owner names no namespace count for any).
    */
   podsSelectedBy(selector: LabelSelector | undefined, namespace?: string): readonly PodSource[];
+  /** The objects of a kind whose own labels a selector selects (a ServiceMonitor's Services), through an index by label. */
+  selectedBy(kind: string, selector: LabelSelector | undefined): readonly KubeObject[];
 }
 
 /** A Kubernetes label selector: matchLabels and matchExpressions. */

@@ -1,5 +1,5 @@
 import { monitoredNamespaces } from '../observability';
-import { ref, selects, type Finding, type Rule } from '../types';
+import { ref, type Finding, type LabelSelector, type Rule } from '../types';
 
 /**
  * A ServiceMonitor selects a Service of the bundle, in the namespaces it watches (its own unless
@@ -11,16 +11,12 @@ export const serviceMonitorTarget: Rule = {
   check(bundle) {
     const findings: Finding[] = [];
     for (const sm of bundle.ofKind('ServiceMonitor')) {
-      const spec = sm.spec as { selector?: Parameters<typeof selects>[0]; endpoints?: { port?: string }[] };
+      const spec = sm.spec as { selector?: LabelSelector; endpoints?: { port?: string }[] };
       // In the namespaces it watches: a Service of the same labels in another namespace (the other blue-green slot) is not its.
       const namespaces = monitoredNamespaces(sm);
       const services = bundle
-        .ofKind('Service')
-        .filter(
-          (s) =>
-            (namespaces === undefined || s.metadata.namespace === undefined || namespaces.includes(s.metadata.namespace)) &&
-            selects(spec.selector, (s.metadata.labels as Record<string, string> | undefined) ?? {}),
-        );
+        .selectedBy('Service', spec.selector)
+        .filter((s) => namespaces === undefined || s.metadata.namespace === undefined || namespaces.includes(s.metadata.namespace));
       if (services.length === 0) {
         findings.push({
           rule: this.id,
