@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { NetworkGraph } from './network';
+import { edgesInto, podsOfPackage, type NetworkGraph } from './network';
 
 export interface MeshPoliciesProps {
   readonly graph: NetworkGraph;
@@ -27,10 +27,11 @@ export interface MeshPoliciesProps {
 export class MeshPolicies extends Construct {
   constructor(scope: Construct, id: string, props: MeshPoliciesProps) {
     super(scope, id);
-    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg && n.slot === props.slot);
+    const own = podsOfPackage(props.graph, props.pkg, props.slot);
     for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (node.kind !== 'pods') continue;
-      const incoming = props.graph.edges.filter((e) => e.to === node.id);
+      const incoming = edgesInto(props.graph, node.id);
+      const seen = new Set<string>();
       const rules = incoming
         .flatMap((e) => {
           const from = props.graph.nodes.get(e.from)!;
@@ -45,8 +46,13 @@ export class MeshPolicies extends Construct {
                 : undefined;
           return source ? [{ from: [{ source }], to: [{ operation: { ports: e.ports.map(String) } }] }] : [];
         })
-        // Two groups of pods with one identity (a service and its migrations) need one rule.
-        .filter((rule, i, all) => all.findIndex((r) => JSON.stringify(r) === JSON.stringify(rule)) === i);
+        // Two groups of pods with one identity (a service and its migrations) need one rule: the first is kept.
+        .filter((rule) => {
+          const key = JSON.stringify(rule);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
       new ApiObject(this, `Authz-${node.id}`, {
         apiVersion: 'security.istio.io/v1',
         kind: 'AuthorizationPolicy',

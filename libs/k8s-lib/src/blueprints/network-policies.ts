@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import type { NetworkGraph, NetworkNode } from './network';
+import { edgesInto, edgesOutOf, podsOfPackage, type NetworkGraph, type NetworkNode } from './network';
 
 export interface PackageNetworkPoliciesProps {
   /** The environment's network graph. */
@@ -33,11 +33,11 @@ const ports = (list: readonly number[]) => list.map((port) => ({ protocol: 'TCP'
 export class PackageNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: PackageNetworkPoliciesProps) {
     super(scope, id);
-    const own = [...props.graph.nodes.values()].filter((n) => n.kind === 'pods' && n.pkg === props.pkg && n.slot === props.slot);
+    const own = podsOfPackage(props.graph, props.pkg, props.slot);
     for (const node of own.sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (node.kind !== 'pods') continue;
-      const inbound = props.graph.edges.filter((e) => e.to === node.id);
-      const outbound = props.graph.edges.filter((e) => e.from === node.id);
+      const inbound = edgesInto(props.graph, node.id);
+      const outbound = edgesOutOf(props.graph, node.id);
       const at = (id: string) => peer(props.graph.nodes.get(id)!, node.namespace);
       new k8s.KubeNetworkPolicy(this, node.id, {
         metadata: { name: node.name ?? node.id, labels: { ...props.labels } },
