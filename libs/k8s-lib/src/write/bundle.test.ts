@@ -67,6 +67,21 @@ describe('buildBundles', () => {
     expect(snapshotTree(join(root, 'dist'))).toEqual(first);
   });
 
+  it('writes the same bytes without keeping the objects, and counts every package it writes', async () => {
+    const kept = makeWorkspace(healthy);
+    const result = await buildBundles(kept, { load: importLoader });
+    const notKept = makeWorkspace(healthy);
+    const counted: string[] = [];
+    const lean = await buildBundles(notKept, {
+      load: importLoader,
+      keepObjects: false,
+      onPackage: (env, pkg, objects) => counted.push(`${env}/${pkg}: ${objects}`),
+    });
+    expect(snapshotTree(join(notKept, 'dist'))).toEqual(snapshotTree(join(kept, 'dist')));
+    expect(lean.bundles.size).toBe(0);
+    expect(counted).toEqual([...result.bundles].flatMap(([env, pkgs]) => [...pkgs].map(([pkg, o]) => `${env}/${pkg}: ${o.length}`)));
+  });
+
   it('passes environment globals and dependency URLs to the ConfigMap', async () => {
     const root = makeWorkspace(healthy);
     await buildBundles(root, { load: importLoader });

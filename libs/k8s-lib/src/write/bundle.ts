@@ -62,7 +62,22 @@ export interface BuildOptions {
   readonly onPrune?: (env: string, pkg?: string) => void;
   /** Filled with milliseconds per phase (load, resolve, synthesize, validate, gate, render, write), for profiling. */
   readonly timings?: Map<string, number>;
+  /**
+   * Keep every environment's objects in the result's `bundles`. A build that only writes passes false:
+   * each environment is then rendered as soon as it is checked and its objects are let go, so that the
+   * objects of one environment at a time are in memory. @default true
+   */
+  readonly keepObjects?: boolean;
 }
+
+/** What `synthesize` takes: the build's options, and a look at each environment once it is checked. */
+export type SynthesisOptions = Pick<BuildOptions, 'environments' | 'packages' | 'load' | 'timings' | 'onProgress' | 'keepObjects'> & {
+  /**
+   * Called with each environment's written packages and their objects once the environment is
+   * checked, while no environment has had a problem (nothing is written after one).
+   */
+  readonly onEnvironment?: (envName: string, packages: ReadonlyMap<string, readonly KubeObject[]>, workspace: Workspace) => void;
+};
 
 /** Adds the time `fn` takes to `phase` in `timings` (when given). */
 function timed<T>(timings: Map<string, number> | undefined, phase: string, fn: () => T): T {
@@ -88,10 +103,7 @@ export interface SynthesisResult {
  * environments and packages, synthesize, validate every object. Every problem of every file is
  * reported at once as ConfigErrors.
  */
-export async function synthesize(
-  root: string,
-  options: Pick<BuildOptions, 'environments' | 'packages' | 'load' | 'timings' | 'onProgress'> = {},
-): Promise<SynthesisResult> {
+export async function synthesize(root: string, options: SynthesisOptions = {}): Promise<SynthesisResult> {
   const loadStart = performance.now();
   // What does not load is reported with what the later stages find in the rest, all at once.
   const { workspace: ws, errors: loadErrors } = await loadWorkspaceWithErrors(root, options.load);
@@ -154,7 +166,9 @@ export async function synthesize(
     }
     for (const [file, issues] of findings) errors.push(new ConfigError(file, issues));
     graphs.set(envName, model.graph);
-    bundles.set(envName, new Map([...synth.objects].filter(([name]) => written.has(name))));
+    const packages = new Map([...synth.objects].filter(([name]) => written.has(name)));
+    if (options.keepObjects ?? true) bundles.set(envName, packages);
+    if (errors.length === 0) options.onEnvironment?.(envName, packages, ws);
     const built = [...synth.objects.keys()].filter((name) => written.has(name));
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
     // What a build chose for an environment that a reader would not guess (a canary that rolls here).
@@ -188,28 +202,35 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   // while the synthesis runs.
   const sourceAsked = Promise.resolve(options.source);
   sourceAsked.catch(() => undefined);
-  const result = await synthesize(root, options);
+  // Each environment is rendered once it is checked, so that its objects need not outlive it.
+  const rendered = new Map<string, Map<string, { manifests: string; objects: number; rollout: (readonly [string, string])[] }>>();
+  const result = await synthesize(root, {
+    ...options,
+    onEnvironment: (envName, pkgs, ws) => {
+      const files = new Map<string, { manifests: string; objects: number; rollout: (readonly [string, string])[] }>();
+      for (const [pkgName, objects] of pkgs) {
+        const manifests = timed(options.timings, 'render', () => renderManifests(objects, ws.packages.get(pkgName)!.file));
+        files.set(pkgName, { manifests, objects: objects.length, rollout: rolloutFile(pkgName, objects, envName) });
+      }
+      rendered.set(envName, files);
+    },
+  });
   const outDir = options.outDir ?? join(root, BUNDLE_ROOT);
   const k8sLib = libVersion();
   const source = await sourceAsked;
   const packageNames = new Set(result.workspace.packages.keys());
   const index = options.index ?? true;
   const writes: EnvironmentWrite[] = [];
-  for (const [envName, pkgs] of result.bundles) {
+  for (const [envName, pkgs] of rendered) {
     const provenance = new Map<string, PackageProvenance>();
     const packages = new Map<string, BundleFiles>();
-    for (const [pkgName, objects] of pkgs) {
+    for (const [pkgName, { manifests, rollout }] of pkgs) {
       const pkg = result.workspace.packages.get(pkgName)!;
-      const manifests = timed(options.timings, 'render', () => renderManifests(objects, pkg.file));
       const p: PackageProvenance = { version: pkg.version, contentHash: contentHash(manifests), k8sLib, ...source };
       provenance.set(pkgName, p);
       packages.set(
         pkgName,
-        new Map([
-          [MANIFESTS, manifests],
-          [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(p))],
-          ...rolloutFile(pkgName, objects, envName),
-        ]),
+        new Map([[MANIFESTS, manifests], [KUSTOMIZATION, renderPackageKustomization(provenanceAnnotations(p))], ...rollout]),
       );
     }
     writes.push({
@@ -236,12 +257,11 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
     // An environment that left the workspace leaves the output too.
     const pruned = writeEnvironments(outDir, writes, (env) => result.workspace.environments.has(env));
     for (const [envName, folders] of pruned) {
-      if (!result.bundles.has(envName)) options.onPrune?.(envName);
+      if (!rendered.has(envName)) options.onPrune?.(envName);
       for (const folder of folders) options.onPrune?.(envName, folder);
     }
   });
-  for (const [envName, pkgs] of result.bundles)
-    for (const [pkgName, objects] of pkgs) options.onPackage?.(envName, pkgName, objects.length);
+  for (const [envName, pkgs] of rendered) for (const [pkgName, { objects }] of pkgs) options.onPackage?.(envName, pkgName, objects);
   return result;
 }
 

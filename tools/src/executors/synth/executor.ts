@@ -100,6 +100,8 @@ export async function buildTaskGroups<O extends SynthExecutorOptions>(
         index,
         load: io.load,
         source: io.source,
+        // Only the workspace of the result is used: each environment's objects go once it is written.
+        keepObjects: false,
         onProgress: (line) => log(`  ${line}`),
         onPackage: (env, pkg, objects) => lineFor(pkg)?.push(`  ${env}/${pkg}: ${objects} objects`),
         onPrune: (env, pkg) => {
