@@ -83,6 +83,25 @@ describe('PromQL analysis', () => {
   });
 });
 
+describe('resultLabels on expressions that differ in their strings only', () => {
+  const labels = (set: ReturnType<typeof resultLabels>) => (set.open ? { except: [...set.except] } : { only: [...set.only] });
+
+  it('reads the labels a string literal adds from each expression’s own text', () => {
+    expect(labels(resultLabels('label_replace(sum by (job) (up), "team", "$1", "job", "(.*)")'))).toEqual({ only: ['job', 'team'] });
+    expect(labels(resultLabels('label_replace(sum by (job) (up), "owner", "$1", "job", "(.*)")'))).toEqual({ only: ['job', 'owner'] });
+    expect(labels(resultLabels('label_join(sum by (a, b) (up), "ab", ",", "a", "b")'))).toEqual({ only: ['a', 'b', 'ab'] });
+    expect(labels(resultLabels('count_values by (job) ("version", build_info)'))).toEqual({ only: ['job', 'version'] });
+    expect(labels(resultLabels('count_values by (job) ("release", build_info)'))).toEqual({ only: ['job', 'release'] });
+  });
+
+  it('gives the same labels to expressions that differ in their label values', () => {
+    expect(labels(resultLabels('absent(up{job="orders", team="shop"})'))).toEqual({ only: ['job', 'team'] });
+    expect(labels(resultLabels('absent(up{job="search", team="find"})'))).toEqual({ only: ['job', 'team'] });
+    expect(labels(resultLabels('sum by (job) (rate(x{job="a"}[5m])) > 1'))).toEqual({ only: ['job'] });
+    expect(labels(resultLabels('sum by (job) (rate(x{job="b"}[5m])) > 1'))).toEqual({ only: ['job'] });
+  });
+});
+
 describe('promqlProblems on many expressions', () => {
   it('reports an error in one of many expressions that differ in their label values only, quoting its own text', () => {
     for (const job of ['a', 'b', 'c']) expect(promqlProblems(`sum(rate(x{job="${job}"}[5m])) > 1`)).toEqual([]);

@@ -285,14 +285,25 @@ function both(a: LabelSet, b: LabelSet): LabelSet {
  * `time` and literals carry none, `absent` carries the labels of its equality matchers.
  */
 export function resultLabels(expr: string): LabelSet {
-  return labelsIn(expr);
+  const { structure } = prepared(expr);
+  // `label_replace`'s and `label_join`'s target and `count_values`' label are string literals, masked
+  // in the structure: an expression with one of them is read from its own text.
+  return STRING_LABELS.test(structure) ? labelsIn(expr) : labelsOfStructure(structure);
 }
 
-/** By expression, not structure: `label_replace`'s target and `count_values`' label are string literals. */
+/** The functions whose result labels come from a string literal. */
+const STRING_LABELS = /\b(?:label_replace|label_join|count_values)\b/;
+
 const labelsIn = remembered((expr: string): LabelSet => {
   const { text, structure } = prepared(expr);
   const node = parse(structure).topNode.firstChild;
   return node ? labelsOf(node, text) : NONE;
+});
+
+/** Without those functions, what labelsOf reads of the text (function names, label names) is outside string literals. */
+const labelsOfStructure = remembered((structure: string): LabelSet => {
+  const node = parse(structure).topNode.firstChild;
+  return node ? labelsOf(node, structure) : NONE;
 });
 
 const DROPS_ALL = new Set(['vector', 'time', 'scalar', 'pi', 'minute', 'hour', 'day_of_month', 'day_of_week', 'month', 'year']);
