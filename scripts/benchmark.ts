@@ -158,6 +158,8 @@ interface SizeFigures {
   ours: number[];
   helm: number[];
   cdk8s: number[];
+  /** Node loading the library and nothing else: the floor of any build in one process. */
+  library: number[];
   phases: Record<string, number>[];
   oursRssMb: number;
   helmRssMb: number;
@@ -171,7 +173,7 @@ function measureSize(services: number, dir: string, refDir: string): SizeFigures
   let oursRssMb = 0;
   let helmRssMb = 0;
   const phases: Record<string, number>[] = [];
-  const [ours, helm, cdk8s] = inTurns(
+  const [ours, helm, cdk8s, library] = inTurns(
     {
       prepare: () => clear(join(dir, 'dist')),
       measure: () => {
@@ -199,10 +201,14 @@ function measureSize(services: number, dir: string, refDir: string): SizeFigures
       prepare: () => clear(join(refDir, 'cdk8s')),
       measure: () => nodeScript('reference-cdk8s.ts', [join(refDir, 'cdk8s'), String(services)]).seconds,
     },
+    {
+      measure: () =>
+        run(dir, process.execPath, ['-r', '@b2connect/k8s-lib/register', '-e', "require('@b2connect/k8s-lib/pipeline')"]).seconds,
+    },
   );
   // The untimed first run is not a figure.
   phases.shift();
-  return { services, objects, ours: ours!, helm: helm!, cdk8s: cdk8s!, phases, oursRssMb, helmRssMb, helmObjects };
+  return { services, objects, ours: ours!, helm: helm!, cdk8s: cdk8s!, library: library!, phases, oursRssMb, helmRssMb, helmObjects };
 }
 
 interface NxFigures {
@@ -290,6 +296,12 @@ try {
         f.helm.map((h) => h / f.helmObjects),
       );
       console.log(`  per object written: ours/helm ${x(perObject)}`);
+      // What the library alone costs, measured in the same rounds: node loading it (cdk8s, cdk8s-plus-28,
+      // the Kubernetes schemas, zod) and plain cdk8s-plus-28 rendering the references' objects.
+      console.log(
+        `  floors: loading the library alone ${s(median(f.library))} (${x(pairedRatio(f.library, f.helm))} helm); ` +
+          `plain cdk8s-plus-28 on the references' objects ${x(pairedRatio(f.cdk8s, f.helm))} helm`,
+      );
       const phaseNames = Object.keys(f.phases[0] ?? {});
       console.log(`  phases (median ms): ${phaseNames.map((p) => `${p} ${median(f.phases.map((ph) => ph[p] ?? 0))}`).join(', ')}`);
       if (services === NX_SIZE) {
