@@ -462,6 +462,30 @@ describe('DashboardConfigMap', () => {
     }
   });
 
+  it('packs a dashboard into ten parts and more, with titles outside ASCII, each part within the limit in bytes', () => {
+    const base = big();
+    // Every row of the package dashboard ten times over, its titles with characters UTF-8 writes in two or three bytes.
+    const panels = Array.from({ length: 10 }, (_, copy) =>
+      base.panels!.map((p: any) => ({ ...p, title: `${p.title ?? ''} – Übersicht ${copy}` })),
+    ).flat();
+    const dashboard = { ...base, panels } as typeof base;
+    const bytes = (cm: unknown) => Buffer.byteLength(JSON.stringify(cm));
+    for (let limit = 17000; limit <= 22000; limit += 257) {
+      const parts = synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard, limit }));
+      expect(parts.length).toBeGreaterThanOrEqual(10);
+      for (const cm of parts) expect(bytes(cm)).toBeLessThanOrEqual(limit);
+      const models = parts.map((cm: any) => JSON.parse(Object.values(cm.data as Record<string, string>)[0]!));
+      expect(models.flatMap((m) => m.panels.map((p: any) => p.title))).toEqual(panels.map((p: any) => p.title));
+    }
+  });
+
+  it('fails when a dashboard too large for one ConfigMap has no panels to split by', () => {
+    const dashboard = { ...big(), panels: [], description: 'x'.repeat(5000) } as ReturnType<typeof big>;
+    expect(() =>
+      synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard, limit: 3000 })),
+    ).toThrow(/dashboard b2c-web: larger than a ConfigMap the apply annotation holds, and it has no panels to split by/);
+  });
+
   it('fails when a single row is larger than the limit', () => {
     expect(() =>
       synth((scope) => new DashboardConfigMap(scope, 'D', { name: 'web-dashboard', labels: {}, dashboard: big(), limit: 3000 })),

@@ -55,16 +55,17 @@ export class DashboardConfigMap extends Construct {
       },
       data: { [`${d.uid}.json`]: dashboardJson(d) },
     });
-    const size = (m: ReturnType<typeof manifest>) => JSON.stringify(m).length;
+    // In bytes, as the annotation holds it (UTF-8).
+    const size = (m: ReturnType<typeof manifest>) => Buffer.byteLength(JSON.stringify(m));
     const whole = manifest(props.name, props.dashboard);
     const parts = size(whole) <= limit ? [{ configMap: props.name, dashboard: props.dashboard, manifest: whole }] : [];
     if (parts.length === 0) {
-      // The parts' names are not known while packing: measure with the longest a part gets.
-      const sizer = (d: DashboardModel) => size(manifest(`${props.name}-part-99`, d));
+      // The parts' names are not known while packing: measure with the longest a part of n gets.
+      const sizer = (d: DashboardModel, n: number) => size(manifest(`${props.name}-part-${Math.max(99, n)}`, d));
       for (const part of split(props.name, props.dashboard, sizer, limit)) {
         const m = manifest(part.configMap, part.dashboard);
         // The packing adds up lengths; every part as written is measured again.
-        if (size(m) > limit) throw new Error(`dashboard ${props.dashboard.uid}: part ${part.configMap} is larger than ${limit} characters`);
+        if (size(m) > limit) throw new Error(`dashboard ${props.dashboard.uid}: part ${part.configMap} is larger than ${limit} bytes`);
         parts.push({ ...part, manifest: m });
       }
     }
@@ -93,8 +94,8 @@ function rows(d: DashboardModel): AnyPanel[][] {
   return chunks;
 }
 
-/** How many characters `s` takes as a JSON string value, without its quotes. */
-const quotedLength = (s: string) => JSON.stringify(s).length - 2;
+/** How many bytes (UTF-8) `s` takes as a JSON string value, without its quotes. */
+const quotedLength = (s: string) => Buffer.byteLength(JSON.stringify(s)) - 2;
 
 /**
  * The manifest's length for a part is its length without panels, plus each panel's text: the
@@ -102,7 +103,7 @@ const quotedLength = (s: string) => JSON.stringify(s).length - 2;
  * four (every line of it) with `,` and a newline between them, newline, `  ]`, all quoted once more inside the ConfigMap.
  * Packing adds up these lengths instead of writing every candidate part again.
  */
-function split(name: string, d: DashboardModel, size: (d: DashboardModel) => number, limit: number) {
+function split(name: string, d: DashboardModel, size: (d: DashboardModel, n: number) => number, limit: number) {
   const partOf = (panels: AnyPanel[], i: number, n: number): DashboardModel => ({
     ...d,
     uid: `${d.uid}-p${i + 1}`,
@@ -130,12 +131,15 @@ function split(name: string, d: DashboardModel, size: (d: DashboardModel) => num
     return quotedLength(text) + 4 * (newlines + 1) + quotedLength(',\n');
   };
   const chunks = rows(d).map((panels) => ({ panels, length: panels.reduce((sum, p) => sum + panelLength(p), 0) }));
+  if (chunks.length === 0)
+    throw new Error(`dashboard ${d.uid}: larger than a ConfigMap the apply annotation holds, and it has no panels to split by`);
   // `[`, newline, the panels, newline, `  ]`, in place of `[]`.
   const framing = quotedLength('[\n') - quotedLength(',\n') + quotedLength('\n  ]') - quotedLength('[]');
   // Pack rows greedily. The links to the other parts depend on how many there are: pack for a count,
   // and pack again for the count that came out until it stays.
-  const pack = (n: number): AnyPanel[][] => {
-    const empty = size(partOf([], 0, n)) + framing;
+  const pack = (n: number) => {
+    // Measured as the last part, the longest: its number has the most digits, in its uid, title and key.
+    const empty = size(partOf([], n - 1, n), n) + framing;
     const groups: { panels: AnyPanel[]; length: number }[] = [];
     for (const chunk of chunks) {
       const last = groups[groups.length - 1];
@@ -152,12 +156,17 @@ function split(name: string, d: DashboardModel, size: (d: DashboardModel) => num
         groups.push({ panels: [...chunk.panels], length: empty + chunk.length });
       }
     }
-    return groups.map((g) => g.panels);
+    return groups;
   };
-  let groups = pack(2);
-  for (let n = groups.length; ; n = groups.length) {
-    groups = pack(n);
-    if (groups.length <= n) break;
+  let n = 2;
+  let packed = pack(n);
+  while (packed.length > n) packed = pack((n = packed.length));
+  // The sums are the lengths of the parts as measured: every part is measured once for real, so that
+  // a mistake in them fails every split instead of only the one where a part ends up over the limit.
+  for (const g of packed) {
+    const measured = size(partOf(g.panels, n - 1, n), n);
+    if (measured !== g.length) throw new Error(`dashboard ${d.uid}: a part measures ${measured} bytes, ${g.length} were counted`);
   }
+  const groups = packed.map((g) => g.panels);
   return groups.map((panels, i) => ({ configMap: `${name}-part-${i + 1}`, dashboard: partOf(panels, i, groups.length) }));
 }
