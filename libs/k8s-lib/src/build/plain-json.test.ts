@@ -85,6 +85,79 @@ describe('chartJson', () => {
     expect(ours).toContain('"256Mi"');
   });
 
+  it('produces Lazy values in the order cdk8s does, whatever the sorted order of their keys', () => {
+    const renderings = [false, true].map((ours) => {
+      let n = 0;
+      const c = chart();
+      new ApiObject(c, 'Counted', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'counted' },
+        data: { z: Lazy.any({ produce: () => `z${n++}` }), a: Lazy.any({ produce: () => `a${n++}` }) },
+      });
+      if (ours) return JSON.stringify(chartJson(c));
+      const patched = ApiObject.prototype.toJson;
+      ApiObject.prototype.toJson = cdk8sToJson;
+      try {
+        return JSON.stringify(c.toJson());
+      } finally {
+        ApiObject.prototype.toJson = patched;
+      }
+    });
+    expect(renderings[1]).toBe(renderings[0]);
+    expect(JSON.parse(renderings[1]!)[0].data).toEqual({ a: 'a1', z: 'z0' });
+  });
+
+  it('fails with cdk8s’s own error when an object holds both a failing Lazy and a value it cannot render', () => {
+    class Foo {}
+    const build = () => {
+      const c = chart();
+      new ApiObject(c, 'Broken', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'broken' },
+        data: {
+          b: Lazy.any({
+            produce: () => {
+              throw new Error('lazy failed');
+            },
+          }),
+          a: new Foo(),
+        },
+      } as never);
+      return c;
+    };
+    let theirs = '';
+    try {
+      build().toJson();
+    } catch (e) {
+      theirs = (e as Error).message;
+    }
+    expect(theirs).toContain('lazy failed');
+    expect(() => chartJson(build())).toThrow(theirs);
+  });
+
+  it('renders an App with resolvers of its own as cdk8s does, also when a Lazy renders it in the middle of another chart', () => {
+    const redact: IResolver = {
+      resolve(context: ResolutionContext) {
+        if (context.value === 'secret') context.replaceValue('REDACTED');
+      },
+    };
+    const inner = chart([redact]);
+    new ApiObject(inner, 'Inner', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inner' }, data: { a: 'secret' } });
+    let nested: any;
+    const outer = chart();
+    new ApiObject(outer, 'Outer', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'outer' },
+      data: { b: Lazy.any({ produce: () => ((nested = chartJson(inner)), 'done') }) },
+    });
+    chartJson(outer);
+    expect(nested[0].data).toEqual({ a: 'REDACTED' });
+    expect(ApiObject.prototype.toJson).toBe(cdk8sToJson);
+  });
+
   it('applies an object’s JSON patches as cdk8s does', () => {
     const c = chart();
     const o = new ApiObject(c, 'Patched', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' }, data: { a: '1' } });

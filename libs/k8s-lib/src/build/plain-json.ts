@@ -13,18 +13,29 @@ import { ApiObject, App, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberS
  * on every object of every environment of the workspace.
  *
  * It applies only while `chart.toJson()` runs (the prototype's method is put back afterwards), only
- * for an App with cdk8s's default resolvers and sorted keys; anything else renders as cdk8s does.
+ * to objects of an App with cdk8s's default resolvers and with sorted keys; anything else renders as
+ * cdk8s does, and so does an object this walk cannot render (cdk8s then reports why).
  */
+/** cdk8s's own rendering, as the module found it. */
+const cdk8sToJson = ApiObject.prototype.toJson;
+
 export function chartJson(chart: Chart): unknown[] {
-  const original = ApiObject.prototype.toJson;
   if (process.env.CDK8S_DISABLE_SORT || !hasDefaultResolvers(App.of(chart) as App)) return chart.toJson();
+  const previous = ApiObject.prototype.toJson;
   ApiObject.prototype.toJson = function (this: ApiObject) {
-    return objectJson(this);
+    // Another App rendered meanwhile (a Lazy can render one) may have resolvers of its own.
+    if (!hasDefaultResolvers(App.of(this) as App)) return cdk8sToJson.call(this);
+    try {
+      return objectJson(this);
+    } catch {
+      // What cannot be rendered fails as cdk8s fails it, with cdk8s's own message.
+      return cdk8sToJson.call(this);
+    }
   };
   try {
     return chart.toJson();
   } finally {
-    ApiObject.prototype.toJson = original;
+    ApiObject.prototype.toJson = previous;
   }
 }
 
@@ -78,12 +89,18 @@ function plain(value: unknown, path: string[], o: ApiObject): unknown {
   }
   const record = value as Record<string, unknown>;
   if (record.constructor !== Object || typeof record.resolve === 'function') return sanitize(resolve([...path], value, o));
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record).sort()) {
+  // Values in the object's own order (a Lazy is produced when cdk8s would produce it), keys sorted after.
+  const keys = Object.keys(record);
+  const values = keys.map((key) => {
     path.push(key);
     const v = plain(record[key], path, o);
     path.pop();
-    if (v !== null && v !== undefined) out[key] = v;
+    return v;
+  });
+  const out: Record<string, unknown> = {};
+  for (const i of keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1))) {
+    const v = values[i];
+    if (v !== null && v !== undefined) out[keys[i]!] = v;
   }
   return out;
 }
