@@ -49,7 +49,7 @@ interface GraphIndex {
   readonly outOf: ReadonlyMap<string, NetworkEdge[]>;
 }
 
-const packageKey = (pkg: string, slot: string | undefined) => JSON.stringify([pkg, slot ?? null]);
+const packageKey = (pkg: string, slot: string | undefined) => JSON.stringify(slot === undefined ? [pkg] : [pkg, slot]);
 
 /** Indexed once per graph: every package of an environment asks about its own nodes and edges. */
 const indexes = new WeakMap<NetworkGraph, GraphIndex>();

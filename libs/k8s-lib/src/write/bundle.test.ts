@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ConfigErrors } from '../errors';
-import { buildBundles } from './bundle';
+import { buildBundles, synthesize } from './bundle';
 import { renderBundleManifest } from './manifest';
 import { pathInside, removeInside } from './writer';
 import { writeEnvironments } from './environment-writer';
@@ -80,6 +80,24 @@ describe('buildBundles', () => {
     expect(snapshotTree(join(notKept, 'dist'))).toEqual(snapshotTree(join(kept, 'dist')));
     expect(lean.bundles.size).toBe(0);
     expect(counted).toEqual([...result.bundles].flatMap(([env, pkgs]) => [...pkgs].map(([pkg, o]) => `${env}/${pkg}: ${o.length}`)));
+  });
+
+  it('reports the problems of every environment before an error of rendering one, and renders none after a problem', async () => {
+    const root = makeWorkspace({
+      packages: { orders: webService('orders', { autoscaling: { min: 2, max: 4 }, overrides: { prod: { autoscaling: { min: 9 } } } }) },
+    });
+    const seen: string[] = [];
+    const render = (env: string) => {
+      seen.push(env);
+      throw new Error(`cannot render ${env}`);
+    };
+    const failure = await synthesize(root, { load: importLoader, onEnvironment: render }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConfigErrors);
+    expect((failure as ConfigErrors).message).toMatch(/overrides\.prod\.autoscaling\.min: min 9 is above max 4 in environment prod/);
+    expect(seen).toEqual(['dev']);
+    // Without a problem, the error of rendering is the one reported.
+    const healthyRoot = makeWorkspace(healthy);
+    await expect(synthesize(healthyRoot, { load: importLoader, onEnvironment: render })).rejects.toThrow('cannot render dev');
   });
 
   it('passes environment globals and dependency URLs to the ConfigMap', async () => {

@@ -139,6 +139,7 @@ export async function synthesize(root: string, options: SynthesisOptions = {}): 
 
   const graphs = new Map<string, NetworkGraph>();
   const bundles = new Map<string, Map<string, KubeObject[]>>();
+  let failed: unknown;
   for (const envName of envNames) {
     const { model, errors: unresolved } = timed(options.timings, 'resolve', () => resolveEnvironment(ws, ws.environments.get(envName)!));
     errors.push(...unresolved);
@@ -168,7 +169,14 @@ export async function synthesize(root: string, options: SynthesisOptions = {}): 
     graphs.set(envName, model.graph);
     const packages = new Map([...synth.objects].filter(([name]) => written.has(name)));
     if (options.keepObjects ?? true) bundles.set(envName, packages);
-    if (errors.length === 0) options.onEnvironment?.(envName, packages, ws);
+    if (errors.length === 0 && failed === undefined) {
+      try {
+        options.onEnvironment?.(envName, packages, ws);
+      } catch (e) {
+        // Reported after the problems of every environment, which come first.
+        failed = e;
+      }
+    }
     const built = [...synth.objects.keys()].filter((name) => written.has(name));
     options.onProgress?.(`${envName}: ${built.length} package(s) synthesized and checked`);
     // What a build chose for an environment that a reader would not guess (a canary that rolls here).
@@ -177,6 +185,7 @@ export async function synthesize(root: string, options: SynthesisOptions = {}): 
     if (note) options.onProgress?.(`${envName}: ${note}`);
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
+  if (failed !== undefined) throw failed;
   return { workspace: ws, bundles, graphs };
 }
 
