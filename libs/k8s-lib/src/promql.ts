@@ -20,38 +20,12 @@ export function substitutePlaceholders(expr: string): string {
   return expr.replace(PLACEHOLDER, (m) => 'x'.repeat(Math.max(1, m.length)));
 }
 
-/**
- * Syntax trees by expression text. A bundle holds tens of thousands of expressions, each read by
- * several rules of the gate; each is parsed once. Bounded: a long-lived process starts again past it.
- */
-const trees = new Map<string, ReturnType<typeof parser.parse>>();
+/** Entries each remembered function keeps at most: a long-lived process starts again past it. */
 const MAX_TREES = 100_000;
 
-function parse(text: string): ReturnType<typeof parser.parse> {
-  let tree = trees.get(text);
-  if (!tree) {
-    if (trees.size >= MAX_TREES) trees.clear();
-    tree = parser.parse(text);
-    trees.set(text, tree);
-  }
-  return tree;
-}
-
-/** String literals of PromQL (double, single and back quotes, with escapes). */
-const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
-
 /**
- * The text with the contents of its string literals masked, lengths kept: what the syntax and the
- * structure of an expression depend on. The rules of 200 services differ in their label values only
- * (`job="catalog"`), so they share one tree here.
- */
-function structureOf(text: string): string {
-  return text.replace(STRING_LITERAL, (m) => m[0] + 'x'.repeat(m.length - 2) + m[m.length - 1]);
-}
-
-/**
- * A function of a string, remembered: each of the gate's rules asks about the same expressions, and
- * the rules of many services share their structure. Bounded like the trees.
+ * A function of a string, remembered: a bundle holds tens of thousands of expressions, each read by
+ * several rules of the gate, and the rules of many services share their structure.
  */
 function remembered<T>(compute: (key: string) => T): (key: string) => T {
   const results = new Map<string, T>();
@@ -63,6 +37,24 @@ function remembered<T>(compute: (key: string) => T): (key: string) => T {
     }
     return result;
   };
+}
+
+/** Syntax trees by text, each parsed once. */
+const parse = remembered((text: string) => parser.parse(text));
+
+/** The expression node at the top of a text's tree. */
+const topOf = (text: string) => parse(text).topNode.firstChild;
+
+/** String literals of PromQL (double, single and back quotes, with escapes). */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
+
+/**
+ * The text with the contents of its string literals masked, lengths kept: what the syntax and the
+ * structure of an expression depend on. The rules of 200 services differ in their label values only
+ * (`job="catalog"`), so they share one tree here.
+ */
+function structureOf(text: string): string {
+  return text.replace(STRING_LITERAL, (m) => m[0] + 'x'.repeat(m.length - 2) + m[m.length - 1]);
 }
 
 /** An expression with its placeholders substituted (`text`), and that text's structure. */
@@ -83,22 +75,15 @@ export function promqlProblems(expr: string): PromqlProblem[] {
 }
 
 /** Where the syntax errors of a structure are, found once per structure. */
-const errorSpans = new Map<string, readonly { from: number; to: number }[]>();
-
-function errorsOf(structure: string): readonly { from: number; to: number }[] {
-  let spans = errorSpans.get(structure);
-  if (!spans) {
-    const found: { from: number; to: number }[] = [];
-    parse(structure).iterate({
-      enter: (node) => {
-        if (node.type.isError) found.push({ from: node.from, to: node.to });
-      },
-    });
-    if (errorSpans.size >= MAX_TREES) errorSpans.clear();
-    errorSpans.set(structure, (spans = found));
-  }
-  return spans;
-}
+const errorsOf = remembered((structure: string): readonly { from: number; to: number }[] => {
+  const found: { from: number; to: number }[] = [];
+  parse(structure).iterate({
+    enter: (node) => {
+      if (node.type.isError) found.push({ from: node.from, to: node.to });
+    },
+  });
+  return found;
+});
 
 /** An error message naming where the expression is, or undefined when it parses. */
 export function promqlError(where: string, expr: string): string | undefined {
@@ -114,11 +99,7 @@ type SyntaxNode = ReturnType<ReturnType<typeof parser.parse>['topNode']['getChil
  * Grafana's variables in a dashboard query replaced by what they stand for at query time: the
  * interval variables by a duration, any other `$var` or `${var}` by a plain name.
  */
-export function substituteDashboardVariables(expr: string): string {
-  return dashboardExpression(expr);
-}
-
-const dashboardExpression = remembered((expr: string) =>
+export const substituteDashboardVariables = remembered((expr: string) =>
   expr
     .replace(/\$__(rate_interval|interval|range)(_ms|_s)?\b/g, '5m')
     .replace(/\$\{[^}]+\}|\$[A-Za-z_][A-Za-z0-9_]*/g, (m) => 'x'.repeat(Math.max(1, m.length))),
@@ -177,7 +158,7 @@ export function hasComparison(expr: string): boolean {
 
 /** What decides reads of the text is function names, outside string literals: the structure decides alike. */
 const comparesIn = remembered((structure: string): boolean => {
-  const node = parse(structure).topNode.firstChild;
+  const node = topOf(structure);
   return node ? decides(node, structure) : false;
 });
 
@@ -296,13 +277,13 @@ const STRING_LABELS = /\b(?:label_replace|label_join|count_values)\b/;
 
 const labelsIn = remembered((expr: string): LabelSet => {
   const { text, structure } = prepared(expr);
-  const node = parse(structure).topNode.firstChild;
+  const node = topOf(structure);
   return node ? labelsOf(node, text) : NONE;
 });
 
 /** Without those functions, what labelsOf reads of the text (function names, label names) is outside string literals. */
 const labelsOfStructure = remembered((structure: string): LabelSet => {
-  const node = parse(structure).topNode.firstChild;
+  const node = topOf(structure);
   return node ? labelsOf(node, structure) : NONE;
 });
 
