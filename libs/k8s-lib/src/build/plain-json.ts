@@ -71,38 +71,41 @@ function objectJson(o: ApiObject): Record<string, unknown> {
 function plain(value: unknown, path: string[], o: ApiObject): unknown {
   if (value === null || value === undefined) return undefined;
   const t = typeof value;
-  if (t === 'string' || t === 'number' || t === 'boolean') {
-    // What the resolvers look at on any value: a `resolve` method, a `value` field.
-    const v = value as { resolve?: unknown; value?: unknown };
-    return typeof v.resolve === 'function' || v.value !== undefined ? sanitize(resolve([...path], value, o)) : value;
-  }
-  if (t !== 'object') return sanitize(resolve([...path], value, o));
-  if (Array.isArray(value)) {
-    const a = value as unknown[] & { resolve?: unknown; value?: unknown };
-    if (typeof a.resolve === 'function' || a.value !== undefined) return sanitize(resolve([...path], value, o));
-    return a.map((x, i) => {
+  if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'object') return byCdk8s(value, path, o);
+  // What the resolvers look at: a `resolve` method on anything, a `value` field on anything but a plain object.
+  const v = value as { constructor?: unknown; resolve?: unknown; value?: unknown };
+  if (typeof v.resolve === 'function') return byCdk8s(value, path, o);
+  if (t !== 'object' || Array.isArray(value)) {
+    if (v.value !== undefined) return byCdk8s(value, path, o);
+    if (t !== 'object') return value;
+    return (value as unknown[]).map((x, i) => {
       path.push(String(i));
-      const v = plain(x, path, o);
+      const item = plain(x, path, o);
       path.pop();
-      return v;
+      return item;
     });
   }
+  if (v.constructor !== Object) return byCdk8s(value, path, o);
   const record = value as Record<string, unknown>;
-  if (record.constructor !== Object || typeof record.resolve === 'function') return sanitize(resolve([...path], value, o));
   // Values in the object's own order (a Lazy is produced when cdk8s would produce it), keys sorted after.
   const keys = Object.keys(record);
   const values = keys.map((key) => {
     path.push(key);
-    const v = plain(record[key], path, o);
+    const item = plain(record[key], path, o);
     path.pop();
-    return v;
+    return item;
   });
   const out: Record<string, unknown> = {};
   for (const i of keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : 1))) {
-    const v = values[i];
-    if (v !== null && v !== undefined) out[keys[i]!] = v;
+    const item = values[i];
+    if (item !== null && item !== undefined) out[keys[i]!] = item;
   }
   return out;
+}
+
+/** A value some resolver could replace: cdk8s resolves it (with its key path), then it is sanitized. */
+function byCdk8s(value: unknown, path: readonly string[], o: ApiObject): unknown {
+  return sanitize(resolve([...path], value, o));
 }
 
 /** cdk8s's `sanitizeValue` with sorted keys: null values left out, only plain objects and arrays. */
