@@ -1,5 +1,5 @@
 import type { KubeObject } from '../check/validate';
-import { ref, selects, type GateBundle, type PodSource, type PodSpec } from './types';
+import { ref, selects, type GateBundle, type LabelSelector, type PodSource, type PodSpec } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read field by field
 type Any = any;
@@ -92,31 +92,12 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
   // Pods by each of their labels: a selector's candidates are the pods of its rarest label, so that
   // matching every selector of an environment costs about the number of selectors, not their product
   // with the number of pods.
-  const byLabel = new Map<string, PodSource[]>();
-  for (const pod of pods) {
-    for (const [k, v] of Object.entries(pod.labels)) {
-      const key = `${k}=${v}`;
-      const same = byLabel.get(key);
-      if (same) same.push(pod);
-      else byLabel.set(key, [pod]);
-    }
-  }
-  // Objects of a kind by each of their own labels, indexed the first time a rule asks for that kind.
-  const labelIndexes = new Map<string, Map<string, KubeObject[]>>();
-  const labelIndex = (kind: string) => {
-    let index = labelIndexes.get(kind);
-    if (!index) {
-      index = new Map();
-      for (const o of byKind.get(kind) ?? []) {
-        for (const [k, v] of Object.entries((o.metadata.labels as Record<string, string> | undefined) ?? {})) {
-          const key = `${k}=${v}`;
-          const same = index.get(key);
-          if (same) same.push(o);
-          else index.set(key, [o]);
-        }
-      }
-      labelIndexes.set(kind, index);
-    }
+  const podIndex = new LabelIndex(pods, (pod) => pod.labels);
+  // Objects of a kind by their own labels, indexed the first time a rule asks for that kind.
+  const kindIndexes = new Map<string, LabelIndex<KubeObject>>();
+  const kindIndex = (kind: string) => {
+    let index = kindIndexes.get(kind);
+    if (!index) kindIndexes.set(kind, (index = new LabelIndex(byKind.get(kind) ?? [], ownLabels)));
     return index;
   };
   return {
@@ -131,26 +112,43 @@ export function gateBundle(objects: readonly KubeObject[]): GateBundle {
         : (inNamespace.get(`${kind}/${namespace}/${name}`) ?? inNamespace.get(`${kind}//${name}`)),
     ofKind: (kind) => byKind.get(kind) ?? [],
     podsSelectedBy(selector, namespace) {
-      const required = Object.entries(selector?.matchLabels ?? {});
-      let candidates: readonly PodSource[] = pods;
-      for (const [k, v] of required) {
-        const withLabel = byLabel.get(`${k}=${v}`) ?? [];
-        if (withLabel.length < candidates.length) candidates = withLabel;
-      }
-      return candidates.filter(
-        (pod) =>
-          selects(selector, pod.labels) &&
-          (namespace === undefined || pod.object.metadata.namespace === undefined || pod.object.metadata.namespace === namespace),
-      );
+      return podIndex
+        .selectedBy(selector)
+        .filter(
+          (pod) => namespace === undefined || pod.object.metadata.namespace === undefined || pod.object.metadata.namespace === namespace,
+        );
     },
-    selectedBy(kind, selector) {
-      const index = labelIndex(kind);
-      let candidates: readonly KubeObject[] = byKind.get(kind) ?? [];
-      for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
-        const withLabel = index.get(`${k}=${v}`) ?? [];
-        if (withLabel.length < candidates.length) candidates = withLabel;
-      }
-      return candidates.filter((o) => selects(selector, (o.metadata.labels as Record<string, string> | undefined) ?? {}));
-    },
+    selectedBy: (kind, selector) => kindIndex(kind).selectedBy(selector),
   };
+}
+
+const ownLabels = (o: KubeObject) => (o.metadata.labels as Record<string, string> | undefined) ?? {};
+
+/** Items by each `key=value` of their labels: what a selector selects, from the items of its rarest label. */
+class LabelIndex<T> {
+  private readonly byLabel = new Map<string, T[]>();
+
+  constructor(
+    private readonly items: readonly T[],
+    private readonly labelsOf: (item: T) => Readonly<Record<string, string>>,
+  ) {
+    for (const item of items) {
+      for (const [k, v] of Object.entries(labelsOf(item))) {
+        const key = `${k}=${v}`;
+        const same = this.byLabel.get(key);
+        if (same) same.push(item);
+        else this.byLabel.set(key, [item]);
+      }
+    }
+  }
+
+  /** The items `selects` selects, in their order. */
+  selectedBy(selector: LabelSelector | undefined): T[] {
+    let candidates = this.items;
+    for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
+      const withLabel = this.byLabel.get(`${k}=${v}`) ?? [];
+      if (withLabel.length < candidates.length) candidates = withLabel;
+    }
+    return candidates.filter((item) => selects(selector, this.labelsOf(item)));
+  }
 }
