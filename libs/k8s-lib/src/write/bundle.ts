@@ -202,6 +202,13 @@ export function withDependencies(ws: Workspace, names: readonly string[]): strin
   return [...ws.packages.keys(), ...names.filter((n) => !ws.packages.has(n))].filter((n) => seen.has(n));
 }
 
+/** A package of an environment as rendered: its manifests, how many objects they hold, its rollout.md if any. */
+interface RenderedPackage {
+  readonly manifests: string;
+  readonly objects: number;
+  readonly rollout: (readonly [string, string])[];
+}
+
 /**
  * The main job, every stage: synthesize and validate (see `synthesize`), then write every
  * bundle folder atomically. Nothing is written unless everything is valid.
@@ -212,11 +219,11 @@ export async function buildBundles(root: string, options: BuildOptions = {}): Pr
   const sourceAsked = Promise.resolve(options.source);
   sourceAsked.catch(() => undefined);
   // Each environment is rendered once it is checked, so that its objects need not outlive it.
-  const rendered = new Map<string, Map<string, { manifests: string; objects: number; rollout: (readonly [string, string])[] }>>();
+  const rendered = new Map<string, Map<string, RenderedPackage>>();
   const result = await synthesize(root, {
     ...options,
     onEnvironment: (envName, pkgs, ws) => {
-      const files = new Map<string, { manifests: string; objects: number; rollout: (readonly [string, string])[] }>();
+      const files = new Map<string, RenderedPackage>();
       for (const [pkgName, objects] of pkgs) {
         const manifests = timed(options.timings, 'render', () => renderManifests(objects, ws.packages.get(pkgName)!.file));
         files.set(pkgName, { manifests, objects: objects.length, rollout: rolloutFile(pkgName, objects, envName) });
