@@ -466,7 +466,7 @@ describe('DashboardConfigMap', () => {
     const base = big();
     // Every row of the package dashboard ten times over, its titles with characters UTF-8 writes in two or three bytes.
     const panels = Array.from({ length: 10 }, (_, copy) =>
-      base.panels!.map((p: any) => ({ ...p, title: `${p.title ?? ''} – Übersicht ${copy}` })),
+      base.panels!.map((p: any) => ({ ...p, title: `${p.title ?? ''} – Übersicht ${'Ä'.repeat(100)} ${copy}` })),
     ).flat();
     const dashboard = { ...base, panels } as typeof base;
     const bytes = (cm: unknown) => Buffer.byteLength(JSON.stringify(cm));
